@@ -1,0 +1,150 @@
+"""The ``faqbot`` command: a thin shell over the ``faq`` engine.
+
+It parses arguments, turns every failure into one readable line and an exit
+code, and delegates the work to the library. ``main(argv, stdin, stdout)``
+takes its streams as arguments so tests can run it in process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Iterable, TextIO
+
+from bot.config import knowledge_path
+from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line arguments: reported as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one clear line instead of usage + message
+        raise UsageError(f"{message} (see: {self.prog} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="faqbot", description="A bilingual (Chinese/English) FAQ assistant.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    kb_help = "knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)"
+
+    ask = commands.add_parser("ask", help="answer questions from the arguments, or from stdin one per line")
+    ask.add_argument("questions", nargs="*", metavar="QUESTION")
+    ask.add_argument("--kb", help=kb_help)
+    ask.add_argument("--lang", choices=["en", "zh"], help="reply in this language instead of the question's")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question (see DESIGN.md)")
+
+    check = commands.add_parser("check", help="validate and lint a knowledge base")
+    check.add_argument("--kb", help=kb_help)
+    check.add_argument("--quick", action="store_true", help="skip the leave-one-out test (one index build per phrasing)")
+
+    coverage = commands.add_parser("coverage", help="run coverage cases against the knowledge base")
+    coverage.add_argument("cases", nargs="+", metavar="CASES.yaml")
+    coverage.add_argument("--kb", help=kb_help)
+    coverage.add_argument("--min-accuracy", type=float, default=0.95, help="exit 1 below this share of passing cases (default 0.95)")
+    coverage.add_argument("--json", action="store_true", help="print the report as one JSON object")
+
+    console = commands.add_parser("console", help="the support agents' interactive console")
+    console.add_argument("--kb", help=kb_help)
+    console.add_argument("--lang", choices=["en", "zh"], help="reply in this language instead of the question's")
+    return parser
+
+
+def _questions(arguments: list[str], stdin: TextIO) -> Iterable[str]:
+    """The questions to answer: the arguments, else stdin lines read one at a time (streaming)."""
+    if arguments:
+        yield from arguments
+        return
+    for line in iter(stdin.readline, ""):
+        yield line.rstrip("\r\n")
+
+
+def render_reply(reply: Reply) -> str:
+    """A reply as a person reads it: the text, then one line saying which entry, how sure and why."""
+    detail = f"[{reply.action}"
+    if reply.entry_id and reply.action != "escalate":
+        detail += f" {reply.entry_id}"
+    detail += f" {reply.score:.0f}]"
+    return f"{reply.text}\n{detail}"
+
+
+def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    assistant = Assistant(load_knowledge(knowledge_path(args.kb)))
+    for question in _questions(args.questions, stdin):
+        reply = assistant.reply(question, lang=args.lang)
+        if args.json:
+            stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+        else:
+            stdout.write(render_reply(reply) + "\n\n")
+        stdout.flush()
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from faq.check import lint
+
+    path = knowledge_path(args.kb)
+    kb = load_knowledge(path)
+    findings = lint(kb, thorough=not args.quick)
+    for finding in findings:
+        stdout.write(f"{path}:{finding.line}: {finding.level}: {finding.message}\n")
+    errors = sum(finding.level == "error" for finding in findings)
+    warnings = len(findings) - errors
+    phrasings = sum(len(entry.phrasings()) for entry in kb.entries)
+    stdout.write(f"{path}: {len(kb.entries)} entries, {phrasings} phrasings: {errors} errors, {warnings} warnings\n")
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.coverage_report import write_report
+    from faq.coverage import load_cases, run_coverage
+
+    kb = load_knowledge(knowledge_path(args.kb))
+    cases = [case for path in args.cases for case in load_cases(path)]
+    report = run_coverage(Assistant(kb), cases)
+    if args.json:
+        stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        write_report(report, kb, stdout, args.min_accuracy)
+    return EXIT_OK if report.accuracy >= args.min_accuracy else EXIT_FAILED
+
+
+def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.console import run_console
+
+    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang)
+
+
+COMMANDS = {"ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console}
+
+
+def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Run one ``faqbot`` command; returns the exit code instead of raising."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(stdout)
+            return EXIT_USAGE
+        return COMMANDS[args.command](args, stdin, stdout)
+    except UsageError as error:
+        sys.stderr.write(f"faqbot: {error}\n")
+        return EXIT_USAGE
+    except KnowledgeError as error:
+        for problem in error.problems:
+            sys.stderr.write(problem + "\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `faqbot ask ... | head -1`
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

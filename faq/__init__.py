@@ -1,0 +1,18 @@
+"""faqbot's engine: load a bilingual knowledge base and answer questions from it.
+
+Pure library code: no Slack, terminal or database. Typical use::
+
+    from faq import Assistant, load_knowledge
+    reply = Assistant(load_knowledge("knowledge.yaml")).reply("Can I close my account?")
+    reply.action, reply.entry_id, reply.text
+"""
+
+from faq.assistant import Assistant, decide
+from faq.loader import KnowledgeError, load_knowledge, parse_knowledge
+from faq.model import Candidate, Entry, KnowledgeBase, Reply, Settings
+from faq.retriever import Tuning
+
+__all__ = [
+    "Assistant", "Candidate", "Entry", "KnowledgeBase", "KnowledgeError", "Reply",
+    "Settings", "Tuning", "decide", "load_knowledge", "parse_knowledge",
+]

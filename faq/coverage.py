@@ -1,0 +1,149 @@
+"""Coverage cases: questions with the entry they must get (or ``escalate``), run against the engine.
+
+The format (see DESIGN.md)::
+
+    cases:
+      - q: "How do I close my account?"
+        expect: close-account        # an entry id, or: escalate
+
+A case passes when an ``escalate`` case is escalated, or when any other case
+is *answered* with the expected entry ("did you mean" does not count).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from faq.assistant import Assistant
+from faq.loader import KnowledgeError
+from faq.model import Reply
+
+ESCALATE = "escalate"
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    expect: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    reply: Reply
+
+    @property
+    def passed(self) -> bool:
+        if self.case.expect == ESCALATE:
+            return self.reply.action == "escalate"
+        return self.reply.action == "answer" and self.reply.entry_id == self.case.expect
+
+    @property
+    def wrong_answer(self) -> bool:
+        """Answered with confidence, but not with what the case expects: what sellers feel most."""
+        return self.reply.action == "answer" and self.reply.entry_id != self.case.expect
+
+
+@dataclass
+class CoverageReport:
+    outcomes: list[Outcome]
+    entry_ids: list[str]
+    languages: list[str]
+    table: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        table: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        for outcome in self.outcomes:
+            cell = table[(outcome.case.expect, outcome.reply.lang)]
+            cell[0] += 1
+            cell[1] += outcome.passed
+        self.table = dict(table)
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if not outcome.passed]
+
+    @property
+    def accuracy(self) -> float:
+        return sum(o.passed for o in self.outcomes) / len(self.outcomes) if self.outcomes else 0.0
+
+    @property
+    def escalation_rate(self) -> float | None:
+        """Share of out-of-scope cases that were escalated (None when there are none)."""
+        out_of_scope = [o for o in self.outcomes if o.case.expect == ESCALATE]
+        return sum(o.passed for o in out_of_scope) / len(out_of_scope) if out_of_scope else None
+
+    @property
+    def wrong_answers(self) -> int:
+        return sum(o.wrong_answer for o in self.outcomes)
+
+    def uncovered(self) -> list[tuple[str, str]]:
+        """(entry id, language) pairs with no passing case: nobody checks the bot answers them."""
+        return [
+            (entry_id, lang) for entry_id in self.entry_ids for lang in self.languages
+            if self.table.get((entry_id, lang), [0, 0])[1] == 0
+        ]
+
+    def to_json(self) -> dict:
+        return {
+            "cases": len(self.outcomes),
+            "passed": len(self.outcomes) - len(self.failures),
+            "accuracy": round(self.accuracy, 4),
+            "escalation_rate": None if self.escalation_rate is None else round(self.escalation_rate, 4),
+            "wrong_answers": self.wrong_answers,
+            "failures": [
+                {"q": o.case.question, "expect": o.case.expect, "source": o.case.source, **o.reply.to_json()}
+                for o in self.failures
+            ],
+            "table": [
+                {"expect": expect, "lang": lang, "cases": cell[0], "passed": cell[1]}
+                for (expect, lang), cell in sorted(self.table.items())
+            ],
+            "uncovered": [{"entry_id": e, "lang": lang} for e, lang in self.uncovered()],
+        }
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    """Read one cases file; problems are reported as ``file:line: message`` like the knowledge base's."""
+    path = Path(path)
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except FileNotFoundError:
+        raise KnowledgeError([f"{path}:1: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise KnowledgeError([f"{path}:1: cannot read the file: {error}"]) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise KnowledgeError([f"{path}:{mark.line + 1 if mark else 1}: YAML syntax error: {error.problem}"]) from None
+    cases_node = None
+    if isinstance(root, yaml.MappingNode):
+        cases_node = next((value for key, value in root.value if key.value == "cases"), None)
+    if not isinstance(cases_node, yaml.SequenceNode):
+        line = root.start_mark.line + 1 if root is not None else 1
+        raise KnowledgeError([f"{path}:{line}: expected 'cases:' with a list of {{q, expect}}"])
+    cases, problems = [], []
+    for node in cases_node.value:
+        fields = {k.value: v for k, v in node.value} if isinstance(node, yaml.MappingNode) else {}
+        question, expect = fields.get("q"), fields.get("expect")
+        if not isinstance(question, yaml.ScalarNode) or not isinstance(expect, yaml.ScalarNode) or not str(expect.value).strip():
+            problems.append(f"{path}:{node.start_mark.line + 1}: a case needs 'q' (text) and 'expect' (an entry id or escalate)")
+            continue
+        cases.append(Case(str(question.value), str(expect.value).strip(), f"{path}:{node.start_mark.line + 1}"))
+    if problems:
+        raise KnowledgeError(problems)
+    return cases
+
+
+def run_coverage(assistant: Assistant, cases: list[Case]) -> CoverageReport:
+    """Ask every case and collect the outcomes; a case expecting an unknown entry id is an error."""
+    unknown = [f"{c.source}: unknown entry id '{c.expect}'" for c in cases if c.expect != ESCALATE and assistant.kb.entry(c.expect) is None]
+    if unknown:
+        raise KnowledgeError(unknown)
+    outcomes = [Outcome(case, assistant.reply(case.question)) for case in cases]
+    kb = assistant.kb
+    return CoverageReport(outcomes, [entry.id for entry in kb.entries], sorted(kb.languages()))

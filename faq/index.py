@@ -1,0 +1,148 @@
+"""An in-memory lexical index: TF-IDF vectors of every phrasing and of every entry.
+
+Each phrasing and each query becomes a unit-length vector of weighted terms
+(see ``faq.terms``); a term's weight is scaled by its inverse document
+frequency over *entries*, so a word every entry uses counts for little and a
+word only one entry uses counts for a lot. An entry is scored two ways:
+
+* its best single phrasing (cosine), which rewards a close paraphrase;
+* its centroid, the normalized sum of all its phrasings, which rewards words
+  that several of its phrasings share: evidence from all phrasings together.
+
+Postings are stored per term in numpy arrays, so a query touches only the
+phrasings that share a term with it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+WeightedTerms = Sequence[tuple[str, float]]
+
+
+def _accumulate(terms: WeightedTerms) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for term, weight in terms:
+        totals[term] = totals.get(term, 0.0) + weight
+    return totals
+
+
+@dataclass
+class _Postings:
+    """For each term id, the rows that contain it and the term's value in each row (CSR by term)."""
+
+    start: np.ndarray
+    rows: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def build(cls, rows: np.ndarray, terms: np.ndarray, values: np.ndarray, n_terms: int) -> "_Postings":
+        order = np.argsort(terms, kind="stable")
+        counts = np.bincount(terms, minlength=n_terms)
+        start = np.concatenate(([0], np.cumsum(counts)))
+        return cls(start=start, rows=rows[order], values=values[order])
+
+    def dot(self, query: dict[int, float], n_rows: int) -> np.ndarray:
+        """The dot product of the query vector with every row."""
+        if not query:
+            return np.zeros(n_rows)
+        slices = [(self.start[t], self.start[t + 1], w) for t, w in query.items()]
+        rows = np.concatenate([self.rows[a:b] for a, b, _ in slices])
+        values = np.concatenate([self.values[a:b] * w for a, b, w in slices])
+        return np.bincount(rows, weights=values, minlength=n_rows)
+
+
+class LexicalIndex:
+    """TF-IDF vectors of phrasings (each belonging to one entry) and of entry centroids."""
+
+    def __init__(self, phrasing_terms: Sequence[WeightedTerms], phrasing_entry: Sequence[int], n_entries: int):
+        if list(phrasing_entry) != sorted(phrasing_entry):
+            raise ValueError("phrasings must be grouped by entry")
+        self.n_entries = n_entries
+        self.n_phrasings = len(phrasing_terms)
+        self.phrasing_entry = np.asarray(phrasing_entry, dtype=np.int64)
+        self._entry_first = np.searchsorted(self.phrasing_entry, np.arange(n_entries))
+
+        counted = [_accumulate(terms) for terms in phrasing_terms]
+        self.term_ids: dict[str, int] = {}
+        entries_with: list[set[int]] = []
+        for entry, totals in zip(phrasing_entry, counted):
+            for term in totals:
+                term_id = self.term_ids.setdefault(term, len(self.term_ids))
+                if term_id == len(entries_with):
+                    entries_with.append(set())
+                entries_with[term_id].add(entry)
+        self.terms = list(self.term_ids)
+        self.idf = np.array(
+            [math.log(1 + (n_entries - len(e) + 0.5) / (len(e) + 0.5)) for e in entries_with]
+        )
+
+        self.unknown_idf = math.log(1 + (n_entries + 0.5) / 0.5)
+        rows, terms, values = [], [], []
+        for row, totals in enumerate(counted):
+            vector = self._unit({self.term_ids[t]: w for t, w in totals.items()})
+            rows.extend([row] * len(vector))
+            terms.extend(vector)
+            values.extend(vector.values())
+        rows_a, terms_a, values_a = np.array(rows, np.int64), np.array(terms, np.int64), np.array(values)
+        self._phrasings = _Postings.build(rows_a, terms_a, values_a, len(self.term_ids))
+        self._centroids = self._build_centroids(rows_a, terms_a, values_a)
+
+    def _build_centroids(self, rows: np.ndarray, terms: np.ndarray, values: np.ndarray) -> _Postings:
+        n_terms = max(len(self.term_ids), 1)
+        keys = self.phrasing_entry[rows] * n_terms + terms
+        unique, inverse = np.unique(keys, return_inverse=True)
+        sums = np.bincount(inverse, weights=values)
+        entries, entry_terms = unique // n_terms, unique % n_terms
+        norms = np.sqrt(np.bincount(entries, weights=sums**2, minlength=self.n_entries))
+        return _Postings.build(entries, entry_terms, sums / norms[entries], len(self.term_ids))
+
+    def _unit(self, counts: dict[int, float]) -> dict[int, float]:
+        """Scale term counts by idf and divide by the vector's length."""
+        weighted = {t: c * self.idf[t] for t, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weighted.values()))
+        return {t: w / norm for t, w in weighted.items()} if norm else {}
+
+    def vector(self, terms: WeightedTerms) -> dict[int, float]:
+        """The unit query vector of ``terms``.
+
+        A term no entry uses cannot match, but it still counts in the vector's
+        length with the highest possible idf: a question full of words the
+        knowledge base never mentions is probably about something else.
+        """
+        counts = _accumulate(terms)
+        known = {self.term_ids[t]: c * self.idf[self.term_ids[t]] for t, c in counts.items() if t in self.term_ids}
+        unknown_mass = sum((c * self.unknown_idf) ** 2 for t, c in counts.items() if t not in self.term_ids)
+        norm = math.sqrt(sum(w * w for w in known.values()) + unknown_mass)
+        return {t: w / norm for t, w in known.items()} if known else {}
+
+    def phrasing_scores(self, query: dict[int, float]) -> np.ndarray:
+        """Cosine similarity of the query with every phrasing."""
+        return self._phrasings.dot(query, self.n_phrasings)
+
+    def centroid_scores(self, query: dict[int, float]) -> np.ndarray:
+        """Cosine similarity of the query with every entry's centroid."""
+        return self._centroids.dot(query, self.n_entries)
+
+    def best_phrasings(self, phrasing_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry: the best phrasing score and that phrasing's index."""
+        best = np.maximum.reduceat(phrasing_scores, self._entry_first)
+        # argmax within each entry: the first phrasing reaching the entry's best score
+        hits = np.flatnonzero(phrasing_scores == best[self.phrasing_entry])
+        first_hit = np.full(self.n_entries, -1)
+        first_hit[self.phrasing_entry[hits][::-1]] = hits[::-1]
+        return best, first_hit
+
+    def contributions(self, query: dict[int, float], row: int) -> list[tuple[str, float]]:
+        """Which query terms the phrasing ``row`` shares, and how much each adds to its cosine."""
+        found = []
+        for term_id, weight in query.items():
+            a, b = self._phrasings.start[term_id], self._phrasings.start[term_id + 1]
+            hit = np.flatnonzero(self._phrasings.rows[a:b] == row)
+            if hit.size:
+                found.append((self.terms[term_id], weight * float(self._phrasings.values[a + hit[0]])))
+        return sorted(found, key=lambda pair: -pair[1])

@@ -1,0 +1,236 @@
+"""Load and validate ``knowledge.yaml``, reporting every problem as ``file:line: message``.
+
+The YAML is composed into nodes (which remember their line) and checked by
+hand, so one pass reports all problems at once instead of stopping at the
+first, and no problem ever surfaces as a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from faq.model import KINDS, LANGS, Entry, KnowledgeBase, Settings
+
+try:  # the C loader is ~10x faster on large knowledge bases
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.]+[a-z0-9]+)*$")
+
+_TOP_KEYS = {"version", "settings", "messages", "synonyms", "entries"}
+_ENTRY_KEYS = {"id", "kind", "question", "alternates", "answer", "tags", "keywords", "links"}
+_SETTING_NUMBERS = {"answer_score", "clarify_score", "margin", "sure_score", "max_choices"}
+_SETTING_KEYS = _SETTING_NUMBERS | {"support_contact"}
+
+
+class KnowledgeError(Exception):
+    """The knowledge base could not be loaded; ``problems`` holds one ``file:line: message`` each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Checker:
+    """Walks the YAML node tree, converting it to plain values and collecting problems."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[str] = []
+
+    def problem(self, node: yaml.Node | None, message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 1
+        self.problems.append(f"{self.source}:{line}: {message}")
+
+    def mapping(self, node: yaml.Node, what: str, allowed: set[str] | None = None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """``{key: (key_node, value_node)}``; reports non-mappings, duplicate and unknown keys."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping")
+            return {}
+        found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in found:
+                self.problem(key_node, f"duplicate key '{key}' in {what}")
+            elif allowed is not None and key not in allowed:
+                self.problem(key_node, f"unknown key '{key}' in {what} (expected one of: {', '.join(sorted(allowed))})")
+            else:
+                found[key] = (key_node, value_node)
+        return found
+
+    def text(self, node: yaml.Node, what: str, required: bool = True) -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_STR, _INT, _FLOAT):
+            self.problem(node, f"{what} must be text")
+            return None
+        value = str(node.value).strip()
+        if required and not value:
+            self.problem(node, f"{what} is empty")
+            return None
+        return value
+
+    def texts(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what} must be a list of texts")
+            return ()
+        values = (self.text(item, f"an item of {what}") for item in node.value)
+        return tuple(value for value in values if value)
+
+    def by_lang(self, node: yaml.Node, what: str, convert: Callable[[yaml.Node, str], object]) -> dict:
+        """A ``{en: ..., zh: ...}`` mapping whose values ``convert`` checks; at least one language."""
+        result = {}
+        for lang, (_, value_node) in self.mapping(node, what, set(LANGS)).items():
+            value = convert(value_node, f"{what}.{lang}")
+            if value:
+                result[lang] = value
+        if isinstance(node, yaml.MappingNode) and not result and not node.value:
+            self.problem(node, f"{what} needs at least one language (en or zh)")
+        return result
+
+    def number(self, node: yaml.Node, what: str) -> float | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_INT, _FLOAT):
+            self.problem(node, f"{what} must be a number")
+            return None
+        value = float(node.value)
+        if not 0 <= value <= 100:
+            self.problem(node, f"{what} must be between 0 and 100")
+            return None
+        return value
+
+    def settings(self, node: yaml.Node) -> Settings:
+        values: dict[str, object] = {}
+        for key, (_, value_node) in self.mapping(node, "settings", _SETTING_KEYS).items():
+            if key == "support_contact":
+                contact = self.by_lang(value_node, "settings.support_contact", self.text)
+                if contact:
+                    values[key] = contact
+            else:
+                number = self.number(value_node, f"settings.{key}")
+                if number is not None:
+                    values[key] = int(number) if key == "max_choices" else number
+        return Settings(**values)  # type: ignore[arg-type]
+
+    def messages(self, node: yaml.Node) -> dict[str, dict[str, str]]:
+        pairs = self.mapping(node, "messages")
+        return {name: self.by_lang(value, f"messages.{name}", self.text) for name, (_, value) in pairs.items()}
+
+    def synonyms(self, node: yaml.Node) -> tuple[tuple[str, ...], ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, "synonyms must be a list of lists of words")
+            return ()
+        groups = []
+        for group_node in node.value:
+            group = self.texts(group_node, "a synonyms group")
+            if isinstance(group_node, yaml.SequenceNode) and len(group) < 2:
+                self.problem(group_node, "a synonyms group needs at least two words")
+            elif len(group) >= 2:
+                groups.append(group)
+        return tuple(groups)
+
+    def keywords(self, node: yaml.Node) -> tuple[str, ...]:
+        if isinstance(node, yaml.MappingNode):
+            return tuple(word for words in self.by_lang(node, "keywords", self.texts).values() for word in words)
+        return self.texts(node, "keywords")
+
+    def entry(self, node: yaml.Node, seen_ids: dict[str, int]) -> Entry | None:
+        fields = self.mapping(node, "an entry", _ENTRY_KEYS)
+        if not fields:
+            return None
+        for required in ("id", "question", "answer"):
+            if required not in fields:
+                self.problem(node, f"entry is missing '{required}'")
+        entry_id = self.text(fields["id"][1], "id") if "id" in fields else None
+        if entry_id is not None:
+            if not _ID_RE.match(entry_id):
+                self.problem(fields["id"][1], f"id '{entry_id}' must be lower-case kebab-case (letters and digits joined by -, _ or .)")
+            elif entry_id in seen_ids:
+                self.problem(fields["id"][1], f"duplicate id '{entry_id}' (first defined on line {seen_ids[entry_id]})")
+            else:
+                seen_ids[entry_id] = fields["id"][1].start_mark.line + 1
+        what = f"entry '{entry_id or '?'}'"
+        kind = "faq"
+        if "kind" in fields:
+            kind = self.text(fields["kind"][1], f"{what} kind") or "faq"
+            if kind not in KINDS:
+                self.problem(fields["kind"][1], f"{what} kind must be one of: {', '.join(KINDS)}")
+        question = self.by_lang(fields["question"][1], f"{what} question", self.text) if "question" in fields else {}
+        answer = self.by_lang(fields["answer"][1], f"{what} answer", self.text) if "answer" in fields else {}
+        alternates = self.by_lang(fields["alternates"][1], f"{what} alternates", self.texts) if "alternates" in fields else {}
+        for lang in alternates:
+            if lang not in question:
+                self.problem(fields["alternates"][1], f"{what} has {lang} alternates but no {lang} question")
+        tags = self.texts(fields["tags"][1], f"{what} tags") if "tags" in fields else ()
+        keywords = self.keywords(fields["keywords"][1]) if "keywords" in fields else ()
+        links = self.texts(fields["links"][1], f"{what} links") if "links" in fields else ()
+        if not (entry_id and question and answer):
+            return None
+        return Entry(
+            id=entry_id, kind=kind, question=question, answer=answer, alternates=alternates,
+            tags=tags, keywords=keywords, links=links, line=node.start_mark.line + 1,
+        )
+
+    def knowledge_base(self, root: yaml.Node | None) -> KnowledgeBase:
+        if root is None:
+            self.problem(None, "the file is empty: expected 'version' and 'entries'")
+            return KnowledgeBase(entries=())
+        top = self.mapping(root, "the knowledge base", _TOP_KEYS)
+        version = self.text(top["version"][1], "version") if "version" in top else None
+        if isinstance(root, yaml.MappingNode) and "version" not in top:
+            self.problem(root, "missing 'version'")
+        settings = self.settings(top["settings"][1]) if "settings" in top else Settings()
+        messages = self.messages(top["messages"][1]) if "messages" in top else {}
+        synonyms = self.synonyms(top["synonyms"][1]) if "synonyms" in top else ()
+        entries: list[Entry] = []
+        if "entries" not in top:
+            if isinstance(root, yaml.MappingNode):
+                self.problem(root, "missing 'entries'")
+        elif not isinstance(top["entries"][1], yaml.SequenceNode) or not top["entries"][1].value:
+            self.problem(top["entries"][1], "entries must be a non-empty list")
+        else:
+            seen_ids: dict[str, int] = {}
+            for entry_node in top["entries"][1].value:
+                entry = self.entry(entry_node, seen_ids)
+                if entry is not None:
+                    entries.append(entry)
+        if settings.clarify_score > settings.answer_score:
+            self.problem(top["settings"][1] if "settings" in top else root, "settings.clarify_score must not exceed settings.answer_score")
+        return KnowledgeBase(
+            entries=tuple(entries), version=version or "1", settings=settings,
+            messages=messages, synonyms=synonyms, source=self.source,
+        )
+
+
+def parse_knowledge(text: str, source: str = "<string>") -> KnowledgeBase:
+    """Parse and validate knowledge-base YAML held in a string; raise ``KnowledgeError`` listing every problem."""
+    checker = _Checker(source)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        raise KnowledgeError([f"{source}:{line}: YAML syntax error: {error.problem or error.context}"]) from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError([f"{source}:1: YAML error: {error}"]) from None
+    kb = checker.knowledge_base(root)
+    if checker.problems:
+        raise KnowledgeError(checker.problems)
+    return kb
+
+
+def load_knowledge(path: str | Path) -> KnowledgeBase:
+    """Load and validate a knowledge base file; raise ``KnowledgeError`` listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeError([f"{path}:1: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise KnowledgeError([f"{path}:1: cannot read the file: {error}"]) from None
+    return parse_knowledge(text, str(path))

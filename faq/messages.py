@@ -1,0 +1,44 @@
+"""The bot's own texts in both languages; a knowledge base's ``messages`` override them."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
+    "greeting": {
+        "en": "Hi! Ask me a question about Home Services and I'll answer from the FAQ.",
+        "zh": "您好!请提出有关上门服务的问题,我会根据常见问题为您解答。",
+    },
+    "help": {
+        "en": "I answer questions from the FAQ in English or Chinese. If your question isn't covered, I pass it to {contact}.",
+        "zh": "我可以用中文或英文回答常见问题中的问题。如果您的问题不在其中,我会转交给{contact}。",
+    },
+    "empty_question": {
+        "en": "Please type your question.",
+        "zh": "请输入您的问题。",
+    },
+    "clarify": {
+        "en": "I'm not sure I understood. Did you mean one of these?",
+        "zh": "我不太确定您的意思。您是想问以下哪个问题?",
+    },
+    "escalate": {
+        "en": "This question isn't covered by the FAQ, so I've passed it to {contact}.",
+        "zh": "常见问题中没有这个问题的答案,我已将它转交给{contact}。",
+    },
+    "none_of_these": {
+        "en": "None of these",
+        "zh": "都不是",
+    },
+}
+
+
+def message(overrides: Mapping[str, Mapping[str, str]], name: str, lang: str, **values: str) -> str:
+    """The text called ``name`` in ``lang`` (KB first, then the defaults), with ``{placeholders}`` filled."""
+    for source in (overrides.get(name, {}), DEFAULT_MESSAGES.get(name, {})):
+        text = source.get(lang) or next(iter(source.values()), None)
+        if text:
+            try:
+                return text.format(**values)
+            except (KeyError, IndexError, ValueError):
+                return text
+    return name

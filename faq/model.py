@@ -1,0 +1,123 @@
+"""The knowledge base and reply types shared by the engine and every adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Mapping
+
+Lang = Literal["en", "zh"]
+Action = Literal["answer", "clarify", "escalate"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+KINDS = ("faq", "smalltalk")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question of the FAQ with its phrasings and answer in each language it has."""
+
+    id: str
+    question: Mapping[str, str]
+    answer: Mapping[str, str]
+    alternates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    kind: str = "faq"
+    tags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    line: int = 0
+
+    def phrasings(self) -> list[tuple[str, str]]:
+        """Every ``(lang, text)`` that should retrieve this entry: the question first, then alternates."""
+        found = [(lang, text) for lang, text in self.question.items()]
+        for lang, texts in self.alternates.items():
+            found.extend((lang, text) for text in texts)
+        return found
+
+    def text_in(self, part: Mapping[str, str], lang: str) -> str | None:
+        """``part[lang]``, falling back to another language the entry has rather than nothing."""
+        if part.get(lang):
+            return part[lang]
+        return next((text for text in part.values() if text), None)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Decision thresholds (scores are 0-100) and the support contact, editable per knowledge base.
+
+    ``answer_score``: the best entry is answered at or above this score when it is
+    ``margin`` points ahead of the runner-up (or at or above ``sure_score`` regardless).
+    ``clarify_score``: between this and an answer, the asker gets "did you mean".
+    Below it, the question is escalated to Seller Support.
+    """
+
+    answer_score: float = 45.0
+    clarify_score: float = 30.0
+    margin: float = 6.0
+    sure_score: float = 80.0
+    max_choices: int = 3
+    support_contact: Mapping[str, str] = field(
+        default_factory=lambda: {"en": "Seller Support", "zh": "销售伙伴支持"}
+    )
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """A validated knowledge base, as loaded from ``knowledge.yaml``."""
+
+    entries: tuple[Entry, ...]
+    version: str = "1"
+    settings: Settings = field(default_factory=Settings)
+    messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    source: str = "<memory>"
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None."""
+        return next((entry for entry in self.entries if entry.id == entry_id), None)
+
+    def languages(self) -> set[str]:
+        """The languages any entry of this knowledge base is written in."""
+        return {lang for entry in self.entries for lang in entry.question}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One entry the engine considered, with its 0-100 score."""
+
+    entry_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Everything an adapter needs to show an answer, a "did you mean" or an escalation notice.
+
+    ``text`` is ready to show in ``lang``; ``why`` explains the decision (matched
+    terms, best phrasing, thresholds) for the agents' console.
+    """
+
+    question: str
+    lang: Lang
+    action: Action
+    text: str
+    entry_id: str | None = None
+    kind: str | None = None
+    score: float = 0.0
+    candidates: tuple[Candidate, ...] = ()
+    answer: str | None = None
+    why: str = ""
+
+    def to_json(self) -> dict:
+        """The JSON-lines contract of ``faqbot ask --json`` (see DESIGN.md)."""
+        return {
+            "question": self.question,
+            "lang": self.lang,
+            "action": self.action,
+            "entry_id": self.entry_id,
+            "kind": self.kind,
+            "score": round(self.score, 1),
+            "candidates": [
+                {"entry_id": c.entry_id, "score": round(c.score, 1)} for c in self.candidates
+            ],
+            "answer": self.answer,
+            "text": self.text,
+        }

@@ -1,0 +1,81 @@
+"""Text normalization and language detection.
+
+Every phrasing in the knowledge base and every question goes through the same
+``normalize`` so that matching compares like with like: full-width forms become
+half-width (NFKC), case is folded, Traditional Chinese becomes Simplified,
+punctuation (ASCII and CJK) and invisible characters become spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+#: Longest question text considered for matching; the rest is ignored so a
+#: pasted log of 100,000 characters still gets a quick reply.
+MAX_MATCH_CHARS = 1000
+
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_LATIN_WORD_RE = re.compile(r"[a-z]+")
+_SPACES_RE = re.compile(r"\s+")
+
+# Simplified variants that OpenCC leaves apart but sellers use interchangeably
+# (帐户/账户, 帐号/账号).
+_VARIANTS = str.maketrans({"帐": "账"})
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    """The Traditional-to-Simplified converter, built on first use (it costs a few ms)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def has_han(text: str) -> bool:
+    """Whether ``text`` contains at least one Han (Chinese) character."""
+    return _HAN_RE.search(text) is not None
+
+
+def _clean_char(char: str) -> str:
+    """Map one character to itself, to a space (punctuation, symbols, controls) or to nothing (zero-width)."""
+    if char.isalnum():
+        return char
+    category = unicodedata.category(char)
+    if category in ("Cf", "Cn", "Co", "Cs"):
+        return ""
+    if category[0] in "PSZC":
+        return " "
+    return char
+
+
+def normalize(text: str) -> str:
+    """Return the canonical form of ``text`` used for matching.
+
+    NFKC, case folding, Traditional to Simplified Chinese, punctuation, symbols,
+    control and zero-width characters to single spaces. Never raises on any
+    ``str``; lone surrogates are dropped.
+    """
+    text = text[: MAX_MATCH_CHARS * 2]
+    text = text.encode("utf-8", "ignore").decode("utf-8")
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if has_han(text):
+        text = _t2s().convert(text).translate(_VARIANTS)
+    text = "".join(_clean_char(char) for char in text)
+    return _SPACES_RE.sub(" ", text).strip()[:MAX_MATCH_CHARS]
+
+
+def detect_language(text: str) -> str:
+    """Return ``"zh"`` when Han characters make up a meaningful share of ``text``, else ``"en"``.
+
+    Each Han character counts as one unit and each Latin word as one, so
+    "seller central 还能登录吗" (5 Han, 2 words) is Chinese while
+    "how do I say 你好 in French" (2 Han, 6 words) is English.
+    """
+    sample = text[:MAX_MATCH_CHARS]
+    han = len(_HAN_RE.findall(sample))
+    if han == 0:
+        return "en"
+    words = len(_LATIN_WORD_RE.findall(sample.casefold()))
+    return "zh" if han >= 0.3 * (han + words) else "en"

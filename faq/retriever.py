@@ -1,0 +1,147 @@
+"""Find the entries a question is most likely about, with a 0-100 score each.
+
+Two stages, so that speed does not depend on knowledge-base size and the
+scores stay explainable:
+
+1. the lexical index (``faq.index``) scores every entry from the words the
+   question shares with it, and keeps a short list;
+2. rapidfuzz rescores that short list against each entry's phrasings, which
+   rewards close wording and tolerates typos the word index cannot see.
+
+Unknown English words are first corrected to the nearest word the knowledge
+base uses ("acount" -> "account"), so a typo still finds its term.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from faq.index import LexicalIndex
+from faq.model import KnowledgeBase
+from faq.normalize import normalize
+from faq.synonyms import SynonymMap
+from faq.terms import EN_FUNCTION_WORDS, han_runs, stem, text_terms, words
+
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Retrieval weights. Defaults were tuned on the benchmark validation files (see benchmarks/)."""
+
+    phrasing_weight: float = 0.5   # best phrasing vs. entry centroid in the lexical score
+    fuzzy_weight: float = 0.2      # share of the rapidfuzz score in the final score
+    shortlist: int = 20            # entries rescored by rapidfuzz
+    typo_cutoff: float = 80.0      # rapidfuzz ratio needed to correct an unknown word
+    min_typo_length: int = 4       # shorter unknown words are never "corrected"
+
+
+@dataclass(frozen=True)
+class Match:
+    """One candidate entry and the evidence behind its score."""
+
+    entry_index: int
+    score: float                   # 0-100, what decisions are made on
+    lexical: float                 # 0-1, from the lexical index
+    fuzzy: float                   # 0-100, rapidfuzz against the best phrasing
+    phrasing: str                  # the phrasing that matched best
+    shared_terms: tuple[tuple[str, float], ...] = field(default=())
+
+
+def spaced(text: str) -> str:
+    """Put spaces between Han characters so rapidfuzz's token scorers see Chinese words."""
+    out = []
+    for char in text:
+        if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
+            out.append(f" {char} ")
+        else:
+            out.append(char)
+    return " ".join("".join(out).split())
+
+
+class Retriever:
+    """Scores a knowledge base's entries against questions; build once, query many times."""
+
+    def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None):
+        self.tuning = tuning or Tuning()
+        self.synonyms = SynonymMap(kb.synonyms)
+        self.phrasings: list[str] = []
+        self._fuzzy_texts: list[str] = []
+        owners: list[int] = []
+        terms = []
+        for entry_index, entry in enumerate(kb.entries):
+            texts = [text for _, text in entry.phrasings()] + list(entry.keywords)
+            for text in texts:
+                prepared = self.prepare(text)
+                self.phrasings.append(text)
+                self._fuzzy_texts.append(spaced(prepared))
+                owners.append(entry_index)
+                terms.append(text_terms(prepared))
+        self.index = LexicalIndex(terms, owners, len(kb.entries))
+        self._vocabulary = sorted({w for text in self._fuzzy_texts for w in words(text) if len(w) >= 3})
+        self._known_words = set(self._vocabulary)
+        self._known_stems = {stem(w) for w in self._vocabulary}
+        self._entry_first = np.searchsorted(self.index.phrasing_entry, np.arange(len(kb.entries) + 1))
+
+    def prepare(self, text: str) -> str:
+        """Normalize ``text`` and apply the knowledge base's synonyms."""
+        return self.synonyms.apply(normalize(text))
+
+    def terms_of(self, text: str) -> list[tuple[str, float]]:
+        """The weighted index terms of ``text`` (normalized, synonyms applied, no typo correction)."""
+        return text_terms(self.prepare(text))
+
+    def correct_typos(self, prepared: str) -> str:
+        """Replace each unknown English word by the closest word the knowledge base uses, if close enough."""
+        tuning = self.tuning
+        fixed = []
+        for word in prepared.split(" "):
+            if (
+                len(word) >= tuning.min_typo_length
+                and word.isalpha()
+                and not han_runs(word)
+                and word not in self._known_words
+                and word not in EN_FUNCTION_WORDS
+                and stem(word) not in self._known_stems
+            ):
+                best = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=tuning.typo_cutoff)
+                if best is not None:
+                    word = best[0]
+            fixed.append(word)
+        return " ".join(fixed)
+
+    def search(self, text: str, limit: int = 5, explain: bool = False) -> list[Match]:
+        """The best ``limit`` entries for ``text``, best first (empty when nothing is shared)."""
+        prepared = self.correct_typos(self.prepare(text))
+        query = self.index.vector(text_terms(prepared))
+        if not query:
+            return []
+        tuning = self.tuning
+        phrasing_scores = self.index.phrasing_scores(query)
+        best_phrasing_score, best_row = self.index.best_phrasings(phrasing_scores)
+        lexical = tuning.phrasing_weight * best_phrasing_score + (1 - tuning.phrasing_weight) * self.index.centroid_scores(query)
+        shortlist_size = min(tuning.shortlist, len(lexical))
+        shortlist = np.argpartition(-lexical, shortlist_size - 1)[:shortlist_size]
+        shortlist = [int(i) for i in shortlist if lexical[i] > 0]
+        fuzzy_query = spaced(prepared)
+        matches = []
+        for entry_index in shortlist:
+            first, last = self._entry_first[entry_index], self._entry_first[entry_index + 1]
+            choice = process.extractOne(fuzzy_query, self._fuzzy_texts[first:last], scorer=fuzz.token_sort_ratio)
+            fuzzy_score, fuzzy_row = (choice[1], first + choice[2]) if choice else (0.0, int(best_row[entry_index]))
+            score = 100 * ((1 - tuning.fuzzy_weight) * lexical[entry_index] + tuning.fuzzy_weight * fuzzy_score / 100)
+            row = int(best_row[entry_index])
+            matches.append(
+                Match(
+                    entry_index=entry_index,
+                    score=float(min(score, 100.0)),
+                    lexical=float(lexical[entry_index]),
+                    fuzzy=float(fuzzy_score),
+                    phrasing=self.phrasings[row],
+                    shared_terms=tuple(self.index.contributions(query, row)) if explain else (),
+                )
+            )
+        matches.sort(key=lambda match: -match.score)
+        return matches[:limit]

@@ -1,0 +1,79 @@
+"""Turn normalized text into the weighted terms the lexical index matches on.
+
+English words are stemmed (Snowball) so "closing" meets "close"; Chinese is
+written without spaces, so each Han character and each pair of neighbouring
+characters is a term. Function words ("can I", "how do I", "我", "吗") are kept
+but weighted down: they are boilerplate in every question.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+_WORD_RE = re.compile(r"[^\W_]+")
+
+#: How much a function word counts next to a content word.
+FUNCTION_WORD_WEIGHT = 0.25
+
+EN_FUNCTION_WORDS = frozenset(
+    """a an the i me my mine we us our you your he she it its they them their this that these those
+    is am are was were be been being do does did doing have has had having can could will would shall
+    should may might must to of in on at by for with from as about into over than then so if or and
+    but not no yes please what which who whom whose when where why how there here any some all just
+    also still still get got tell know want need let s t don isn aren can't""".split()
+)
+ZH_FUNCTION_CHARS = frozenset("我你您他她它们的了吗呢吧啊呀么是在有和与及或也都就还要会能可以请问这那个些怎样什哪如何为")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball stem of one lower-case English word (cached: words repeat a lot)."""
+    return _stemmer().stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    """The non-Han words of normalized ``text`` (Latin and other scripts, digits)."""
+    return _WORD_RE.findall(_HAN_RUN_RE.sub(" ", text))
+
+
+def han_runs(text: str) -> list[str]:
+    """The runs of consecutive Han characters in ``text``."""
+    return _HAN_RUN_RE.findall(text)
+
+
+def word_terms(tokens: list[str]) -> list[tuple[str, float]]:
+    """Stemmed word unigrams and neighbouring-pair bigrams, function words weighted down."""
+    stems = [stem(token) for token in tokens]
+    terms = [
+        ("w:" + s, FUNCTION_WORD_WEIGHT if token in EN_FUNCTION_WORDS else 1.0)
+        for token, s in zip(tokens, stems)
+    ]
+    content = [s for token, s in zip(tokens, stems) if token not in EN_FUNCTION_WORDS]
+    terms.extend(("p:" + a + "_" + b, 0.5) for a, b in zip(content, content[1:]))
+    return terms
+
+
+def han_terms(runs: list[str]) -> list[tuple[str, float]]:
+    """Han characters and character bigrams; function characters weighted down."""
+    terms: list[tuple[str, float]] = []
+    for run in runs:
+        for char in run:
+            terms.append(("h:" + char, FUNCTION_WORD_WEIGHT if char in ZH_FUNCTION_CHARS else 1.0))
+        for a, b in zip(run, run[1:]):
+            weight = FUNCTION_WORD_WEIGHT if a in ZH_FUNCTION_CHARS and b in ZH_FUNCTION_CHARS else 1.0
+            terms.append(("b:" + a + b, weight))
+    return terms
+
+
+def text_terms(text: str) -> list[tuple[str, float]]:
+    """All weighted terms of one normalized text (repeats kept: they count as term frequency)."""
+    return word_terms(words(text)) + han_terms(han_runs(text))

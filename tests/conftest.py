@@ -1,0 +1,21 @@
+"""Shared fixtures: the knowledge base shipped at the repository root."""
+
+from pathlib import Path
+
+import pytest
+
+from faq import load_knowledge
+
+KNOWLEDGE_PATH = Path(__file__).resolve().parents[1] / "knowledge.yaml"
+
+
+@pytest.fixture(scope="session")
+def knowledge_path() -> Path:
+    """The path of the repository's own knowledge.yaml."""
+    return KNOWLEDGE_PATH
+
+
+@pytest.fixture(scope="session")
+def shipped_kb(knowledge_path):
+    """The shipped knowledge base, loaded (and validated) once per test run."""
+    return load_knowledge(knowledge_path)
