@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Callable, Mapping, TextIO
 
@@ -199,7 +200,7 @@ class Console:
             self.write(f"  {self.t('runners_up')}: {runners_up}")
         label = f"  {self.t('why')}: "
         for n, why_line in enumerate(reply.why.splitlines()):
-            self.write((label if n == 0 else " " * len(label)) + why_line)
+            self.write((label if n == 0 else " " * _width(label)) + why_line)
         self.write()
 
     # ---------------------------------------------------------------- commands
@@ -279,6 +280,11 @@ class Console:
         if buffer.lstrip() == word and word.startswith(":"):
             return [f":{name}" for name in self.commands if f":{name}".startswith(word)]
         return []
+
+
+def _width(text: str) -> int:
+    """Terminal columns of ``text``: wide (CJK) characters take two, so continuation lines align."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 class _LineReader:

@@ -47,7 +47,8 @@ class Assistant:
         if not text.strip() or not any(char.isalnum() for char in text[: MAX_MATCH_CHARS * 2]):
             return Reply(question=text, lang=reply_lang, action="clarify", text=self._text("empty_question", reply_lang))
         settings = self.kb.settings
-        matches = self.retriever.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2), explain=explain)
+        matches = self.retriever.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2) + 2, explain=explain)
+        matches = self._question_over_smalltalk(matches)[: max(settings.max_choices, 2)]
         action = decide(matches, settings)
         candidates = tuple(Candidate(self.kb.entries[m.entry_index].id, round(m.score, 1)) for m in matches)
         best = self.kb.entries[matches[0].entry_index] if matches else None
@@ -68,6 +69,20 @@ class Assistant:
             lines += [f"{n}. {entry.text_in(entry.question, reply_lang)}" for n, entry in enumerate(choices, 1)]
             return Reply(text="\n".join(lines), **{**common, "candidates": candidates[: len(choices)]})  # type: ignore[arg-type]
         return Reply(text=self._text("escalate", reply_lang), **common)  # type: ignore[arg-type]
+
+    def _question_over_smalltalk(self, matches: list[Match]) -> list[Match]:
+        """A greeting or a thank-you around a real question must not hide the question.
+
+        When small talk ranks first but an FAQ entry also reaches the answer
+        score ("Can I close my account? 谢谢"), the FAQ entries are what count.
+        """
+        entries = self.kb.entries
+        if not matches or entries[matches[0].entry_index].kind != "smalltalk":
+            return matches
+        questions = [m for m in matches if entries[m.entry_index].kind != "smalltalk"]
+        if questions and questions[0].score >= self.kb.settings.answer_score:
+            return questions
+        return matches
 
     def _why(self, matches: list[Match], action: Action) -> str:
         """A short explanation of the decision: thresholds, best phrasing and the words that matched."""

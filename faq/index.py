@@ -7,7 +7,13 @@ word only one entry uses counts for a lot. An entry is scored two ways:
 
 * its best single phrasing (cosine), which rewards a close paraphrase;
 * its centroid, the normalized sum of all its phrasings, which rewards words
-  that several of its phrasings share: evidence from all phrasings together.
+  that several of its phrasings share: evidence from all phrasings together;
+* its term evidence, a naive-Bayes-style log-likelihood of the question's
+  words under the entry's pooled phrasings (``log(1 + count / smoothing)``
+  per shared term, minus a length term so that long entries do not win just
+  by containing more words). Repeated words saturate (log), and a word that
+  several phrasings of the entry use counts more than a word used once: this
+  discriminates between entries that share a topic word.
 
 Postings are stored per term in numpy arrays, so a query touches only the
 phrasings that share a term with it.
@@ -20,6 +26,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+
+from faq.terms import is_compound
 
 WeightedTerms = Sequence[tuple[str, float]]
 
@@ -59,7 +67,13 @@ class _Postings:
 class LexicalIndex:
     """TF-IDF vectors of phrasings (each belonging to one entry) and of entry centroids."""
 
-    def __init__(self, phrasing_terms: Sequence[WeightedTerms], phrasing_entry: Sequence[int], n_entries: int):
+    def __init__(
+        self,
+        phrasing_terms: Sequence[WeightedTerms],
+        phrasing_entry: Sequence[int],
+        n_entries: int,
+        smoothing: float = 0.1,
+    ):
         if list(phrasing_entry) != sorted(phrasing_entry):
             raise ValueError("phrasings must be grouped by entry")
         self.n_entries = n_entries
@@ -67,39 +81,52 @@ class LexicalIndex:
         self.phrasing_entry = np.asarray(phrasing_entry, dtype=np.int64)
         self._entry_first = np.searchsorted(self.phrasing_entry, np.arange(n_entries))
 
-        counted = [_accumulate(terms) for terms in phrasing_terms]
+        # one pass over the phrasings: term ids, and (row, term, weighted count) triples
         self.term_ids: dict[str, int] = {}
-        entries_with: list[set[int]] = []
-        for entry, totals in zip(phrasing_entry, counted):
-            for term in totals:
-                term_id = self.term_ids.setdefault(term, len(self.term_ids))
-                if term_id == len(entries_with):
-                    entries_with.append(set())
-                entries_with[term_id].add(entry)
+        rows: list[int] = []
+        terms: list[int] = []
+        counts: list[float] = []
+        for row, phrasing in enumerate(phrasing_terms):
+            totals = _accumulate(phrasing)
+            rows.extend([row] * len(totals))
+            terms.extend(self.term_ids.setdefault(term, len(self.term_ids)) for term in totals)
+            counts.extend(totals.values())
         self.terms = list(self.term_ids)
-        self.idf = np.array(
-            [math.log(1 + (n_entries - len(e) + 0.5) / (len(e) + 0.5)) for e in entries_with]
-        )
-
-        self.unknown_idf = math.log(1 + (n_entries + 0.5) / 0.5)
-        rows, terms, values = [], [], []
-        for row, totals in enumerate(counted):
-            vector = self._unit({self.term_ids[t]: w for t, w in totals.items()})
-            rows.extend([row] * len(vector))
-            terms.extend(vector)
-            values.extend(vector.values())
-        rows_a, terms_a, values_a = np.array(rows, np.int64), np.array(terms, np.int64), np.array(values)
-        self._phrasings = _Postings.build(rows_a, terms_a, values_a, len(self.term_ids))
-        self._centroids = self._build_centroids(rows_a, terms_a, values_a)
-
-    def _build_centroids(self, rows: np.ndarray, terms: np.ndarray, values: np.ndarray) -> _Postings:
         n_terms = max(len(self.term_ids), 1)
-        keys = self.phrasing_entry[rows] * n_terms + terms
+        rows_a, terms_a = np.array(rows, np.int64), np.array(terms, np.int64)
+        counts_a = np.array(counts, float)
+        entries_a = self.phrasing_entry[rows_a]
+
+        # pooled (entry, term) counts: document frequency over entries and the term evidence
+        keys = entries_a * n_terms + terms_a
+        unique, inverse = np.unique(keys, return_inverse=True)
+        pooled = np.bincount(inverse, weights=counts_a)
+        pooled_entries, pooled_terms = unique // n_terms, unique % n_terms
+        entry_df = np.bincount(pooled_terms, minlength=len(self.term_ids))
+        self.idf = np.log(1 + (n_entries - entry_df + 0.5) / (entry_df + 0.5))
+        self.unknown_idf = math.log(1 + (n_entries + 0.5) / 0.5)
+
+        # unit-length tf-idf vector of each phrasing
+        values = counts_a * self.idf[terms_a] if len(terms_a) else counts_a
+        norms = np.sqrt(np.bincount(rows_a, weights=values**2, minlength=self.n_phrasings))
+        values = values / np.where(norms > 0, norms, 1.0)[rows_a]
+        self._phrasings = _Postings.build(rows_a, terms_a, values, len(self.term_ids))
+        self._centroids = self._build_centroids(entries_a, terms_a, values)
+
+        # term evidence: log(1 + pooled count / smoothing), and a length penalty per entry
+        length = np.bincount(entries_a, weights=counts_a, minlength=n_entries)
+        self._entry_length = np.log(length + smoothing * n_terms)
+        self._evidence = _Postings.build(pooled_entries, pooled_terms, np.log1p(pooled / smoothing), len(self.term_ids))
+
+    def _build_centroids(self, entries: np.ndarray, terms: np.ndarray, values: np.ndarray) -> _Postings:
+        """The normalized sum of each entry's unit phrasing vectors."""
+        n_terms = max(len(self.term_ids), 1)
+        keys = entries * n_terms + terms
         unique, inverse = np.unique(keys, return_inverse=True)
         sums = np.bincount(inverse, weights=values)
-        entries, entry_terms = unique // n_terms, unique % n_terms
-        norms = np.sqrt(np.bincount(entries, weights=sums**2, minlength=self.n_entries))
-        return _Postings.build(entries, entry_terms, sums / norms[entries], len(self.term_ids))
+        sum_entries, entry_terms = unique // n_terms, unique % n_terms
+        norms = np.sqrt(np.bincount(sum_entries, weights=sums**2, minlength=self.n_entries))
+        return _Postings.build(sum_entries, entry_terms, sums / norms[sum_entries], len(self.term_ids))
 
     def _unit(self, counts: dict[int, float]) -> dict[int, float]:
         """Scale term counts by idf and divide by the vector's length."""
@@ -112,11 +139,16 @@ class LexicalIndex:
 
         A term no entry uses cannot match, but it still counts in the vector's
         length with the highest possible idf: a question full of words the
-        knowledge base never mentions is probably about something else.
+        knowledge base never mentions is probably about something else. Unknown
+        pairs (word pairs, Chinese character bigrams) do not count: a new
+        combination of known words or characters is usual in any question
+        (names, places), and its parts already count on their own.
         """
         counts = _accumulate(terms)
         known = {self.term_ids[t]: c * self.idf[self.term_ids[t]] for t, c in counts.items() if t in self.term_ids}
-        unknown_mass = sum((c * self.unknown_idf) ** 2 for t, c in counts.items() if t not in self.term_ids)
+        unknown_mass = sum(
+            (c * self.unknown_idf) ** 2 for t, c in counts.items() if t not in self.term_ids and not is_compound(t)
+        )
         norm = math.sqrt(sum(w * w for w in known.values()) + unknown_mass)
         return {t: w / norm for t, w in known.items()} if known else {}
 
@@ -127,6 +159,17 @@ class LexicalIndex:
     def centroid_scores(self, query: dict[int, float]) -> np.ndarray:
         """Cosine similarity of the query with every entry's centroid."""
         return self._centroids.dot(query, self.n_entries)
+
+    def evidence_scores(self, query: dict[int, float]) -> np.ndarray:
+        """Per entry: the idf-weighted mean log-likelihood of the query's terms, minus its length penalty.
+
+        Only differences between entries are meaningful (the retriever uses how
+        far each entry is behind the best one).
+        """
+        mass = sum(query.values())
+        if not mass:
+            return np.zeros(self.n_entries)
+        return self._evidence.dot(query, self.n_entries) / mass - self._entry_length
 
     def best_phrasings(self, phrasing_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: the best phrasing score and that phrasing's index."""

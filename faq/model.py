@@ -49,9 +49,9 @@ class Settings:
     Below it, the question is escalated to Seller Support.
     """
 
-    answer_score: float = 45.0
-    clarify_score: float = 30.0
-    margin: float = 6.0
+    answer_score: float = 38.0
+    clarify_score: float = 35.0
+    margin: float = 3.0
     sure_score: float = 80.0
     max_choices: int = 3
     support_contact: Mapping[str, str] = field(

@@ -19,6 +19,8 @@ MAX_MATCH_CHARS = 1000
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _LATIN_WORD_RE = re.compile(r"[a-z]+")
 _SPACES_RE = re.compile(r"\s+")
+# Format (zero-width, direction marks), unassigned, private-use and surrogate code points.
+_INVISIBLE = frozenset({"Cf", "Cn", "Co", "Cs"})
 
 # Simplified variants that OpenCC leaves apart but sellers use interchangeably
 # (帐户/账户, 帐号/账号).
@@ -39,13 +41,10 @@ def has_han(text: str) -> bool:
 
 
 def _clean_char(char: str) -> str:
-    """Map one character to itself, to a space (punctuation, symbols, controls) or to nothing (zero-width)."""
+    """Map one character to itself, or to a space when it is punctuation, a symbol or a control."""
     if char.isalnum():
         return char
-    category = unicodedata.category(char)
-    if category in ("Cf", "Cn", "Co", "Cs"):
-        return ""
-    if category[0] in "PSZC":
+    if unicodedata.category(char)[0] in "PSZC":
         return " "
     return char
 
@@ -58,8 +57,9 @@ def normalize(text: str) -> str:
     ``str``; lone surrogates are dropped.
     """
     text = text[: MAX_MATCH_CHARS * 2]
-    text = text.encode("utf-8", "ignore").decode("utf-8")
-    text = unicodedata.normalize("NFKC", text).casefold()
+    # Invisible characters go first, so NFKC can join a letter with the accent they separated.
+    text = "".join(char for char in text if unicodedata.category(char) not in _INVISIBLE)
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     if has_han(text):
         text = _t2s().convert(text).translate(_VARIANTS)
     text = "".join(_clean_char(char) for char in text)

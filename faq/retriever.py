@@ -31,11 +31,13 @@ from faq.terms import EN_FUNCTION_WORDS, han_runs, stem, text_terms, words
 class Tuning:
     """Retrieval weights. Defaults were tuned on the benchmark validation files (see benchmarks/)."""
 
-    phrasing_weight: float = 0.5   # best phrasing vs. entry centroid in the lexical score
+    phrasing_weight: float = 0.3   # best phrasing vs. entry centroid in the lexical score
+    evidence_weight: float = 0.6   # lexical points lost per unit an entry's term evidence is behind the best entry's
+    smoothing: float = 0.1         # pseudo-count of the term evidence (smaller: a single shared word counts more)
     fuzzy_weight: float = 0.2      # share of the rapidfuzz score in the final score
     shortlist: int = 20            # entries rescored by rapidfuzz
     typo_cutoff: float = 80.0      # rapidfuzz ratio needed to correct an unknown word
-    min_typo_length: int = 4       # shorter unknown words are never "corrected"
+    min_typo_length: int = 5       # shorter unknown words are never "corrected"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Match:
 
 def spaced(text: str) -> str:
     """Put spaces between Han characters so rapidfuzz's token scorers see Chinese words."""
+    if not han_runs(text):
+        return " ".join(text.split())
     out = []
     for char in text:
         if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
@@ -79,7 +83,7 @@ class Retriever:
                 self._fuzzy_texts.append(spaced(prepared))
                 owners.append(entry_index)
                 terms.append(text_terms(prepared))
-        self.index = LexicalIndex(terms, owners, len(kb.entries))
+        self.index = LexicalIndex(terms, owners, len(kb.entries), smoothing=self.tuning.smoothing)
         self._vocabulary = sorted({w for text in self._fuzzy_texts for w in words(text) if len(w) >= 3})
         self._known_words = set(self._vocabulary)
         self._known_stems = {stem(w) for w in self._vocabulary}
@@ -121,17 +125,26 @@ class Retriever:
         tuning = self.tuning
         phrasing_scores = self.index.phrasing_scores(query)
         best_phrasing_score, best_row = self.index.best_phrasings(phrasing_scores)
-        lexical = tuning.phrasing_weight * best_phrasing_score + (1 - tuning.phrasing_weight) * self.index.centroid_scores(query)
+        similarity = tuning.phrasing_weight * best_phrasing_score + (1 - tuning.phrasing_weight) * self.index.centroid_scores(query)
+        evidence = self.index.evidence_scores(query)
+        # Cosine similarity says how well the entry matches; the evidence gap
+        # (how far the entry's term likelihood is behind the best entry's)
+        # separates entries that match equally well on the surface.
+        lexical = similarity + tuning.evidence_weight * (evidence - evidence.max())
+        lexical = np.where(best_phrasing_score > 0, np.clip(lexical, 0.0, 1.0), -1.0)
         shortlist_size = min(tuning.shortlist, len(lexical))
         shortlist = np.argpartition(-lexical, shortlist_size - 1)[:shortlist_size]
-        shortlist = [int(i) for i in shortlist if lexical[i] > 0]
+        shortlist = [int(i) for i in shortlist if lexical[i] >= 0]
         fuzzy_query = spaced(prepared)
         matches = []
         for entry_index in shortlist:
             first, last = self._entry_first[entry_index], self._entry_first[entry_index + 1]
             choice = process.extractOne(fuzzy_query, self._fuzzy_texts[first:last], scorer=fuzz.token_sort_ratio)
             fuzzy_score, fuzzy_row = (choice[1], first + choice[2]) if choice else (0.0, int(best_row[entry_index]))
-            score = 100 * ((1 - tuning.fuzzy_weight) * lexical[entry_index] + tuning.fuzzy_weight * fuzzy_score / 100)
+            blended = lexical[entry_index] * (1 - tuning.fuzzy_weight + tuning.fuzzy_weight * fuzzy_score / 100)
+            # square root: spreads the low range where the answer/escalate decision falls
+            # (monotone, so rankings are unchanged; an identical phrasing still scores 100)
+            score = 100 * float(np.sqrt(max(blended, 0.0)))
             row = int(best_row[entry_index])
             matches.append(
                 Match(

@@ -3,7 +3,9 @@
 English words are stemmed (Snowball) so "closing" meets "close"; Chinese is
 written without spaces, so each Han character and each pair of neighbouring
 characters is a term. Function words ("can I", "how do I", "我", "吗") are kept
-but weighted down: they are boilerplate in every question.
+but weighted down a little: they are boilerplate in many questions, yet in short
+English questions they also carry intent ("what is my ..." vs "how do I ..."),
+and inverse document frequency already discounts the ones every entry uses.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from functools import lru_cache
 _HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _WORD_RE = re.compile(r"[^\W_]+")
 
-#: How much a function word counts next to a content word.
-FUNCTION_WORD_WEIGHT = 0.25
+#: How much an English function word counts next to a content word.
+FUNCTION_WORD_WEIGHT = 0.8
+#: How much a Chinese function character (or a pair of them) counts next to a content character.
+FUNCTION_CHAR_WEIGHT = 0.5
 
 EN_FUNCTION_WORDS = frozenset(
     """a an the i me my mine we us our you your he she it its they them their this that these those
@@ -25,6 +29,15 @@ EN_FUNCTION_WORDS = frozenset(
     also still still get got tell know want need let s t don isn aren can't""".split()
 )
 ZH_FUNCTION_CHARS = frozenset("我你您他她它们的了吗呢吧啊呀么是在有和与及或也都就还要会能可以请问这那个些怎样什哪如何为")
+
+
+#: Prefixes of terms made of two neighbouring words or characters (see ``word_terms``, ``han_terms``).
+COMPOUND_PREFIXES = ("p:", "b:")
+
+
+def is_compound(term: str) -> bool:
+    """Whether ``term`` pairs two words or characters (a new pair of known words is not a new topic)."""
+    return term.startswith(COMPOUND_PREFIXES)
 
 
 @lru_cache(maxsize=1)
@@ -50,14 +63,18 @@ def han_runs(text: str) -> list[str]:
     return _HAN_RUN_RE.findall(text)
 
 
+@lru_cache(maxsize=65536)
+def _word_term(token: str) -> tuple[str, float, bool]:
+    """The stem of ``token``, its weight and whether it is a content word (cached)."""
+    content = token not in EN_FUNCTION_WORDS
+    return stem(token), 1.0 if content else FUNCTION_WORD_WEIGHT, content
+
+
 def word_terms(tokens: list[str]) -> list[tuple[str, float]]:
     """Stemmed word unigrams and neighbouring-pair bigrams, function words weighted down."""
-    stems = [stem(token) for token in tokens]
-    terms = [
-        ("w:" + s, FUNCTION_WORD_WEIGHT if token in EN_FUNCTION_WORDS else 1.0)
-        for token, s in zip(tokens, stems)
-    ]
-    content = [s for token, s in zip(tokens, stems) if token not in EN_FUNCTION_WORDS]
+    looked_up = [_word_term(token) for token in tokens]
+    terms = [("w:" + s, weight) for s, weight, _ in looked_up]
+    content = [s for s, _, is_content in looked_up if is_content]
     terms.extend(("p:" + a + "_" + b, 0.5) for a, b in zip(content, content[1:]))
     return terms
 
@@ -67,13 +84,15 @@ def han_terms(runs: list[str]) -> list[tuple[str, float]]:
     terms: list[tuple[str, float]] = []
     for run in runs:
         for char in run:
-            terms.append(("h:" + char, FUNCTION_WORD_WEIGHT if char in ZH_FUNCTION_CHARS else 1.0))
+            terms.append(("h:" + char, FUNCTION_CHAR_WEIGHT if char in ZH_FUNCTION_CHARS else 1.0))
         for a, b in zip(run, run[1:]):
-            weight = FUNCTION_WORD_WEIGHT if a in ZH_FUNCTION_CHARS and b in ZH_FUNCTION_CHARS else 1.0
+            weight = FUNCTION_CHAR_WEIGHT if a in ZH_FUNCTION_CHARS and b in ZH_FUNCTION_CHARS else 1.0
             terms.append(("b:" + a + b, weight))
     return terms
 
 
 def text_terms(text: str) -> list[tuple[str, float]]:
     """All weighted terms of one normalized text (repeats kept: they count as term frequency)."""
+    if text.isascii():
+        return word_terms(_WORD_RE.findall(text))
     return word_terms(words(text)) + han_terms(han_runs(text))

@@ -50,6 +50,11 @@ def test_zero_width_characters_inside_a_word_are_removed(invisible):
     assert normalize(f"clo{invisible}se my acc{invisible}ount") == "close my account"
 
 
+def test_zero_width_before_a_combining_mark_gives_the_composed_form():
+    # what the reader sees is "café" either way, so both must normalize alike
+    assert normalize("cafe\u200b\u0301") == normalize("café") == "café"
+
+
 def test_zero_width_inside_chinese_is_removed():
     assert normalize("关\u200b闭账\u200d户") == "关闭账户"
 

@@ -1,0 +1,238 @@
+"""The escalation store's tables and the small migration runner that creates them.
+
+Why a migration table of our own rather than Alembic: the store has three tables
+and will change rarely; faqbot is a CLI and a bot that create their database on
+first use, so there is no separate "upgrade" deployment step, no ``alembic.ini``
+or versions directory to ship inside the package, and no extra import on every
+start-up. An ordered list of :class:`Migration` steps and a ``schema_version``
+table give the same guarantees we need (each step applied once, in order, in
+one transaction, safely when two processes start together).
+
+Rules for future changes: never edit a released migration; append a new step
+(for example ``ALTER TABLE ... ADD COLUMN``) and update the query-side tables
+below to match. ``tests/test_store.py`` checks that a migrated database and these
+definitions agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Sequence
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+STATUSES = ("open", "taken", "resolved")
+
+# An arbitrary constant: the PostgreSQL advisory lock that serialises migrations.
+_PG_MIGRATION_LOCK = 0x6661_7162_6F74  # "faqbot"
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as naive UTC and always read back as an aware UTC ``datetime``.
+
+    SQLite has no time zones and PostgreSQL's ``timestamp`` drops them; storing
+    UTC everywhere keeps comparisons and ordering identical on every backend.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def _define_v1(metadata: MetaData) -> tuple[Table, Table, Table]:
+    """The tables of schema version 1, defined on ``metadata``."""
+    escalations = Table(
+        "escalations",
+        metadata,
+        # The case number shown to askers and agents; never reused (AUTOINCREMENT on SQLite).
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+        Column("lang", String(8), nullable=False),
+        Column("question", Text, nullable=False),
+        Column("asker", String(255)),
+        Column("source", String(16), nullable=False),
+        Column("channel", String(255)),
+        Column("thread", String(255)),
+        Column("message_id", String(255)),
+        Column("idempotency_key", String(128), nullable=False, unique=True),
+        Column("candidates", Text, nullable=False, default="[]"),  # JSON [{entry_id, score}]
+        Column("best_entry_id", String(255)),
+        Column("best_score", Float, nullable=False, default=0.0),
+        Column("status", String(16), nullable=False, default="open"),
+        Column("agent", String(255)),
+        Column("resolution", Text),
+        Column("resolved_at", UTCDateTime),
+        Column("forward_attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text),
+        Column("next_attempt_at", UTCDateTime, nullable=False),
+        Column("forwarded_at", UTCDateTime),
+        Column("forward_ref", String(255)),
+        Column("claim_token", String(64)),
+        Column("claimed_until", UTCDateTime),
+        CheckConstraint("status IN ('open', 'taken', 'resolved')", name="ck_escalations_status"),
+        Index("ix_escalations_status_created", "status", "created_at"),
+        Index("ix_escalations_created", "created_at"),
+        Index("ix_escalations_due", "forwarded_at", "next_attempt_at"),
+        sqlite_autoincrement=True,
+    )
+    questions = Table(
+        "questions",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("asked_at", UTCDateTime, nullable=False),
+        Column("lang", String(8), nullable=False),
+        Column("action", String(16), nullable=False),
+        Column("entry_id", String(255)),
+        Column("score", Float, nullable=False, default=0.0),
+        Column("source", String(16), nullable=False),
+        Column("asker", String(255)),
+        Column("question", Text, nullable=False),
+        Index("ix_questions_asked", "asked_at"),
+        sqlite_autoincrement=True,
+    )
+    feedback = Table(
+        "feedback",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("question_id", Integer, ForeignKey("questions.id", ondelete="SET NULL")),
+        Column("escalation_id", Integer, ForeignKey("escalations.id", ondelete="SET NULL")),
+        Column("message_id", String(255)),
+        Column("entry_id", String(255)),
+        Column("helpful", Boolean, nullable=False),
+        Column("source", String(16), nullable=False),
+        Column("asker", String(255)),
+        Index("ix_feedback_created", "created_at"),
+        sqlite_autoincrement=True,
+    )
+    return escalations, questions, feedback
+
+
+# The tables the store queries: the current schema.
+metadata = MetaData()
+escalations, questions, feedback = _define_v1(metadata)
+
+_version_metadata = MetaData()
+schema_version = Table(
+    "schema_version",
+    _version_metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("description", String(255), nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: ``apply(connection)`` runs inside the migration transaction."""
+
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _create_v1(conn: Connection) -> None:
+    frozen = MetaData()
+    _define_v1(frozen)
+    frozen.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "escalations, questions and feedback", _create_v1),
+)
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer faqbot than this one."""
+
+
+def current_version(conn: Connection) -> int:
+    """The highest applied migration, or 0 for a database faqbot has never touched."""
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    return conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
+
+
+def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """The version a fully migrated database has."""
+    return max((m.version for m in migrations), default=0)
+
+
+def migrate(write_engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply the missing ``migrations`` in one transaction and return the version reached.
+
+    ``write_engine`` must start write transactions that exclude other writers
+    (``BEGIN IMMEDIATE`` on SQLite); on PostgreSQL an advisory lock does the same,
+    so two processes starting at once apply each step exactly once: the second
+    waits, then finds nothing left to do.
+    """
+    ordered = sorted(migrations, key=lambda m: m.version)
+    versions = [m.version for m in ordered]
+    if len(set(versions)) != len(versions) or (versions and versions[0] < 1):
+        raise ValueError(f"migration versions must be distinct positive integers, got {versions}")
+    target = latest_version(ordered)
+    with write_engine.connect() as conn:  # cheap check first: no write lock when up to date
+        version = current_version(conn)
+        conn.rollback()
+    if version > target:
+        raise SchemaTooNew(
+            f"the database has schema version {version}, newer than this faqbot knows ({target});"
+            " upgrade faqbot"
+        )
+    if version == target:
+        return version
+    with write_engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+        schema_version.create(conn, checkfirst=True)
+        version = current_version(conn)
+        if version > target:
+            raise SchemaTooNew(
+                f"the database has schema version {version}, newer than this faqbot knows"
+                f" ({target}); upgrade faqbot"
+            )
+        for step in ordered:
+            if step.version <= version:
+                continue
+            step.apply(conn)
+            conn.execute(
+                insert(schema_version).values(
+                    version=step.version,
+                    description=step.description,
+                    applied_at=datetime.now(timezone.utc),
+                )
+            )
+            version = step.version
+    return version
