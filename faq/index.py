@@ -81,20 +81,18 @@ class LexicalIndex:
         self.phrasing_entry = np.asarray(phrasing_entry, dtype=np.int64)
         self._entry_first = np.searchsorted(self.phrasing_entry, np.arange(n_entries))
 
-        # one pass over the phrasings: term ids, and (row, term, weighted count) triples
+        # every term occurrence as flat arrays, then summed per (phrasing, term) by numpy
         self.term_ids: dict[str, int] = {}
-        rows: list[int] = []
-        terms: list[int] = []
-        counts: list[float] = []
-        for row, phrasing in enumerate(phrasing_terms):
-            totals = _accumulate(phrasing)
-            rows.extend([row] * len(totals))
-            terms.extend(self.term_ids.setdefault(term, len(self.term_ids)) for term in totals)
-            counts.extend(totals.values())
+        term_id = self.term_ids.setdefault
+        occurrences = [term_id(term, len(self.term_ids)) for phrasing in phrasing_terms for term, _ in phrasing]
+        weights = np.fromiter((weight for phrasing in phrasing_terms for _, weight in phrasing), float, len(occurrences))
+        lengths = np.fromiter((len(phrasing) for phrasing in phrasing_terms), np.int64, self.n_phrasings)
         self.terms = list(self.term_ids)
         n_terms = max(len(self.term_ids), 1)
-        rows_a, terms_a = np.array(rows, np.int64), np.array(terms, np.int64)
-        counts_a = np.array(counts, float)
+        row_term = np.repeat(np.arange(self.n_phrasings, dtype=np.int64), lengths) * n_terms + np.array(occurrences, np.int64)
+        unique_row_term, where = np.unique(row_term, return_inverse=True)
+        counts_a = np.bincount(where, weights=weights)
+        rows_a, terms_a = unique_row_term // n_terms, unique_row_term % n_terms
         entries_a = self.phrasing_entry[rows_a]
 
         # pooled (entry, term) counts: document frequency over entries and the term evidence

@@ -18,7 +18,6 @@ MAX_MATCH_CHARS = 1000
 
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _LATIN_WORD_RE = re.compile(r"[a-z]+")
-_SPACES_RE = re.compile(r"\s+")
 # Format (zero-width, direction marks), unassigned, private-use and surrogate code points.
 _INVISIBLE = frozenset({"Cf", "Cn", "Co", "Cs"})
 
@@ -40,13 +39,32 @@ def has_han(text: str) -> bool:
     return _HAN_RE.search(text) is not None
 
 
-def _clean_char(char: str) -> str:
-    """Map one character to itself, or to a space when it is punctuation, a symbol or a control."""
-    if char.isalnum():
+class _CharTable(dict):
+    """A ``str.translate`` table filled in on first sight of each character (text repeats its characters)."""
+
+    def __init__(self, rule):
+        super().__init__()
+        self._rule = rule
+
+    def __missing__(self, code: int) -> str | None:
+        self[code] = value = self._rule(chr(code))
+        return value
+
+
+def _visible(char: str) -> str | None:
+    """Delete invisible characters (zero-width, direction marks, lone surrogates); keep the rest."""
+    return None if unicodedata.category(char) in _INVISIBLE else char
+
+
+def _word_char(char: str) -> str:
+    """Keep letters, digits and marks; punctuation, symbols, separators and controls become a space."""
+    if char.isalnum() or unicodedata.category(char)[0] not in "PSZC":
         return char
-    if unicodedata.category(char)[0] in "PSZC":
-        return " "
-    return char
+    return " "
+
+
+_DROP_INVISIBLE = _CharTable(_visible)
+_WORD_CHARS = _CharTable(_word_char)
 
 
 def normalize(text: str) -> str:
@@ -57,13 +75,14 @@ def normalize(text: str) -> str:
     ``str``; lone surrogates are dropped.
     """
     text = text[: MAX_MATCH_CHARS * 2]
+    if text.isascii():  # the common case: no width forms, accents or Chinese
+        return " ".join(text.lower().translate(_WORD_CHARS).split())[:MAX_MATCH_CHARS]
     # Invisible characters go first, so NFKC can join a letter with the accent they separated.
-    text = "".join(char for char in text if unicodedata.category(char) not in _INVISIBLE)
+    text = text.translate(_DROP_INVISIBLE)
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     if has_han(text):
         text = _t2s().convert(text).translate(_VARIANTS)
-    text = "".join(_clean_char(char) for char in text)
-    return _SPACES_RE.sub(" ", text).strip()[:MAX_MATCH_CHARS]
+    return " ".join(text.translate(_WORD_CHARS).split())[:MAX_MATCH_CHARS]
 
 
 def detect_language(text: str) -> str:
