@@ -170,6 +170,8 @@ class Console:
                 self.run_command(line[1:])
             else:
                 self.ask(line)
+        except BrokenPipeError:  # nobody is reading any more: not a bad line, the end of the session
+            raise
         except Exception as error:  # a REPL for agents must outlive any one bad line
             self.write(self.t("internal_error", error=type(error).__name__))
 
@@ -196,8 +198,7 @@ class Console:
             f" | {self.t('entry')}: {entry} | {self.t('score')}: {reply.score:.1f}"
         )
         runners_up = ", ".join(f"{c.entry_id} {c.score:.1f}" for c in reply.candidates[1:])
-        if runners_up:
-            self.write(f"  {self.t('runners_up')}: {runners_up}")
+        self.write(f"  {self.t('runners_up')}: {runners_up or self.t('none')}")
         label = f"  {self.t('why')}: "
         for n, why_line in enumerate(reply.why.splitlines()):
             self.write((label if n == 0 else " " * _width(label)) + why_line)
@@ -362,7 +363,8 @@ def run_console(
     color: bool | None = None,
     lang: str | None = None,
 ) -> int:
-    """Run the console until :quit, end of input or Ctrl-C (exit code 0); 1 if the KB cannot load.
+    """Run the console until :quit, end of input or Ctrl-C (exit code 0); 1 if the KB cannot load
+    (or the output pipe is closed).
 
     ``interactive`` defaults to both streams being terminals; ``color`` to an
     interactive session without ``NO_COLOR`` in the environment (even empty);
@@ -400,6 +402,8 @@ def run_console(
     except KeyboardInterrupt:
         if interactive:
             console.write()
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly, there is no one to tell
+        return 1
     finally:
         reader.stop()
     if interactive:

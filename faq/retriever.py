@@ -156,5 +156,5 @@ class Retriever:
                     shared_terms=tuple(self.index.contributions(query, row)) if explain else (),
                 )
             )
-        matches.sort(key=lambda match: -match.score)
+        matches = sorted((match for match in matches if match.score > 0), key=lambda match: -match.score)
         return matches[:limit]
