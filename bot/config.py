@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 KB_ENV = "FAQBOT_KB"
+DB_ENV = "FAQBOT_DB_URL"
 _BUNDLED_KB = Path(__file__).resolve().parents[1] / "knowledge.yaml"
 
 
@@ -21,3 +22,12 @@ def knowledge_path(explicit: str | None = None) -> Path:
         return Path(os.environ[KB_ENV])
     local = Path("knowledge.yaml")
     return local if local.is_file() else _BUNDLED_KB
+
+
+def database_url() -> str:
+    """Where escalations are stored: ``$FAQBOT_DB_URL``, else a SQLite file in the user's data directory."""
+    if os.environ.get(DB_ENV):
+        return os.environ[DB_ENV]
+    from bot.store import default_db_url
+
+    return default_db_url()

@@ -31,9 +31,10 @@ class Assistant:
         self.kb = kb
         self.retriever = Retriever(kb, tuning)
 
-    def _text(self, name: str, lang: str) -> str:
+    def text(self, name: str, lang: str, **values: str) -> str:
+        """The bot's own text ``name`` in ``lang`` (see ``faq.messages``), with ``{contact}`` and ``values`` filled in."""
         contact = self.kb.settings.support_contact
-        return message(self.kb.messages, name, lang, contact=contact.get(lang) or next(iter(contact.values()), ""))
+        return message(self.kb.messages, name, lang, contact=contact.get(lang) or next(iter(contact.values()), ""), **values)
 
     def reply(self, text: str, lang: Lang | None = None, explain: bool = False) -> Reply:
         """Answer ``text``; ``lang`` forces the reply language (default: the question's own).
@@ -45,7 +46,7 @@ class Assistant:
         text = text if isinstance(text, str) else str(text)
         reply_lang: Lang = lang or detect_language(text)  # type: ignore[assignment]
         if not text.strip() or not any(char.isalnum() for char in text[: MAX_MATCH_CHARS * 2]):
-            return Reply(question=text, lang=reply_lang, action="clarify", text=self._text("empty_question", reply_lang))
+            return Reply(question=text, lang=reply_lang, action="clarify", text=self.text("empty_question", reply_lang))
         settings = self.kb.settings
         matches = self.retriever.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2) + 2, explain=explain)
         matches = self._question_over_smalltalk(matches)[: max(settings.max_choices, 2)]
@@ -65,10 +66,10 @@ class Assistant:
             choices = [
                 self.kb.entries[m.entry_index] for m in matches[: settings.max_choices] if m.score >= settings.clarify_score
             ]
-            lines = [self._text("clarify", reply_lang)]
+            lines = [self.text("clarify", reply_lang)]
             lines += [f"{n}. {entry.text_in(entry.question, reply_lang)}" for n, entry in enumerate(choices, 1)]
             return Reply(text="\n".join(lines), **{**common, "candidates": candidates[: len(choices)]})  # type: ignore[arg-type]
-        return Reply(text=self._text("escalate", reply_lang), **common)  # type: ignore[arg-type]
+        return Reply(text=self.text("escalate", reply_lang), **common)  # type: ignore[arg-type]
 
     def _question_over_smalltalk(self, matches: list[Match]) -> list[Match]:
         """A greeting or a thank-you around a real question must not hide the question.

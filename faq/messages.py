@@ -25,6 +25,14 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "This question isn't covered by the FAQ, so I've passed it to {contact}.",
         "zh": "常见问题中没有这个问题的答案,我已将它转交给{contact}。",
     },
+    "escalated_case": {
+        "en": "{contact} has your question as case #{case}.",
+        "zh": "{contact}已收到您的问题,案例编号 #{case}。",
+    },
+    "escalation_unsaved": {
+        "en": "I couldn't record your question just now. Please contact {contact} directly.",
+        "zh": "暂时无法记录您的问题,请直接联系{contact}。",
+    },
     "none_of_these": {
         "en": "None of these",
         "zh": "都不是",
