@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from bot.config import knowledge_path
+from bot.config import database_url, knowledge_path
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="faqbot", description="A bilingual (Chinese/English) FAQ assistant.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     kb_help = "knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)"
+    db_help = "database URL for escalations (default: $FAQBOT_DB_URL, else a SQLite file in your data directory)"
 
     ask = commands.add_parser("ask", help="answer questions from the arguments, or from stdin one per line")
     ask.add_argument("questions", nargs="*", metavar="QUESTION")
@@ -53,6 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="the support agents' interactive console")
     console.add_argument("--kb", help=kb_help)
     console.add_argument("--lang", choices=["en", "zh"], help="reply in this language instead of the question's")
+    console.add_argument("--db", help=db_help)
+    console.add_argument("--agent", help="your name on cases you take (default: $USER)")
+
+    report = commands.add_parser("report", help="what to write next: unanswered questions, answers, escalations, feedback")
+    report.add_argument("--since", default="7d", help="7d, 24h, 30m, 2w or an ISO date (default 7d); 'all' for everything")
+    report.add_argument("--top", type=int, default=20, help="how many groups of unanswered questions to list (default 20)")
+    report.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    report.add_argument("--db", help=db_help)
+
+    escalations = commands.add_parser("escalations", help="work with the escalation store")
+    escalation_commands = escalations.add_subparsers(dest="escalations_command", metavar="COMMAND", parser_class=_Parser, required=True)
+    export = escalation_commands.add_parser("export", help="every case as CSV or JSON lines")
+    export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    export.add_argument("--status", choices=["open", "taken", "resolved"], help="only cases in this status")
+    export.add_argument("--db", help=db_help)
     return parser
 
 
@@ -121,7 +137,38 @@ def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang)
 
 
-COMMANDS = {"ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console}
+def _store(args: argparse.Namespace):
+    from bot.store import EscalationStore
+
+    return EscalationStore.from_url(args.db or database_url())
+
+
+def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.report import build_report, parse_since, write_report
+
+    try:
+        since = None if args.since == "all" else parse_since(args.since)
+    except ValueError:
+        raise UsageError(f"--since: expected 7d, 24h, 30m, 2w, an ISO date or 'all', got {args.since!r}") from None
+    report = build_report(_store(args), since, top=args.top)
+    if args.json:
+        stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    else:
+        write_report(report, stdout)
+    return EXIT_OK
+
+
+def cmd_escalations(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.export import export_escalations
+
+    export_escalations(_store(args).list(status=args.status), args.format, stdout)
+    return EXIT_OK
+
+
+COMMANDS = {
+    "ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console,
+    "report": cmd_report, "escalations": cmd_escalations,
+}
 
 
 def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -140,6 +187,11 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     except KnowledgeError as error:
         for problem in error.problems:
             sys.stderr.write(problem + "\n")
+        return EXIT_FAILED
+    except Exception as error:  # a database error: one line, no traceback
+        if type(error).__name__ not in ("StoreError", "UnknownCase", "InvalidTransition"):
+            raise
+        sys.stderr.write(f"faqbot: {error}\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

@@ -24,9 +24,10 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Protocol, TextIO
+from typing import Protocol, TextIO
 
 from bot.store import Escalation, EscalationStore
 
@@ -89,7 +90,7 @@ class Forwarder:
         return min(cap, base * 2 ** min(max(failures - 1, 0), 60))
 
     def deliver_due(self, limit: int | None = 100) -> int:
-        """Forward up to ``limit`` due, unforwarded cases (all when None), oldest first; return how many were delivered.
+        """Forward up to ``limit`` due cases (all when None), oldest first; return how many got through.
 
         Each pass visits a case at most once, so a failing case cannot hold up
         the others; it waits for its next attempt instead.
@@ -134,7 +135,7 @@ class Forwarder:
         return False
 
     def run_forever(self, stop_event: threading.Event, poll_interval: float = 1.0) -> None:
-        """Deliver due cases every ``poll_interval`` seconds until ``stop_event`` is set (for a background thread).
+        """Deliver due cases every ``poll_interval`` seconds until ``stop_event`` is set (a thread target).
 
         Errors (database unreachable, a broken sink) are logged and retried on the
         next round; nothing is lost because the cases stay in the database.

@@ -16,9 +16,9 @@ definitions agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Sequence
 
 from sqlalchemy import (
     Boolean,
@@ -190,11 +190,14 @@ def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
     return max((m.version for m in migrations), default=0)
 
 
-def migrate(write_engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+def migrate(
+    engine: Engine, migrations: Sequence[Migration] = MIGRATIONS, *, writer: Engine | None = None
+) -> int:
     """Apply the missing ``migrations`` in one transaction and return the version reached.
 
-    ``write_engine`` must start write transactions that exclude other writers
-    (``BEGIN IMMEDIATE`` on SQLite); on PostgreSQL an advisory lock does the same,
+    ``engine`` reads the current version; ``writer`` (default: ``engine``) must
+    start transactions that exclude other writers (``BEGIN IMMEDIATE`` on SQLite,
+    as the store's writer does); on PostgreSQL an advisory lock does the same,
     so two processes starting at once apply each step exactly once: the second
     waits, then finds nothing left to do.
     """
@@ -203,26 +206,18 @@ def migrate(write_engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) 
     if len(set(versions)) != len(versions) or (versions and versions[0] < 1):
         raise ValueError(f"migration versions must be distinct positive integers, got {versions}")
     target = latest_version(ordered)
-    with write_engine.connect() as conn:  # cheap check first: no write lock when up to date
+    with engine.connect() as conn:  # a plain read first: no write lock when up to date
         version = current_version(conn)
         conn.rollback()
-    if version > target:
-        raise SchemaTooNew(
-            f"the database has schema version {version}, newer than this faqbot knows ({target});"
-            " upgrade faqbot"
-        )
+    _refuse_newer(version, target)
     if version == target:
         return version
-    with write_engine.begin() as conn:
+    with (writer or engine).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
         schema_version.create(conn, checkfirst=True)
         version = current_version(conn)
-        if version > target:
-            raise SchemaTooNew(
-                f"the database has schema version {version}, newer than this faqbot knows"
-                f" ({target}); upgrade faqbot"
-            )
+        _refuse_newer(version, target)
         for step in ordered:
             if step.version <= version:
                 continue
@@ -236,3 +231,11 @@ def migrate(write_engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) 
             )
             version = step.version
     return version
+
+
+def _refuse_newer(version: int, target: int) -> None:
+    if version > target:
+        raise SchemaTooNew(
+            f"the database has schema version {version}, newer than this faqbot knows ({target});"
+            " upgrade faqbot"
+        )

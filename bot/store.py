@@ -31,11 +31,12 @@ import re
 import sqlite3
 import threading
 import weakref
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, or_, select, update
 from sqlalchemy.engine import Row, make_url
@@ -200,7 +201,7 @@ def _safe_url(url: str) -> str:
 
 # --- SQLite connection set-up -------------------------------------------------------------
 
-_configured_engines: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+_configured_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
@@ -271,7 +272,7 @@ class EscalationStore:
         *,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         migrations: Sequence[Migration] = MIGRATIONS,
-    ) -> "EscalationStore":
+    ) -> EscalationStore:
         """A store on the database at ``url`` (any SQLAlchemy URL); a bad URL is a :class:`StoreError`."""
         try:
             parsed = make_url(url)
@@ -299,7 +300,7 @@ class EscalationStore:
         """Close every pooled connection."""
         self.engine.dispose()
 
-    def __enter__(self) -> "EscalationStore":
+    def __enter__(self) -> EscalationStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -308,10 +309,10 @@ class EscalationStore:
     # --- schema ---------------------------------------------------------------------------
 
     def migrate(self) -> int:
-        """Create or upgrade the schema (each missing migration once, in one transaction); return its version."""
+        """Create or upgrade the schema (missing migrations, in one transaction); return its version."""
         with self._guard("could not prepare the database"):
             try:
-                version = schema.migrate(self._writer, self._migrations)
+                version = schema.migrate(self.engine, self._migrations, writer=self._writer)
             except SchemaTooNew as exc:
                 raise StoreError(str(exc)) from exc
         self._schema_ready = True
@@ -513,16 +514,19 @@ class EscalationStore:
         """
         moment = _utc(now)
         free = or_(_E.c.claimed_until.is_(None), _E.c.claimed_until <= moment)
+        due = (
+            select(_E.c.id)
+            .where(_E.c.forwarded_at.is_(None), _E.c.next_attempt_at <= moment, free, _E.c.id > after)
+            .order_by(_E.c.id)
+            .limit(limit)
+        )
         with self._guard("could not claim escalations to forward"):
             self._ensure_schema()
+            with self.engine.connect() as conn:  # a plain read first: idle polls take no write lock
+                if not conn.scalars(due).first():
+                    return []
             with self._writer.begin() as conn:
-                ids = conn.scalars(
-                    select(_E.c.id)
-                    .where(_E.c.forwarded_at.is_(None), _E.c.next_attempt_at <= moment, free,
-                           _E.c.id > after)
-                    .order_by(_E.c.id)
-                    .limit(limit)
-                ).all()
+                ids = conn.scalars(due).all()
                 claimed = []
                 for case in ids:
                     result = conn.execute(
@@ -658,7 +662,7 @@ class EscalationStore:
 
     @contextmanager
     def _guard(self, doing: str) -> Iterator[None]:
-        """Turn database errors into a one-line :class:`StoreError` (the transaction is already rolled back)."""
+        """Turn database errors into a one-line :class:`StoreError` (the transaction is rolled back)."""
         try:
             yield
         except SQLAlchemyError as exc:
@@ -669,11 +673,14 @@ class EscalationStore:
         detail = _first_line(exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc)
         lowered = detail.lower()
         if "locked" in lowered or "busy" in lowered:
-            return f"the database {where} stayed locked by another process for more than {self.busy_timeout:g} s"
+            return (f"the database {where} stayed locked by another process"
+                    f" for more than {self.busy_timeout:g} s")
         if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
             return f"the database {where} is read-only"
         if "unable to open database file" in lowered:
             return f"cannot open the database {where} (missing directory or no permission)"
+        if "connection" in lowered and ("failed" in lowered or "refused" in lowered):
+            return f"cannot connect to the database {where}: {detail}"
         if "disk i/o error" in lowered or "disk is full" in lowered:
             return f"cannot write the database {where}: {detail}"
         return f"{where}: {detail}"

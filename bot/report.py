@@ -1,0 +1,146 @@
+"""``faqbot report``: what knowledge-base authors should write next, from the question log.
+
+Unanswered and low-confidence questions (escalated, or answered with "did you
+mean") are grouped by similarity with rapidfuzz, largest group first, each with
+its count, examples in both languages and the entry it came closest to: the
+list of alternates and new entries to write next. Then answers per entry,
+escalations opened / resolved / median time to resolve, and the helpful rate
+per entry.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TextIO
+
+from rapidfuzz import fuzz, process
+
+from bot.store import EscalationStore, QuestionRecord
+from faq.normalize import normalize
+from faq.retriever import spaced
+
+#: rapidfuzz token_sort_ratio at or above which two questions belong to one group.
+SAME_GROUP = 75
+_SINCE_RE = re.compile(r"^(\d+)\s*([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """``7d``, ``24h``, ``30m``, ``2w`` (ago), or an ISO date/time; raises ValueError otherwise."""
+    now = now or datetime.now(timezone.utc)
+    match = _SINCE_RE.match(text.strip().lower())
+    if match:
+        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    moment = datetime.fromisoformat(text.strip())
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@dataclass
+class QuestionGroup:
+    """Questions that read alike; ``leader`` is the normalized text the others were compared with."""
+
+    leader: str
+    count: int = 0
+    examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    entries: Counter = field(default_factory=Counter)
+
+    def add(self, record: QuestionRecord, times: int) -> None:
+        self.count += times
+        if len(self.examples[record.lang]) < 3 and record.question not in self.examples[record.lang]:
+            self.examples[record.lang].append(record.question)
+        if record.entry_id:
+            self.entries[record.entry_id] += times
+
+    def to_json(self) -> dict:
+        closest = self.entries.most_common(1)
+        return {
+            "count": self.count,
+            "examples": {lang: texts for lang, texts in sorted(self.examples.items())},
+            "closest_entry": closest[0][0] if closest else None,
+        }
+
+
+def group_questions(records: list[QuestionRecord]) -> list[QuestionGroup]:
+    """Group alike questions: identical ones first (cheap), then rapidfuzz within each language and closest entry."""
+    identical: dict[tuple[str, str | None, str], list[QuestionRecord]] = defaultdict(list)
+    for record in records:
+        identical[(record.lang, record.entry_id, spaced(normalize(record.question)))].append(record)
+    blocks: dict[tuple[str, str | None], list[tuple[str, list[QuestionRecord]]]] = defaultdict(list)
+    for (lang, entry_id, text), same in identical.items():
+        blocks[(lang, entry_id)].append((text, same))
+    groups: list[QuestionGroup] = []
+    for block in blocks.values():
+        block.sort(key=lambda item: -len(item[1]))  # frequent wordings lead their groups
+        leaders: list[str] = []
+        block_groups: list[QuestionGroup] = []
+        for text, same in block:
+            hit = process.extractOne(text, leaders, scorer=fuzz.token_sort_ratio, score_cutoff=SAME_GROUP) if leaders else None
+            if hit is None:
+                leaders.append(text)
+                block_groups.append(QuestionGroup(leader=text))
+                group = block_groups[-1]
+            else:
+                group = block_groups[hit[2]]
+            group.add(same[0], len(same))
+            for record in same[1:]:
+                group.add(record, 0)
+        groups.extend(block_groups)
+    return sorted(groups, key=lambda group: -group.count)
+
+
+def build_report(store: EscalationStore, since: datetime | None, top: int = 20) -> dict:
+    """The whole report as JSON-ready data."""
+    questions = store.questions_since(since)
+    weak = [q for q in questions if q.action in ("escalate", "clarify")]
+    answers = Counter(q.entry_id for q in questions if q.action == "answer" and q.entry_id)
+    escalations = store.list(since=since)
+    resolved = [e for e in store.list(status="resolved") if e.resolved_at and (since is None or e.resolved_at >= since)]
+    hours = [(e.resolved_at - e.created_at).total_seconds() / 3600 for e in resolved]
+    votes: dict[str, list[bool]] = defaultdict(list)
+    for vote in store.feedback_since(since):
+        if vote.entry_id:
+            votes[vote.entry_id].append(vote.helpful)
+    return {
+        "since": since.isoformat() if since else None,
+        "questions": len(questions),
+        "unanswered_or_unsure": len(weak),
+        "groups": [group.to_json() for group in group_questions(weak)[:top]],
+        "answers_per_entry": dict(answers.most_common()),
+        "escalations": {
+            "opened": len(escalations),
+            "resolved": len(resolved),
+            "median_hours_to_resolve": round(statistics.median(hours), 2) if hours else None,
+        },
+        "helpful_rate": {
+            entry: {"votes": len(v), "helpful": round(sum(v) / len(v), 3)} for entry, v in sorted(votes.items())
+        },
+    }
+
+
+def write_report(report: dict, out: TextIO) -> None:
+    """The report as a person reads it."""
+    out.write(f"questions: {report['questions']} ({report['unanswered_or_unsure']} escalated or unsure)\n\n")
+    out.write("write next (alike unanswered questions, largest group first):\n")
+    for n, group in enumerate(report["groups"], 1):
+        closest = group["closest_entry"] or "-"
+        out.write(f"{n:>3}. {group['count']} x, closest entry: {closest}\n")
+        for lang, texts in group["examples"].items():
+            for text in texts:
+                out.write(f"       [{lang}] {text}\n")
+    if not report["groups"]:
+        out.write("  (none)\n")
+    out.write("\nanswers per entry:\n")
+    for entry, count in report["answers_per_entry"].items():
+        out.write(f"  {entry:<30}{count:>8}\n")
+    esc = report["escalations"]
+    median = "-" if esc["median_hours_to_resolve"] is None else f"{esc['median_hours_to_resolve']} h"
+    out.write(f"\nescalations: {esc['opened']} opened, {esc['resolved']} resolved, median time to resolve {median}\n")
+    out.write("\nhelpful rate per entry:\n")
+    for entry, rate in report["helpful_rate"].items():
+        out.write(f"  {entry:<30}{100 * rate['helpful']:>6.0f}% of {rate['votes']} votes\n")
+    if not report["helpful_rate"]:
+        out.write("  (no feedback yet)\n")
