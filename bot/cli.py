@@ -133,8 +133,11 @@ def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
 
 def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.console import run_console
+    from bot.console_cases import CaseDesk
 
-    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang)
+    agent = args.agent or os.environ.get("USER") or os.environ.get("USERNAME") or "agent"
+    desk = CaseDesk(_store(args), agent)
+    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, desk=desk)
 
 
 def _store(args: argparse.Namespace):

@@ -20,6 +20,7 @@ import unicodedata
 from pathlib import Path
 from typing import Callable, Mapping, TextIO
 
+from bot.console_cases import CaseDesk
 from faq import Assistant, Entry, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 from faq.normalize import detect_language
 
@@ -118,6 +119,8 @@ class Console:
         self.forced_lang = lang
         self.last_lang = "en"
         self.running = True
+        self.after_reply: list[Callable[[Reply], None]] = []  # e.g. the escalation desk's recorder
+        self.help_lines: dict[str, dict[str, str]] = dict(COMMAND_HELP)
         self.commands: dict[str, Callable[[str], None]] = {
             "show": self.show,
             "list": self.list_entries,
@@ -188,6 +191,8 @@ class Console:
         reply = self.assistant.reply(question, lang=self.forced_lang, explain=True)  # type: ignore[arg-type]
         self.last_lang = reply.lang if self.forced_lang is None else detect_language(question)
         self.render(reply)
+        for hook in self.after_reply:
+            hook(reply)
 
     def render(self, reply: Reply) -> None:
         """The reply text, then a compact why block, then a blank line ending the block."""
@@ -267,8 +272,8 @@ class Console:
 
     def help(self, _arg: str) -> None:
         self.write(self.t("help_intro"))
-        width = max(len(usage) for usage in COMMAND_HELP)
-        for usage, text in COMMAND_HELP.items():
+        width = max(len(usage) for usage in self.help_lines)
+        for usage, text in self.help_lines.items():
             self.write(f"  {usage.ljust(width)}  {text[self.ui_lang]}")
 
     def quit(self, _arg: str) -> None:
@@ -362,13 +367,15 @@ def run_console(
     interactive: bool | None = None,
     color: bool | None = None,
     lang: str | None = None,
+    desk: CaseDesk | None = None,
 ) -> int:
     """Run the console until :quit, end of input or Ctrl-C (exit code 0); 1 if the KB cannot load
     (or the output pipe is closed).
 
     ``interactive`` defaults to both streams being terminals; ``color`` to an
     interactive session without ``NO_COLOR`` in the environment (even empty);
-    ``lang`` ("en", "zh", or None/"auto") forces the reply language.
+    ``lang`` ("en", "zh", or None/"auto") forces the reply language. ``desk``
+    connects the session to the escalation store (question log, cases, queue).
     """
     if lang == "auto":
         lang = None
@@ -387,6 +394,8 @@ def run_console(
     if hasattr(stdin, "reconfigure"):  # undecodable bytes become U+FFFD instead of ending the session
         stdin.reconfigure(errors="replace")
     console = Console(Path(kb_path), kb, stdout, color=color, lang=lang)
+    if desk is not None:
+        desk.attach(console)
     reader = _LineReader(stdin, stdout, interactive=interactive)
     reader.start(console.completions)
     try:

@@ -53,7 +53,7 @@ class Assistant:
         action = decide(matches, settings)
         candidates = tuple(Candidate(self.kb.entries[m.entry_index].id, round(m.score, 1)) for m in matches)
         best = self.kb.entries[matches[0].entry_index] if matches else None
-        why = self._why(matches, action) if explain else ""
+        why = self._why(matches, action, reply_lang) if explain else ""
         common = dict(
             question=text, lang=reply_lang, action=action, candidates=candidates, why=why,
             entry_id=best.id if best else None, kind=best.kind if best else None,
@@ -85,16 +85,36 @@ class Assistant:
             return questions
         return matches
 
-    def _why(self, matches: list[Match], action: Action) -> str:
-        """A short explanation of the decision: thresholds, best phrasing and the words that matched."""
+    def _why(self, matches: list[Match], action: Action, lang: str) -> str:
+        """A short explanation of the decision, in ``lang``: thresholds, best phrasing and the words that matched."""
         settings = self.kb.settings
+        labels = _WHY_LABELS[lang]
         lines = [
-            f"decision: {action} (answer >= {settings.answer_score:g} and {settings.margin:g} ahead, "
-            f"or >= {settings.sure_score:g}; clarify >= {settings.clarify_score:g})"
+            labels["decision"].format(
+                action=action, answer=f"{settings.answer_score:g}", margin=f"{settings.margin:g}",
+                sure=f"{settings.sure_score:g}", clarify=f"{settings.clarify_score:g}",
+            )
         ]
         if matches:
             best = matches[0]
             shared = ", ".join(f"{term.split(':', 1)[1]} {weight:.2f}" for term, weight in best.shared_terms[:6])
-            lines.append(f"best phrasing: {best.phrasing!r} (lexical {best.lexical:.2f}, fuzzy {best.fuzzy:.0f})")
-            lines.append(f"shared terms: {shared or 'none'}")
+            lines.append(labels["phrasing"].format(phrasing=best.phrasing, lexical=f"{best.lexical:.2f}", fuzzy=f"{best.fuzzy:.0f}"))
+            lines.append(labels["shared"].format(shared=shared or labels["none"]))
         return "\n".join(lines)
+
+
+# The "why" view in both languages (the console shows it in the question's language).
+_WHY_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "decision": "decision: {action} (answer at {answer}+ and {margin} ahead, or at {sure}+; did-you-mean at {clarify}+)",
+        "phrasing": "best phrasing: '{phrasing}' (words {lexical}, wording {fuzzy})",
+        "shared": "shared words: {shared}",
+        "none": "none",
+    },
+    "zh": {
+        "decision": "决定:{action}(分数 ≥ {answer} 且领先 {margin} 分,或 ≥ {sure} 时回答;≥ {clarify} 时提供候选)",
+        "phrasing": "最接近的问法:'{phrasing}'(词语 {lexical},措辞 {fuzzy})",
+        "shared": "相同的词:{shared}",
+        "none": "无",
+    },
+}

@@ -1,0 +1,93 @@
+"""The console's escalation desk on a real database: cases opened, numbered, taken and resolved."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+from bot.cli import main as cli
+from bot.console import run_console
+from bot.console_cases import CaseDesk
+from bot.store import EscalationStore
+
+pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store
+
+KB = Path(__file__).resolve().parents[1] / "knowledge.yaml"
+OUT_OF_SCOPE_EN = "How do I reset my password?"
+OUT_OF_SCOPE_ZH = "如何设置广告活动?"
+
+
+def session(store: EscalationStore, lines: list[str], agent: str = "ana") -> str:
+    out = io.StringIO()
+    code = run_console(KB, io.StringIO("\n".join(lines) + "\n"), out, interactive=False, desk=CaseDesk(store, agent))
+    assert code == 0
+    return out.getvalue()
+
+
+def test_an_escalated_question_becomes_a_numbered_case_told_in_the_askers_language(store):
+    out = session(store, [OUT_OF_SCOPE_EN, OUT_OF_SCOPE_ZH, "Can I close my account?"])
+    assert "Seller Support has your question as case #1." in out
+    assert "销售伙伴支持已收到您的问题,案例编号 #2。" in out
+    cases = store.queue()
+    assert [(c.case, c.lang, c.source, c.asker, c.status) for c in cases] == [
+        (1, "en", "console", "ana", "open"), (2, "zh", "console", "ana", "open"),
+    ]
+    assert cases[0].question == OUT_OF_SCOPE_EN and cases[0].candidates  # the engine's candidates are kept
+    logged = store.questions_since()
+    assert [q.action for q in logged] == ["escalate", "escalate", "answer"]
+    assert logged[2].entry_id == "close-account"
+
+
+def test_queue_take_resolve_and_reopen(store):
+    session(store, [OUT_OF_SCOPE_EN, OUT_OF_SCOPE_ZH])
+    out = session(store, [":queue", ":take 1", ":case 1", ":resolve 1 sent the reset link", ":queue", ":reopen 1", ":take x", ":case 99"])
+    assert re.search(r"#1 +open .*How do I reset my password\?", out)
+    assert "You have case #1." in out
+    assert "case #1 [taken]" in out and "agent: ana" in out
+    assert "Case #1 resolved." in out and "Case #1 is open again." in out
+    assert "Usage: :take N" in out and "No case #99." in out
+    after_resolve = out.split("Case #1 resolved.")[1].split("Case #1 is open again.")[0]
+    assert "#1 " not in after_resolve and "#2 " in after_resolve  # resolved cases leave the queue
+    assert store.get(1).status == "open" and store.get(1).agent is None
+
+
+def test_two_agents_on_two_consoles_never_both_take_a_case(open_store):
+    first, second = open_store(), open_store()
+    session(first, [OUT_OF_SCOPE_EN])
+    assert "You have case #1." in session(first, [":take 1"], agent="ana")
+    assert "Case #1 is already taken by ana." in session(second, [":take 1"], agent="bo")
+    assert second.get(1).agent == "ana"
+
+
+def test_an_unwritable_database_still_tells_the_asker_to_contact_seller_support(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where a directory should be")
+    broken = EscalationStore.from_url(f"sqlite:///{blocker / 'faqbot.sqlite3'}")
+    out = session(broken, [OUT_OF_SCOPE_EN, "Can I close my account?"])
+    assert "Please contact Seller Support directly." in out
+    assert "Database problem:" in out
+    assert "Yes, you can." in out  # the console keeps answering
+
+
+def test_report_and_export_commands(tmp_path):
+    url = f"sqlite:///{tmp_path / 'faqbot.sqlite3'}"
+    store = EscalationStore.from_url(url)
+    session(store, ["How do I reset my password?", "how can I reset my password", "重置密码怎么操作", "Can I close my account?"])
+    out = io.StringIO()
+    assert cli(["report", "--db", url, "--since", "1d", "--json"], stdout=out) == 0
+    report = json.loads(out.getvalue())
+    assert report["questions"] == 4 and report["answers_per_entry"] == {"close-account": 1}
+    assert report["escalations"]["opened"] == 3
+    biggest = report["groups"][0]
+    assert biggest["count"] == 2 and len(biggest["examples"]["en"]) == 2  # the two password questions group
+    out = io.StringIO()
+    assert cli(["escalations", "export", "--db", url, "--format", "jsonl", "--status", "open"], stdout=out) == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [row["case"] for row in rows] == [1, 2, 3] and rows[2]["lang"] == "zh"
+    out = io.StringIO()
+    assert cli(["escalations", "export", "--db", url, "--format", "csv"], stdout=out) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("case,created_at") and len(lines) == 4
+    assert cli(["report", "--db", url, "--since", "yesterday"], stdout=io.StringIO()) == 2
