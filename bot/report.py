@@ -23,7 +23,7 @@ from bot.store import EscalationStore, QuestionRecord
 from faq.normalize import normalize
 from faq.retriever import spaced
 
-#: rapidfuzz token_sort_ratio at or above which two questions belong to one group.
+#: rapidfuzz token_sort_ratio (ratio of the sorted words) at or above which two questions belong to one group.
 SAME_GROUP = 75
 _SINCE_RE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -68,7 +68,9 @@ def group_questions(records: list[QuestionRecord]) -> list[QuestionGroup]:
     """Group alike questions: identical ones first (cheap), then rapidfuzz within each language and closest entry."""
     identical: dict[tuple[str, str | None, str], list[QuestionRecord]] = defaultdict(list)
     for record in records:
-        identical[(record.lang, record.entry_id, spaced(normalize(record.question)))].append(record)
+        # words sorted once here, so plain ratio below equals token_sort_ratio without re-sorting per pair
+        words = " ".join(sorted(spaced(normalize(record.question)).split()))
+        identical[(record.lang, record.entry_id, words)].append(record)
     blocks: dict[tuple[str, str | None], list[tuple[str, list[QuestionRecord]]]] = defaultdict(list)
     for (lang, entry_id, text), same in identical.items():
         blocks[(lang, entry_id)].append((text, same))
@@ -78,7 +80,7 @@ def group_questions(records: list[QuestionRecord]) -> list[QuestionGroup]:
         leaders: list[str] = []
         block_groups: list[QuestionGroup] = []
         for text, same in block:
-            hit = process.extractOne(text, leaders, scorer=fuzz.token_sort_ratio, score_cutoff=SAME_GROUP) if leaders else None
+            hit = process.extractOne(text, leaders, scorer=fuzz.ratio, score_cutoff=SAME_GROUP) if leaders else None
             if hit is None:
                 leaders.append(text)
                 block_groups.append(QuestionGroup(leader=text))
