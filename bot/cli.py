@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable, TextIO
 
 from bot.config import database_url, knowledge_path
+from bot.errors import StoreError
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -191,9 +192,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
         for problem in error.problems:
             sys.stderr.write(problem + "\n")
         return EXIT_FAILED
-    except Exception as error:  # a database error: one line, no traceback
-        if type(error).__name__ not in ("StoreError", "UnknownCase", "InvalidTransition"):
-            raise
+    except StoreError as error:  # the database: one line, no traceback
         sys.stderr.write(f"faqbot: {error}\n")
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -42,6 +42,7 @@ from sqlalchemy import Engine, create_engine, event, insert, or_, select, update
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
+from bot.errors import InvalidTransition, StoreError, UnknownCase  # noqa: F401 (re-exported)
 from bot import schema
 from bot.schema import MIGRATIONS, Migration, SchemaTooNew
 from faq.model import Candidate, Reply
@@ -55,16 +56,6 @@ _F = schema.feedback
 _SQLITE_BEGIN_OPTION = "faqbot_sqlite_begin"
 
 
-class StoreError(Exception):
-    """The store could not do what was asked; the message is one line, fit to show a person."""
-
-
-class UnknownCase(StoreError):
-    """No escalation has this case number."""
-
-
-class InvalidTransition(StoreError):
-    """The case is not in a status that allows this change (e.g. resolving a resolved case)."""
 
 
 @dataclass(frozen=True)
