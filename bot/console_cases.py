@@ -77,9 +77,7 @@ class CaseDesk:
 
         try:
             action()
-        except UnknownCase as error:
-            self.say("not_now", error=error)
-        except InvalidTransition as error:
+        except (UnknownCase, InvalidTransition) as error:
             self.say("not_now", error=error)
         except StoreError as error:
             self.say("store_error", error=error)
@@ -106,12 +104,13 @@ class CaseDesk:
             self._guarded(lambda: self.forwarder.deliver_due())  # type: ignore[union-attr]
 
     # ---------------------------------------------------------------- commands
-    def _case_number(self, name: str, arg: str) -> int | None:
+    def _on_case(self, name: str, arg: str, action: Callable[[int], None]) -> None:
+        """Parse the case number of ``:name N ...`` and run ``action`` on it, store errors reported."""
         number = arg.split(" ", 1)[0].lstrip("#")
         if not number.isdigit():
             self.say("case_usage", name=name)
-            return None
-        return int(number)
+            return
+        self._guarded(lambda: action(int(number)))
 
     def _line(self, escalation: Escalation) -> str:
         assert self.console is not None
@@ -131,64 +130,49 @@ class CaseDesk:
         self._guarded(show)
 
     def case(self, arg: str) -> None:
-        number = self._case_number("case", arg)
-        if number is None:
+        self._on_case("case", arg, self._show_case)
+
+    def _show_case(self, number: int) -> None:
+        escalation = self.store.get(number)
+        if escalation is None:
+            self.say("no_case", case=number)
             return
-
-        def show() -> None:
-            escalation = self.store.get(number)
-            if escalation is None:
-                self.say("no_case", case=number)
-                return
-            lang = self.console.ui_lang  # type: ignore[union-attr]
-            if escalation.forwarded:
-                forwarding = TEXTS["forwarded"][lang]
-            else:
-                error = f"; {escalation.last_error}" if escalation.last_error else ""
-                forwarding = TEXTS["not_forwarded"][lang].format(attempts=escalation.forward_attempts, error=error)
-            self.say(
-                "case_lines", case=escalation.case, status=TEXTS[f"status_{escalation.status}"][lang],
-                created=escalation.created_at.strftime("%Y-%m-%d %H:%M UTC"), lang=escalation.lang,
-                asker=escalation.asker or "-", source=escalation.source, question=escalation.question,
-                candidates=", ".join(f"{c.entry_id} {c.score:.0f}" for c in escalation.candidates) or "-",
-                agent=escalation.agent or "-", note=escalation.resolution or "-", forwarding=forwarding,
-            )
-
-        self._guarded(show)
+        lang = self.console.ui_lang  # type: ignore[union-attr]
+        if escalation.forwarded:
+            forwarding = TEXTS["forwarded"][lang]
+        else:
+            error = f"; {escalation.last_error}" if escalation.last_error else ""
+            forwarding = TEXTS["not_forwarded"][lang].format(attempts=escalation.forward_attempts, error=error)
+        self.say(
+            "case_lines", case=escalation.case, status=TEXTS[f"status_{escalation.status}"][lang],
+            created=escalation.created_at.strftime("%Y-%m-%d %H:%M UTC"), lang=escalation.lang,
+            asker=escalation.asker or "-", source=escalation.source, question=escalation.question,
+            candidates=", ".join(f"{c.entry_id} {c.score:.0f}" for c in escalation.candidates) or "-",
+            agent=escalation.agent or "-", note=escalation.resolution or "-", forwarding=forwarding,
+        )
 
     def take(self, arg: str) -> None:
-        number = self._case_number("take", arg)
-        if number is None:
-            return
-
-        def take() -> None:
+        def take(number: int) -> None:
             if self.store.take(number, self.agent):
                 self.say("taken", case=number)
             else:
                 holder = self.store.get(number)
                 self.say("taken_by_other", case=number, agent=holder.agent if holder else "?")
 
-        self._guarded(take)
+        self._on_case("take", arg, take)
 
     def resolve(self, arg: str) -> None:
-        number = self._case_number("resolve", arg)
-        if number is None:
-            return
         note = arg.split(" ", 1)[1].strip() if " " in arg else ""
 
-        def resolve() -> None:
+        def resolve(number: int) -> None:
             self.store.resolve(number, self.agent, note)
             self.say("resolved", case=number)
 
-        self._guarded(resolve)
+        self._on_case("resolve", arg, resolve)
 
     def reopen(self, arg: str) -> None:
-        number = self._case_number("reopen", arg)
-        if number is None:
-            return
-
-        def reopen() -> None:
+        def reopen(number: int) -> None:
             self.store.reopen(number)
             self.say("reopened", case=number)
 
-        self._guarded(reopen)
+        self._on_case("reopen", arg, reopen)
