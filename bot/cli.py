@@ -16,6 +16,7 @@ from typing import Iterable, TextIO
 
 from bot.config import database_url, knowledge_path
 from bot.errors import StoreError
+from bot.slack_cli import add_slack_parser, cmd_slack
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -70,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     export.add_argument("--status", choices=["open", "taken", "resolved"], help="only cases in this status")
     export.add_argument("--db", help=db_help)
+
+    add_slack_parser(commands)
     return parser
 
 
@@ -171,7 +174,7 @@ def cmd_escalations(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> 
 
 COMMANDS = {
     "ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console,
-    "report": cmd_report, "escalations": cmd_escalations,
+    "report": cmd_report, "escalations": cmd_escalations, "slack": cmd_slack,
 }
 
 

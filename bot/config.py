@@ -7,7 +7,9 @@ environment variables on its own.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 KB_ENV = "FAQBOT_KB"
 DB_ENV = "FAQBOT_DB_URL"
@@ -31,3 +33,79 @@ def database_url() -> str:
     from bot.store import default_db_url
 
     return default_db_url()
+
+
+# --- Slack ------------------------------------------------------------------------------------
+
+BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"
+SIGNING_SECRET_ENV = "SLACK_SIGNING_SECRET"
+APP_TOKEN_ENV = "SLACK_APP_TOKEN"
+SUPPORT_CHANNEL_ENV = "FAQBOT_SUPPORT_CHANNEL"
+API_URL_ENV = "SLACK_API_URL"
+
+
+class ConfigError(Exception):
+    """A required setting is missing or malformed; the message is one line naming the variable."""
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """What the Slack adapter needs from the environment. Secrets are kept out of ``repr``."""
+
+    bot_token: str = field(repr=False)
+    support_channel: str
+    signing_secret: str | None = field(default=None, repr=False)
+    app_token: str | None = field(default=None, repr=False)
+    api_url: str | None = None
+
+    @property
+    def socket_mode(self) -> bool:
+        """Whether an app-level token is present, i.e. Socket Mode is possible."""
+        return bool(self.app_token)
+
+
+def slack_settings(environ: Mapping[str, str] | None = None, *, http: bool = False) -> SlackSettings:
+    """The Slack settings from ``environ`` (default ``os.environ``).
+
+    Always required: ``SLACK_BOT_TOKEN`` (``xoxb-...``) and ``FAQBOT_SUPPORT_CHANNEL``
+    (a channel id such as ``C0123456789``). HTTP mode (``http=True``) needs
+    ``SLACK_SIGNING_SECRET``; Socket Mode needs ``SLACK_APP_TOKEN`` (``xapp-...``).
+    ``SLACK_API_URL`` optionally points the Web API client at another base URL.
+    A missing or malformed value raises :class:`ConfigError` naming the variable,
+    never showing a secret's value.
+    """
+    env = os.environ if environ is None else environ
+
+    def value(name: str) -> str | None:
+        text = (env.get(name) or "").strip()
+        return text or None
+
+    def required(name: str, what: str) -> str:
+        found = value(name)
+        if found is None:
+            raise ConfigError(f"{name} is not set: {what}")
+        return found
+
+    bot_token = required(BOT_TOKEN_ENV, "the bot token (xoxb-...) from the Slack app's OAuth & Permissions page")
+    if not bot_token.startswith("xoxb-"):
+        raise ConfigError(f"{BOT_TOKEN_ENV} is not a bot token: it should start with xoxb-")
+    channel = required(SUPPORT_CHANNEL_ENV, "the id of the Seller Support channel (e.g. C0123456789) where escalations are posted")
+    signing_secret = value(SIGNING_SECRET_ENV)
+    app_token = value(APP_TOKEN_ENV)
+    if http:
+        signing_secret = required(SIGNING_SECRET_ENV, "the signing secret from the Slack app's Basic Information page (needed by --http)")
+    else:
+        app_token = required(
+            APP_TOKEN_ENV, "an app-level token (xapp-...) with connections:write is needed for Socket Mode; or run with --http"
+        )
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise ConfigError(f"{APP_TOKEN_ENV} is not an app-level token: it should start with xapp-")
+    api_url = value(API_URL_ENV)
+    if api_url is not None:
+        if not api_url.startswith(("http://", "https://")):
+            raise ConfigError(f"{API_URL_ENV} must be an http:// or https:// URL")
+        api_url = api_url if api_url.endswith("/") else api_url + "/"
+    return SlackSettings(
+        bot_token=bot_token, support_channel=channel, signing_secret=signing_secret,
+        app_token=app_token, api_url=api_url,
+    )

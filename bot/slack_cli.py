@@ -1,0 +1,182 @@
+"""``faqbot slack``: run the Slack bot, or print its app manifest.
+
+    faqbot slack                      # Socket Mode (needs SLACK_APP_TOKEN; no public URL)
+    faqbot slack --http [--port 3000] # HTTP Events API at /slack/events, health at /healthz
+    faqbot slack manifest [--url URL] # the Slack app manifest (YAML)
+
+``add_slack_parser`` adds the command to ``faqbot``'s parser and ``cmd_slack``
+runs it. Settings come from the environment (see :func:`bot.config.slack_settings`);
+a missing one stops start-up with one line naming it. Secrets are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from typing import TextIO
+from urllib.error import URLError
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def add_slack_parser(subparsers) -> argparse.ArgumentParser:
+    """Add ``slack`` (and ``slack manifest``) to ``faqbot``'s sub-command parsers; return the ``slack`` parser."""
+    slack = subparsers.add_parser(
+        "slack",
+        help="run the Slack bot (Socket Mode, or --http) or print its app manifest",
+        description="Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, or the HTTP Events API with --http.",
+    )
+    slack.add_argument("--http", action="store_true",
+                       help="serve Slack's HTTP Events API at /slack/events (needs SLACK_SIGNING_SECRET)")
+    slack.add_argument("--port", type=_port, default=3000, help="HTTP port (default 3000)")
+    slack.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
+    slack.add_argument("--kb", help="knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)")
+    slack.add_argument("--workers", type=_positive, default=16,
+                       help="threads answering questions behind the acknowledgements (default 16)")
+    commands = slack.add_subparsers(dest="slack_command", metavar="SUBCOMMAND", parser_class=type(slack))
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML) to create the app from")
+    manifest.add_argument("--url", help="public base URL for HTTP mode (default: a Socket Mode manifest)")
+    manifest.add_argument("--name", default="faqbot", help="the app's and bot user's name (default faqbot)")
+    return slack
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, not {port}")
+    return port
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """Run ``faqbot slack`` (or ``faqbot slack manifest``); return the exit code.
+
+    Knowledge-base problems raise ``KnowledgeError`` for ``faqbot``'s main to
+    print; every other start-up failure is one line on stderr and exit code 1.
+    """
+    if getattr(args, "slack_command", None) == "manifest":
+        from bot.manifest import manifest_yaml
+
+        stdout.write(manifest_yaml(args.url, args.name))
+        return EXIT_OK
+
+    from bot.config import ConfigError, database_url, knowledge_path, slack_settings
+    from bot.errors import StoreError
+
+    try:
+        settings = slack_settings(os.environ, http=args.http)
+    except ConfigError as error:
+        return _fail(str(error))
+    _configure_logging()
+
+    from slack_bolt.error import BoltError
+
+    from bot.slack_app import create_bot
+
+    sdk_log = logging.getLogger("slack_sdk.web.base_client")
+    level = sdk_log.level
+    sdk_log.setLevel(logging.CRITICAL)  # a start-up failure is reported below in one line, not per retry
+    try:
+        bot = create_bot(settings, kb_path=knowledge_path(args.kb), db_url=database_url(), workers=args.workers)
+    except StoreError as error:
+        return _fail(str(error))
+    except BoltError:
+        return _fail("Slack rejected SLACK_BOT_TOKEN (auth.test failed): check the token and that the app is installed")
+    except (URLError, OSError) as error:
+        reason = getattr(error, "reason", None) or error
+        return _fail(f"cannot reach the Slack Web API ({settings.api_url or 'https://slack.com/api/'}): {reason}")
+    finally:
+        sdk_log.setLevel(level)
+    bot.knowledge.install_sighup()
+    _stop_on_sigterm()
+    try:
+        if args.http:
+            return _serve_http(bot, args.host, args.port, stdout)
+        return _serve_socket(bot, settings.app_token, stdout)
+    finally:
+        bot.close()
+
+
+def _serve_http(bot, host: str, port: int, stdout: TextIO) -> int:
+    from bot.slack_app import make_http_server
+
+    try:
+        server = make_http_server(bot.wsgi(), host, port)
+    except OSError as error:
+        return _fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+    bot.ensure_background()
+    shown = f"http://{host}:{server.server_port}"
+    stdout.write(f"faqbot: Slack HTTP mode at {shown}/slack/events (health: {shown}/healthz); Ctrl-C stops\n")
+    stdout.flush()
+    try:
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
+def _serve_socket(bot, app_token: str, stdout: TextIO) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
+
+    handler = SocketModeHandler(bot.app, app_token, web_client=bot.client)
+    try:
+        handler.connect()
+    except SlackApiError as error:
+        code = error.response.get("error") if error.response is not None else "error"
+        return _fail(f"Slack rejected SLACK_APP_TOKEN (apps.connections.open: {code})")
+    except (URLError, OSError) as error:
+        return _fail(f"cannot open a Socket Mode connection: {getattr(error, 'reason', None) or error}")
+    bot.ensure_background()
+    stdout.write("faqbot: connected to Slack in Socket Mode; Ctrl-C stops\n")
+    stdout.flush()
+    forever = threading.Event()
+    try:
+        while not forever.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()
+    return EXIT_OK
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a process manager stopping us) ends the server like Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def on_term(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+
+
+def _configure_logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"faqbot: {message}\n")
+    return EXIT_FAILED

@@ -1,0 +1,162 @@
+"""Which Slack events have been handled: exactly-once answers across processes, kept in the database.
+
+Slack delivers an event at least once: it retries when an acknowledgement is
+late or lost (``X-Slack-Retry-Num``), and one message can arrive as two events
+(``app_mention`` and ``message.im``). Several worker processes behind a load
+balancer may each receive a copy. :class:`EventLedger` makes them agree on
+who answers: a claim is an ``INSERT`` into ``slack_events`` keyed by the
+message (``channel`` and ``ts``, or the ``event_id`` when there is no message),
+and the primary key makes every other ``INSERT`` of the same key fail. Only the
+winner answers.
+
+A claim whose holder died before finishing (no ``done_at`` after
+``stale_after`` seconds) may be taken over by a later delivery, with one
+conditional ``UPDATE`` that again only one process can win.
+
+The table lives in the escalation store's database, next to the store's own
+tables but outside its migrations: it is created on first use with
+``CREATE TABLE`` if missing (two processes racing to create it is handled).
+Rows older than a day are pruned now and then; Slack never retries that late.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import Column, Engine, MetaData, String, Table, delete, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+
+from bot import schema
+from bot.schema import UTCDateTime
+from bot.store import EscalationStore, StoreError
+
+log = logging.getLogger("faqbot.slack")
+
+metadata = MetaData()
+slack_events = Table(
+    "slack_events",
+    metadata,
+    Column("key", String(255), primary_key=True),  # "msg:<channel>:<ts>" or "evt:<event_id>"
+    Column("event_id", String(64)),
+    Column("claimed_at", UTCDateTime, nullable=False, index=True),
+    Column("done_at", UTCDateTime),
+)
+
+
+def event_key(event_id: str | None, channel: str | None, ts: str | None) -> str | None:
+    """The dedupe key of an event: the message it carries when known, else its event id."""
+    if channel and ts:
+        return f"msg:{channel}:{ts}"
+    if event_id:
+        return f"evt:{event_id}"
+    return None
+
+
+class EventLedger:
+    """Claims on Slack events in a SQL database; ``claim`` returns True for exactly one caller per key."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        stale_after: float = 120.0,
+        keep: float = 86400.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.stale_after = float(stale_after)
+        self.keep = float(keep)
+        self._clock = clock
+        self._ready = False
+        self._claims = 0
+
+    @classmethod
+    def for_store(cls, store: EscalationStore, **options) -> EventLedger:
+        """A ledger in the same database as ``store``."""
+        return cls(store.engine, **options)
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), tz=timezone.utc)
+
+    def ensure_table(self) -> None:
+        """Create ``slack_events`` if it is missing (safe when several processes start at once)."""
+        if self._ready:
+            return
+        try:
+            with self.engine.begin() as conn:
+                if not inspect(conn).has_table(slack_events.name):
+                    slack_events.create(conn)
+        except (OperationalError, ProgrammingError, IntegrityError) as exc:
+            # Another process created it between our check and CREATE TABLE.
+            with self.engine.connect() as conn:
+                if not inspect(conn).has_table(slack_events.name):
+                    raise StoreError(f"could not create the slack_events table: {exc.orig or exc}") from exc
+        self._ready = True
+
+    def claim(self, key: str, event_id: str | None = None) -> bool:
+        """Claim ``key``; True means this caller must handle the event, False that someone else has or does."""
+        self.ensure_table()
+        moment = self._now()
+        try:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(slack_events).values(key=key, event_id=event_id, claimed_at=moment))
+                won = True
+            except IntegrityError:
+                with self.engine.begin() as conn:
+                    result = conn.execute(
+                        update(slack_events)
+                        .where(
+                            slack_events.c.key == key,
+                            slack_events.c.done_at.is_(None),
+                            slack_events.c.claimed_at < moment - timedelta(seconds=self.stale_after),
+                        )
+                        .values(claimed_at=moment, event_id=event_id)
+                    )
+                won = result.rowcount == 1
+                if won:
+                    log.warning("taking over the stale claim on %s", key)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not record Slack event {key}: {str(exc).splitlines()[0]}") from exc
+        self._claims += 1
+        if self._claims % 1000 == 0:
+            self.prune()
+        return won
+
+    def done(self, key: str) -> None:
+        """Mark ``key`` handled, so no stale-claim takeover ever answers it again."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(update(slack_events).where(slack_events.c.key == key).values(done_at=self._now()))
+        except SQLAlchemyError as exc:
+            log.warning("could not mark Slack event %s done: %s", key, str(exc).splitlines()[0])
+
+    def prune(self) -> int:
+        """Forget claims older than ``keep`` seconds; return how many."""
+        cutoff = self._now() - timedelta(seconds=self.keep)
+        try:
+            with self.engine.begin() as conn:
+                return conn.execute(delete(slack_events).where(slack_events.c.claimed_at < cutoff)).rowcount
+        except SQLAlchemyError as exc:
+            log.warning("could not prune old Slack events: %s", str(exc).splitlines()[0])
+            return 0
+
+    def count(self) -> int:
+        """How many claims are recorded (for tests and diagnostics)."""
+        self.ensure_table()
+        with self.engine.connect() as conn:
+            return len(conn.execute(select(slack_events.c.key)).all())
+
+
+def question_text(store: EscalationStore, question_id: int) -> tuple[str, str] | None:
+    """``(question, lang)`` of a logged question, or None (read from the store's question log)."""
+    table = schema.questions
+    try:
+        with store.engine.connect() as conn:
+            row = conn.execute(select(table.c.question, table.c.lang).where(table.c.id == question_id)).first()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"could not read question {question_id}: {str(exc).splitlines()[0]}") from exc
+    return None if row is None else (row.question, row.lang)

@@ -1,0 +1,58 @@
+"""The Seller Support channel as a forwarding ``Sink``: one card per case, with Take / Resolve buttons.
+
+:class:`SlackSink` is what :class:`bot.forwarding.Forwarder` hands each stored
+case to. It looks up a link to the seller's message (``chat.getPermalink``)
+and posts the card (``chat.postMessage``) to the support channel. Any failure
+to post (Slack down, rate-limited past the client's retries, the bot not in the
+channel) raises, so the forwarder keeps the case queued and tries again later;
+a missing permalink alone does not stop the card.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack_blocks import render_case
+from bot.store import Escalation
+from faq import Assistant
+
+log = logging.getLogger("faqbot.slack")
+
+
+class SlackSink:
+    """Posts escalations to ``channel`` with ``client``; texts come from the current ``Assistant`` in ``lang``."""
+
+    def __init__(
+        self, client: WebClient, channel: str, assistant: Callable[[], Assistant], *, lang: str = "en"
+    ) -> None:
+        self.client = client
+        self.channel = channel
+        self.assistant = assistant
+        self.lang = lang
+
+    def permalink(self, escalation: Escalation) -> str | None:
+        """A link to the seller's message, or None (``/faq`` has no message; Slack may refuse)."""
+        if not (escalation.channel and escalation.message_id):
+            return None
+        try:
+            response = self.client.chat_getPermalink(channel=escalation.channel, message_ts=escalation.message_id)
+        except SlackApiError as exc:
+            if exc.response is not None and exc.response.status_code == 200:
+                log.warning("no permalink for case %d: %s", escalation.case, exc.response.get("error"))
+                return None
+            raise  # Slack is down or limiting us: try the whole card again later
+        link = response.get("permalink")
+        return link if isinstance(link, str) else None
+
+    def forward(self, escalation: Escalation) -> str:
+        """Post the case card; return ``"<channel>:<ts>"`` of the posted message. Raises when Slack refuses."""
+        text, blocks = render_case(self.assistant(), escalation, self.permalink(escalation), self.lang)
+        response = self.client.chat_postMessage(
+            channel=self.channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
+        )
+        log.info("case=%d action=forwarded channel=%s ts=%s", escalation.case, self.channel, response.get("ts"))
+        return f"{response.get('channel') or self.channel}:{response.get('ts')}"
