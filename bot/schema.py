@@ -140,9 +140,22 @@ def _define_v1(metadata: MetaData) -> tuple[Table, Table, Table]:
     return escalations, questions, feedback
 
 
+def _define_v2(metadata: MetaData) -> Table:
+    """Version 2: which Slack events have been claimed, so each is answered once (see ``bot.slack_events``)."""
+    return Table(
+        "slack_events",
+        metadata,
+        Column("key", String(255), primary_key=True),  # "msg:<channel>:<ts>" or "evt:<event_id>"
+        Column("event_id", String(64)),
+        Column("claimed_at", UTCDateTime, nullable=False, index=True),
+        Column("done_at", UTCDateTime),
+    )
+
+
 # The tables the store queries: the current schema.
 metadata = MetaData()
 escalations, questions, feedback = _define_v1(metadata)
+slack_events = _define_v2(metadata)
 
 _version_metadata = MetaData()
 schema_version = Table(
@@ -169,8 +182,14 @@ def _create_v1(conn: Connection) -> None:
     frozen.create_all(conn)
 
 
+def _create_v2(conn: Connection) -> None:
+    frozen = MetaData()
+    _define_v2(frozen).create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "escalations, questions and feedback", _create_v1),
+    Migration(2, "Slack event claims", _create_v2),
 )
 
 

@@ -13,9 +13,8 @@ A claim whose holder died before finishing (no ``done_at`` after
 ``stale_after`` seconds) may be taken over by a later delivery, with one
 conditional ``UPDATE`` that again only one process can win.
 
-The table lives in the escalation store's database, next to the store's own
-tables but outside its migrations: it is created on first use with
-``CREATE TABLE`` if missing (two processes racing to create it is handled).
+The table is part of the store's schema (migration 2), so it is created and
+versioned with the rest.
 Rows older than a day are pruned now and then; Slack never retries that late.
 """
 
@@ -26,24 +25,15 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, delete, insert, inspect, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot import schema
-from bot.schema import UTCDateTime
 from bot.store import EscalationStore, StoreError
 
 log = logging.getLogger("faqbot.slack")
 
-metadata = MetaData()
-slack_events = Table(
-    "slack_events",
-    metadata,
-    Column("key", String(255), primary_key=True),  # "msg:<channel>:<ts>" or "evt:<event_id>"
-    Column("event_id", String(64)),
-    Column("claimed_at", UTCDateTime, nullable=False, index=True),
-    Column("done_at", UTCDateTime),
-)
+slack_events = schema.slack_events
 
 
 def event_key(event_id: str | None, channel: str | None, ts: str | None) -> str | None:
@@ -60,41 +50,33 @@ class EventLedger:
 
     def __init__(
         self,
-        engine: Engine,
+        store: EscalationStore,
         *,
         stale_after: float = 120.0,
         keep: float = 86400.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.engine = engine
+        self.store = store
+        self.engine = store.engine
         self.stale_after = float(stale_after)
         self.keep = float(keep)
         self._clock = clock
-        self._ready = False
         self._claims = 0
+        self._ready = False
 
     @classmethod
     def for_store(cls, store: EscalationStore, **options) -> EventLedger:
         """A ledger in the same database as ``store``."""
-        return cls(store.engine, **options)
+        return cls(store, **options)
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), tz=timezone.utc)
 
     def ensure_table(self) -> None:
-        """Create ``slack_events`` if it is missing (safe when several processes start at once)."""
-        if self._ready:
-            return
-        try:
-            with self.engine.begin() as conn:
-                if not inspect(conn).has_table(slack_events.name):
-                    slack_events.create(conn)
-        except (OperationalError, ProgrammingError, IntegrityError) as exc:
-            # Another process created it between our check and CREATE TABLE.
-            with self.engine.connect() as conn:
-                if not inspect(conn).has_table(slack_events.name):
-                    raise StoreError(f"could not create the slack_events table: {exc.orig or exc}") from exc
-        self._ready = True
+        """Make sure the store's schema, which holds ``slack_events``, is in place (once per ledger)."""
+        if not self._ready:
+            self.store.migrate()
+            self._ready = True
 
     def claim(self, key: str, event_id: str | None = None) -> bool:
         """Claim ``key``; True means this caller must handle the event, False that someone else has or does."""
@@ -146,7 +128,6 @@ class EventLedger:
 
     def count(self) -> int:
         """How many claims are recorded (for tests and diagnostics)."""
-        self.ensure_table()
         with self.engine.connect() as conn:
             return len(conn.execute(select(slack_events.c.key)).all())
 

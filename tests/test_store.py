@@ -276,40 +276,55 @@ def test_question_log_and_feedback(store, db_url):
 # --- schema and migrations --------------------------------------------------------------------
 
 
+LATEST = schema.latest_version()
+
+
 def test_a_fresh_database_gets_the_latest_schema_matching_the_query_tables(store):
     assert store.schema_version() == 0  # nothing happens before first use
-    assert store.migrate() == schema.latest_version() == 1
-    assert store.schema_version() == 1
+    assert store.migrate() == LATEST >= 2
+    assert store.schema_version() == LATEST
     inspector = inspect(store.engine)
     for table in schema.metadata.sorted_tables:
         reflected = {column["name"] for column in inspector.get_columns(table.name)}
         assert reflected == {column.name for column in table.columns}, table.name
     assert "ix_escalations_status_created" in {i["name"] for i in inspector.get_indexes("escalations")}
     assert "ix_questions_asked" in {i["name"] for i in inspector.get_indexes("questions")}
-    assert store.migrate() == 1  # idempotent
+    assert store.migrate() == LATEST  # idempotent
+
+
+def test_a_version_1_database_gets_the_slack_events_table_keeping_its_rows(open_store):
+    old = open_store(migrations=MIGRATIONS[:1])
+    kept, _ = old.open_escalation(reply(), source="console")
+    assert old.schema_version() == 1
+    assert not inspect(old.engine).has_table("slack_events")
+
+    new = open_store()
+    assert new.get(kept.case) == kept  # first use migrates
+    assert new.schema_version() == LATEST
+    assert inspect(new.engine).has_table("slack_events")
 
 
 def add_priority(conn) -> None:
     conn.execute(text("ALTER TABLE escalations ADD COLUMN priority INTEGER NOT NULL DEFAULT 0"))
 
 
-TEST_V2 = Migration(2, "test only: escalations.priority", add_priority)
+TEST_NEXT = Migration(LATEST + 1, "test only: escalations.priority", add_priority)
 
 
-def test_a_version_1_database_is_migrated_forward_keeping_its_rows(open_store):
+def test_a_database_is_migrated_forward_by_a_newer_release_keeping_its_rows(open_store):
     old = open_store()
     kept, _ = old.open_escalation(reply(), source="console")
-    assert old.schema_version() == 1
+    assert old.schema_version() == LATEST
 
-    new = open_store(migrations=(*MIGRATIONS, TEST_V2))
+    new = open_store(migrations=(*MIGRATIONS, TEST_NEXT))
     assert new.get(kept.case) == kept  # first use migrates
-    assert new.schema_version() == 2
+    assert new.schema_version() == LATEST + 1
     assert "priority" in {c["name"] for c in inspect(new.engine).get_columns("escalations")}
     with new.engine.connect() as conn:
         assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars(
-        ).all() == [1, 2]
+        ).all() == list(range(1, LATEST + 2))
         assert conn.execute(text("SELECT priority FROM escalations")).scalar() == 0
-    assert new.migrate() == 2
+    assert new.migrate() == LATEST + 1
 
     with pytest.raises(StoreError, match="newer than this faqbot"):
         open_store().migrate()  # an older faqbot refuses a newer database
@@ -323,14 +338,14 @@ def test_a_failing_migration_leaves_the_database_as_it_was(open_store):
         conn.execute(text("SELECT * FROM no_such_table"))
 
     with pytest.raises(StoreError, match="could not prepare the database"):
-        open_store(migrations=(*MIGRATIONS, Migration(2, "broken", broken))).migrate()
+        open_store(migrations=(*MIGRATIONS, Migration(LATEST + 1, "broken", broken))).migrate()
     check = open_store()
-    assert check.schema_version() == 1
+    assert check.schema_version() == LATEST
     assert "priority" not in {c["name"] for c in inspect(check.engine).get_columns("escalations")}
 
 
 def test_two_stores_migrating_at_once_apply_each_step_once(open_store):
-    stores = [open_store(migrations=(*MIGRATIONS, TEST_V2)) for _ in range(3)]
+    stores = [open_store(migrations=(*MIGRATIONS, TEST_NEXT)) for _ in range(3)]
     start = threading.Barrier(len(stores))
     results: list[object] = []
 
@@ -346,9 +361,9 @@ def test_two_stores_migrating_at_once_apply_each_step_once(open_store):
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert results == [2, 2, 2]
+    assert results == [LATEST + 1] * 3
     with stores[0].engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM schema_version")).scalar() == 2
+        assert conn.execute(text("SELECT count(*) FROM schema_version")).scalar() == LATEST + 1
 
 
 # --- forwarding ----------------------------------------------------------------------------------
