@@ -384,8 +384,7 @@ class SlackBot:
         case: Escalation | None = None
         created = False
         if helpful:
-            entry = assistant.kb.entry(ref.entry_id) if ref.entry_id else None
-            answer = entry.text_in(entry.answer, ref.lang) if entry else None
+            answer = _answer(assistant, ref)
             thanks = assistant.text("slack_thanks", ref.lang)
             if answer:
                 fallback, content = blocks.render_answer(assistant, answer, ref.lang, ref, entry_id=ref.entry_id,
@@ -408,8 +407,7 @@ class SlackBot:
         if ref is None:
             return
         assistant = self.assistant
-        entry = assistant.kb.entry(ref.entry_id) if ref.entry_id else None
-        answer = entry.text_in(entry.answer, ref.lang) if entry else None
+        answer = _answer(assistant, ref)
         if not answer:  # the knowledge base changed under the button: hand it to a person
             notice, case, created = self._escalate_ref(ref, (body.get("user") or {}).get("id"))
             fallback, content = blocks.render_text(notice)
@@ -443,8 +441,7 @@ class SlackBot:
         if ref is None:
             return
         assistant = self.assistant
-        entry = assistant.kb.entry(ref.entry_id) if ref.entry_id else None
-        answer = entry.text_in(entry.answer, ref.lang) if entry else None
+        answer = _answer(assistant, ref)
         if not answer:
             return
         question = self._question(ref)
@@ -584,6 +581,12 @@ class SlackBot:
         else:
             client.chat_update(channel=container.get("channel_id"), ts=container["message_ts"],
                                text=text, blocks=content)
+
+
+def _answer(assistant: Assistant, ref: Ref) -> str | None:
+    """The answer of the entry a button refers to, in the asker's language; None if the entry is gone."""
+    entry = assistant.kb.entry(ref.entry_id) if ref.entry_id else None
+    return entry.text_in(entry.answer, ref.lang) if entry else None
 
 
 def _ref(action: dict) -> Ref | None:
