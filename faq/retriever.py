@@ -32,7 +32,7 @@ class Tuning:
     """Retrieval weights. Defaults were tuned on the benchmark validation files (see benchmarks/)."""
 
     phrasing_weight: float = 0.3   # best phrasing vs. entry centroid in the lexical score
-    evidence_weight: float = 0.6   # lexical points lost per unit an entry's term evidence is behind the best entry's
+    evidence_weight: float = 1.0   # lexical score scaled by exp(-weight x how far the entry's term evidence is behind the best)
     smoothing: float = 0.1         # pseudo-count of the term evidence (smaller: a single shared word counts more)
     fuzzy_weight: float = 0.2      # share of the rapidfuzz score in the final score
     shortlist: int = 20            # entries rescored by rapidfuzz
@@ -130,7 +130,7 @@ class Retriever:
         # Cosine similarity says how well the entry matches; the evidence gap
         # (how far the entry's term likelihood is behind the best entry's)
         # separates entries that match equally well on the surface.
-        lexical = similarity + tuning.evidence_weight * (evidence - evidence.max())
+        lexical = similarity * np.exp(tuning.evidence_weight * (evidence - evidence.max()))
         lexical = np.where(best_phrasing_score > 0, np.clip(lexical, 0.0, 1.0), -1.0)
         shortlist_size = min(tuning.shortlist, len(lexical))
         shortlist = np.argpartition(-lexical, shortlist_size - 1)[:shortlist_size]
