@@ -155,7 +155,7 @@ def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
     try:
         since = None if args.since == "all" else parse_since(args.since)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise UsageError(f"--since: expected 7d, 24h, 30m, 2w, an ISO date or 'all', got {args.since!r}") from None
     report = build_report(_store(args), since, top=args.top)
     if args.json:

@@ -7,13 +7,18 @@ environment variables on its own.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 KB_ENV = "FAQBOT_KB"
 DB_ENV = "FAQBOT_DB_URL"
-_BUNDLED_KB = Path(__file__).resolve().parents[1] / "knowledge.yaml"
+# The repository's copy (a source checkout or an editable install), else the copy an install puts in <prefix>/share.
+_BUNDLED_KBS = (
+    Path(__file__).resolve().parents[1] / "knowledge.yaml",
+    Path(sys.prefix) / "share" / "faqbot" / "knowledge.yaml",
+)
 
 
 def knowledge_path(explicit: str | None = None) -> Path:
@@ -23,7 +28,9 @@ def knowledge_path(explicit: str | None = None) -> Path:
     if os.environ.get(KB_ENV):
         return Path(os.environ[KB_ENV])
     local = Path("knowledge.yaml")
-    return local if local.is_file() else _BUNDLED_KB
+    if local.is_file():
+        return local
+    return next((path for path in _BUNDLED_KBS if path.is_file()), _BUNDLED_KBS[0])
 
 
 def database_url() -> str:

@@ -24,12 +24,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "taken_by_other": {"en": "Case #{case} is already taken by {agent}.", "zh": "案例 #{case} 已被 {agent} 接手。"},
     "resolved": {"en": "Case #{case} resolved.", "zh": "案例 #{case} 已解决。"},
     "reopened": {"en": "Case #{case} is open again.", "zh": "案例 #{case} 已重新打开。"},
-    "not_now": {"en": "Not possible: {error}", "zh": "无法操作:{error}"},
+    "already": {"en": "Case #{case} is already {status}.", "zh": "案例 #{case} 已经是{status}状态。"},
     "store_error": {"en": "Database problem: {error}", "zh": "数据库问题:{error}"},
     "status_open": {"en": "open", "zh": "待处理"},
     "status_taken": {"en": "taken", "zh": "处理中"},
     "status_resolved": {"en": "resolved", "zh": "已解决"},
-    "forwarded": {"en": "forwarded to Seller Support", "zh": "已转交销售伙伴支持"},
+    "forwarded": {"en": "forwarded to {contact}", "zh": "已转交{contact}"},
     "not_forwarded": {"en": "not forwarded yet ({attempts} attempts{error})", "zh": "尚未转交(已尝试 {attempts} 次{error})"},
     "case_lines": {
         "en": "case #{case} [{status}] {created} {lang} from {asker} via {source}\n  question: {question}\n  candidates: {candidates}\n  agent: {agent}  note: {note}\n  {forwarding}",
@@ -72,13 +72,11 @@ class CaseDesk:
         self.console.write(TEXTS[key][self.console.ui_lang].format(**values))
 
     def _guarded(self, action: Callable[[], None]) -> None:
-        """Run a store action; database and transition errors become one line, never a crash."""
-        from bot.store import InvalidTransition, StoreError, UnknownCase
+        """Run a store action; a database error becomes one line, never a crash."""
+        from bot.store import StoreError
 
         try:
             action()
-        except (UnknownCase, InvalidTransition) as error:
-            self.say("not_now", error=error)
         except StoreError as error:
             self.say("store_error", error=error)
 
@@ -107,10 +105,25 @@ class CaseDesk:
     def _on_case(self, name: str, arg: str, action: Callable[[int], None]) -> None:
         """Parse the case number of ``:name N ...`` and run ``action`` on it, store errors reported."""
         number = arg.split(" ", 1)[0].lstrip("#")
-        if not number.isdigit():
+        if not (number.isascii() and number.isdecimal() and len(number) <= 12):
             self.say("case_usage", name=name)
             return
-        self._guarded(lambda: action(int(number)))
+        self._guarded(lambda: self._refusals_explained(int(number), action))
+
+    def _refusals_explained(self, number: int, action: Callable[[int], None]) -> None:
+        """Run ``action`` on case ``number``; a missing case or a refused change is said in the agent's language."""
+        from bot.store import InvalidTransition, UnknownCase
+
+        try:
+            action(number)
+        except UnknownCase:
+            self.say("no_case", case=number)
+        except InvalidTransition:
+            escalation = self.store.get(number)
+            if escalation is not None and escalation.status == "taken":
+                self.say("taken_by_other", case=number, agent=escalation.agent)
+            elif escalation is not None:
+                self.say("already", case=number, status=TEXTS[f"status_{escalation.status}"][self.console.ui_lang])  # type: ignore[union-attr]
 
     def _line(self, escalation: Escalation) -> str:
         assert self.console is not None
@@ -139,7 +152,8 @@ class CaseDesk:
             return
         lang = self.console.ui_lang  # type: ignore[union-attr]
         if escalation.forwarded:
-            forwarding = TEXTS["forwarded"][lang]
+            contact = self.console.assistant.kb.settings.support_contact  # type: ignore[union-attr]
+            forwarding = TEXTS["forwarded"][lang].format(contact=contact.get(lang) or next(iter(contact.values()), ""))
         else:
             error = f"; {escalation.last_error}" if escalation.last_error else ""
             forwarding = TEXTS["not_forwarded"][lang].format(attempts=escalation.forward_attempts, error=error)

@@ -23,5 +23,12 @@ def export_escalations(escalations: list[Escalation], fmt: str, out: TextIO) -> 
     writer.writeheader()
     for row in rows:
         row["candidates"] = json.dumps(row["candidates"], ensure_ascii=False)
-        writer.writerow(row)
+        writer.writerow({name: _inert(value) for name, value in row.items()})
     return len(rows)
+
+
+def _inert(value: object) -> object:
+    """A seller's text that starts like a formula (=, +, -, @) is quoted so spreadsheets show, not run, it."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

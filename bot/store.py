@@ -31,7 +31,7 @@ import re
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -172,6 +172,11 @@ def idempotency_key_for(
         parts = [source, "text", asker or "", " ".join(text.split()), minute]
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:40]
     return f"{source}:{digest}"
+
+
+def _storable(text: str) -> str:
+    """``text`` as the database can store it: lone surrogates (from broken JSON or pasted bytes) become '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _utc(moment: datetime | None) -> datetime:
@@ -344,13 +349,13 @@ class EscalationStore:
         _check_source(source)
         moment = _utc(now)
         key = idempotency_key or idempotency_key_for(
-            source, reply.question, asker, message_id, moment, channel=channel
+            source, _storable(reply.question), asker, message_id, moment, channel=channel
         )
         values = {
             "created_at": moment,
             "updated_at": moment,
             "lang": reply.lang,
-            "question": reply.question,
+            "question": _storable(reply.question),
             "asker": asker,
             "source": source,
             "channel": channel,
@@ -451,15 +456,24 @@ class EscalationStore:
         raise InvalidTransition(f"case {case} is already resolved; reopen it first")
 
     def resolve(self, case: int, agent: str, note: str = "", *, now: datetime | None = None) -> Escalation:
-        """Close an open or taken case with ``agent``'s resolution note; return the updated case."""
+        """Close an open case, or a case ``agent`` has taken, with a resolution note; return the updated case.
+
+        A case another agent has taken is theirs to resolve (one agent per case).
+        """
         moment = _utc(now)
+
+        def refusal(row: Row) -> str:
+            if row.status == "taken":
+                return f"case {case} is taken by {row.agent}"
+            return f"case {case} is already resolved"
+
         return self._transition(
             case,
             f"could not resolve case {case}",
-            _E.c.status.in_(("open", "taken")),
-            {"status": "resolved", "agent": agent, "resolution": note, "resolved_at": moment,
+            or_(_E.c.status == "open", (_E.c.status == "taken") & (_E.c.agent == agent)),
+            {"status": "resolved", "agent": agent, "resolution": _storable(note), "resolved_at": moment,
              "updated_at": moment},
-            f"case {case} is already resolved",
+            refusal,
         )
 
     def reopen(self, case: int, *, now: datetime | None = None) -> Escalation:
@@ -471,10 +485,10 @@ class EscalationStore:
             _E.c.status.in_(("taken", "resolved")),
             {"status": "open", "agent": None, "resolution": None, "resolved_at": None,
              "updated_at": moment},
-            f"case {case} is already open",
+            lambda row: f"case {case} is already open",
         )
 
-    def _transition(self, case: int, doing: str, allowed, values: dict, refusal: str) -> Escalation:
+    def _transition(self, case: int, doing: str, allowed, values: dict, refusal: Callable[[Row], str]) -> Escalation:
         with self._guard(doing):
             self._ensure_schema()
             with self._writer.begin() as conn:
@@ -483,7 +497,7 @@ class EscalationStore:
         if row is None:
             raise UnknownCase(f"there is no case {case}")
         if result.rowcount != 1:
-            raise InvalidTransition(refusal)
+            raise InvalidTransition(refusal(row))
         return _escalation(row)
 
     # --- forwarding support (used by bot.forwarding) ----------------------------------------
@@ -574,7 +588,7 @@ class EscalationStore:
                     insert(_Q).values(
                         asked_at=_utc(now), lang=reply.lang, action=reply.action,
                         entry_id=reply.entry_id, score=round(float(reply.score), 2),
-                        source=source, asker=asker, question=reply.question,
+                        source=source, asker=asker, question=_storable(reply.question),
                     )
                 ).inserted_primary_key[0]
 

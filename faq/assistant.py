@@ -91,7 +91,7 @@ class Assistant:
         labels = _WHY_LABELS[lang]
         lines = [
             labels["decision"].format(
-                action=action, answer=f"{settings.answer_score:g}", margin=f"{settings.margin:g}",
+                action=labels[action], answer=f"{settings.answer_score:g}", margin=f"{settings.margin:g}",
                 sure=f"{settings.sure_score:g}", clarify=f"{settings.clarify_score:g}",
             )
         ]
@@ -110,11 +110,13 @@ _WHY_LABELS: dict[str, dict[str, str]] = {
         "phrasing": "best phrasing: '{phrasing}' (words {lexical}, wording {fuzzy})",
         "shared": "shared words: {shared}",
         "none": "none",
+        "answer": "answer", "clarify": "did you mean", "escalate": "escalate to support",
     },
     "zh": {
         "decision": "决定:{action}(分数 ≥ {answer} 且领先 {margin} 分,或 ≥ {sure} 时回答;≥ {clarify} 时提供候选)",
         "phrasing": "最接近的问法:'{phrasing}'(词语 {lexical},措辞 {fuzzy})",
         "shared": "相同的词:{shared}",
         "none": "无",
+        "answer": "回答", "clarify": "提供候选", "escalate": "转交人工支持",
     },
 }

@@ -120,15 +120,17 @@ def load_cases(path: str | Path) -> list[Case]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise KnowledgeError([f"{path}:{mark.line + 1 if mark else 1}: YAML syntax error: {error.problem}"]) from None
+    except yaml.YAMLError as error:  # e.g. a control character the reader refuses
+        raise KnowledgeError([f"{path}:1: YAML error: {str(error).splitlines()[0]}"]) from None
     cases_node = None
     if isinstance(root, yaml.MappingNode):
-        cases_node = next((value for key, value in root.value if key.value == "cases"), None)
+        cases_node = next((value for key, value in root.value if str(key.value) == "cases"), None)
     if not isinstance(cases_node, yaml.SequenceNode):
         line = root.start_mark.line + 1 if root is not None else 1
         raise KnowledgeError([f"{path}:{line}: expected 'cases:' with a list of {{q, expect}}"])
     cases, problems = [], []
     for node in cases_node.value:
-        fields = {k.value: v for k, v in node.value} if isinstance(node, yaml.MappingNode) else {}
+        fields = {str(k.value): v for k, v in node.value} if isinstance(node, yaml.MappingNode) else {}
         question, expect = fields.get("q"), fields.get("expect")
         if not isinstance(question, yaml.ScalarNode) or not isinstance(expect, yaml.ScalarNode) or not str(expect.value).strip():
             problems.append(f"{path}:{node.start_mark.line + 1}: a case needs 'q' (text) and 'expect' (an entry id or escalate)")

@@ -13,6 +13,7 @@ from typing import Callable
 
 import yaml
 
+from faq.messages import DEFAULT_MESSAGES
 from faq.model import KINDS, LANGS, Entry, KnowledgeBase, Settings
 
 try:  # the C loader is ~10x faster on large knowledge bases
@@ -98,8 +99,11 @@ class _Checker:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (_INT, _FLOAT):
             self.problem(node, f"{what} must be a number")
             return None
-        value = float(node.value)
-        if not 0 <= value <= 100:
+        try:
+            value = float(node.value.replace("_", ""))
+        except ValueError:  # YAML 1.1 numbers such as 0x10 or 1:30
+            value = float("nan")
+        if not 0 <= value <= 100:  # also false for nan
             self.problem(node, f"{what} must be between 0 and 100")
             return None
         return value
@@ -113,12 +117,14 @@ class _Checker:
                     values[key] = contact
             else:
                 number = self.number(value_node, f"settings.{key}")
-                if number is not None:
+                if key == "max_choices" and number is not None and number < 1:
+                    self.problem(value_node, "settings.max_choices must be at least 1")
+                elif number is not None:
                     values[key] = int(number) if key == "max_choices" else number
         return Settings(**values)  # type: ignore[arg-type]
 
     def messages(self, node: yaml.Node) -> dict[str, dict[str, str]]:
-        pairs = self.mapping(node, "messages")
+        pairs = self.mapping(node, "messages", set(DEFAULT_MESSAGES))
         return {name: self.by_lang(value, f"messages.{name}", self.text) for name, (_, value) in pairs.items()}
 
     def synonyms(self, node: yaml.Node) -> tuple[tuple[str, ...], ...]:

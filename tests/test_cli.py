@@ -148,3 +148,27 @@ def test_coverage_rejects_unknown_entry_ids(tmp_path):
     cases.write_text('cases:\n  - q: "hi"\n    expect: no-such-entry\n', encoding="utf-8")
     result = faqbot("coverage", str(cases), "--kb", str(KB))
     assert result.returncode == 1 and f"{cases}:2: unknown entry id 'no-such-entry'" in result.stderr
+
+
+def test_coverage_file_with_a_control_character_is_one_clear_error(tmp_path):
+    cases = tmp_path / "cases.yaml"
+    cases.write_text('cases:\n  - q: "bad \x07 bell"\n    expect: escalate\n', encoding="utf-8")
+    result = faqbot("coverage", str(cases), "--kb", str(KB))
+    assert result.returncode == 1 and result.stderr.startswith(f"{cases}:") and "Traceback" not in result.stderr
+
+
+def test_report_since_out_of_range_is_a_usage_error(tmp_path):
+    result = faqbot("report", "--db", f"sqlite:///{tmp_path / 'x.sqlite3'}", "--since", "99999999d")
+    assert result.returncode == 2 and "--since" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_csv_export_quotes_cells_a_spreadsheet_would_run(tmp_path):
+    from bot.store import EscalationStore
+    from faq import Reply
+
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    formula = '=HYPERLINK("http://evil.example","refund")'
+    EscalationStore.from_url(url).open_escalation(
+        Reply(question=formula, lang="en", action="escalate", text=""), source="console")
+    code, out = run_cli("escalations", "export", "--db", url, "--format", "csv")
+    assert code == 0 and "'=HYPERLINK" in out and ',"=HYPERLINK' not in out

@@ -91,3 +91,16 @@ def test_report_and_export_commands(tmp_path):
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("case,created_at") and len(lines) == 4
     assert cli(["report", "--db", url, "--since", "yesterday"], stdout=io.StringIO()) == 2
+
+
+def test_a_case_another_agent_took_is_theirs_to_resolve_and_refusals_are_bilingual(open_store):
+    first, second = open_store(), open_store()
+    session(first, [OUT_OF_SCOPE_EN])
+    session(first, [":take 1"], agent="ana")
+    out = session(second, [":resolve 1 mine now", OUT_OF_SCOPE_ZH, ":resolve 1 还是我的"], agent="bo")
+    assert "Case #1 is already taken by ana." in out
+    assert "案例 #1 已被 ana 接手。" in out
+    assert second.get(1).status == "taken" and second.get(1).agent == "ana"
+    out = session(first, [":resolve 1 done", ":resolve 1 again", ":take ²", ":take 99999999999999999999"], agent="ana")
+    assert "Case #1 resolved." in out and "Case #1 is already resolved." in out
+    assert out.count("Usage: :take N") == 2 and "internal error" not in out.lower()

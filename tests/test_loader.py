@@ -591,3 +591,37 @@ def test_non_utf8_file_is_a_knowledge_error(tmp_path):
         load_knowledge(path)
     (problem,) = caught.value.problems
     assert problem.startswith(f"{path}:1: ")
+
+
+@pytest.mark.parametrize("number", ["0x10", "1:30", ".nan", ".inf", "0b11"])
+def test_numbers_float_cannot_read_are_a_problem_not_a_traceback(number):
+    (problem,) = problems_of(
+        f"""\
+        version: 1
+        settings:
+          answer_score: {number}
+        entries:
+          - id: one
+            question: {{en: Q}}
+            answer: {{en: A}}
+        """
+    )
+    assert problem.startswith("kb.yaml:3: ") and "between 0 and 100" in problem
+
+
+def test_misspelled_message_names_and_zero_choices_are_reported():
+    problems = problems_of(
+        """\
+        version: 1
+        settings:
+          max_choices: 0
+        messages:
+          escalte: {en: "Passed on."}
+        entries:
+          - id: one
+            question: {en: Q}
+            answer: {en: A}
+        """
+    )
+    assert [line_of(p) for p in problems] == [3, 5]
+    assert "at least 1" in problems[0] and "unknown key 'escalte'" in problems[1]

@@ -709,3 +709,19 @@ def test_default_db_url_is_a_sqlite_file_in_the_user_data_dir(tmp_path, monkeypa
     with EscalationStore.from_url(url) as store:
         case, _ = store.open_escalation(reply(), source="console")
         assert store.get(case.case) == case
+
+
+def test_a_case_taken_by_one_agent_is_not_resolved_by_another(store):
+    case, _ = store.open_escalation(reply(), source="console")
+    assert store.take(case.case, "ana")
+    with pytest.raises(InvalidTransition, match="taken by ana"):
+        store.resolve(case.case, "bo", "mine now")
+    assert store.resolve(case.case, "ana", "done").status == "resolved"
+
+
+def test_text_with_lone_surrogates_is_stored_not_lost(store):
+    broken = "refund \ud83d please"  # what a broken JSON escape gives
+    case, created = store.open_escalation(reply(broken), source="slack", message_id="1.1", channel="C1")
+    assert created and case.question == "refund ? please"
+    question_id = store.log_question(reply(broken), "slack")
+    assert [q.question for q in store.questions_since() if q.id == question_id] == ["refund ? please"]
