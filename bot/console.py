@@ -37,6 +37,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "goodbye": {"en": "Bye.", "zh": "再见。"},
     "decision": {"en": "decision", "zh": "决定"},
+    "action_answer": {"en": "answer", "zh": "回答"},
+    "action_clarify": {"en": "did you mean", "zh": "提供候选"},
+    "action_escalate": {"en": "escalate to support", "zh": "转交人工支持"},
     "entry": {"en": "entry", "zh": "条目"},
     "score": {"en": "score", "zh": "分数"},
     "runners_up": {"en": "runners-up", "zh": "其他候选"},
@@ -199,7 +202,7 @@ class Console:
         self.write(reply.text)
         entry = f"{reply.entry_id} ({reply.kind})" if reply.entry_id else "-"
         self.write(
-            f"  {self.t('decision')}: {self.paint(reply.action, reply.action)}"
+            f"  {self.t('decision')}: {self.paint(self.t('action_' + reply.action), reply.action)}"
             f" | {self.t('entry')}: {entry} | {self.t('score')}: {reply.score:.1f}"
         )
         runners_up = ", ".join(f"{c.entry_id} {c.score:.1f}" for c in reply.candidates[1:])

@@ -241,8 +241,8 @@ def test_payment_facts(assistant):
     zh = assistant.reply("已完成服务的款项我要如何收到?")
     assert en.entry_id == zh.entry_id == "payment"
     assert en.action == zh.action == "answer"
-    assert "usual payment schedule" in en.text and "Seller Support" in en.text
-    assert "常规付款计划" in zh.text and "销售伙伴支持" in zh.text
+    assert "regular payment schedule" in en.text and "Seller Support" in en.text
+    assert "付款周期" in zh.text and "销售伙伴支持" in zh.text
 
 
 def test_background_check_answer_is_no(assistant):

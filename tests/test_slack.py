@@ -234,7 +234,7 @@ def test_mention_gets_an_answer_in_its_thread(harness, fake):
     assert harness.mention("can I close my account?", ts="100.000001") == 200
     call = replies_to(fake)[0]
     assert call.params["thread_ts"] == "100.000001"
-    assert "close your account" in call.params["text"]
+    assert "close it yourself" in call.params["text"]
     assert call.headers["authorization"] == f"Bearer {TOKEN}"
     assert action_ids(call) == [blocks.HELPFUL, blocks.NOT_HELPFUL]
     assert button(call, blocks.NOT_HELPFUL)["text"]["text"] == "Not helpful, ask Seller Support"
@@ -287,7 +287,7 @@ def test_slash_command_is_private_and_can_be_shared(harness, fake):
     harness.click(blocks.SHARE, value, ephemeral=True, response="share1")
     shared = fake.wait_for("response_url", 1, lambda c: c.params.get("response_type") == "in_channel")[0]
     shown = shared.text_everywhere()
-    assert "close your account" in shown
+    assert "close it yourself" in shown
     assert f"<@{ASKER}>" in shown
     assert "<!channel>" not in shown and "&lt;!channel&gt;" in shown  # echoed, never obeyed
     fake.wait_for("response_url", 1, lambda c: c.params.get("delete_original") is True)
@@ -318,7 +318,7 @@ def test_helpful_records_feedback_and_updates_the_message(harness, fake):
     update = fake.wait_for("chat.update")[0]
     assert update.params["ts"] == reply.response["ts"] and update.params["channel"] == GENERAL
     assert "Thanks for the feedback" in update.text_everywhere()
-    assert "close your account" in update.params["text"]
+    assert "close it yourself" in update.params["text"]
     assert action_ids(update) == []
     feedback = harness.store.feedback_since()
     question = harness.store.questions_since()[0]
@@ -356,7 +356,7 @@ def test_clarify_offers_candidates_and_a_choice_answers(harness, fake):
     chosen = next(el for el in action_elements(reply) if Ref.decode(el["value"]).entry_id == "listings")
     harness.click(chosen["action_id"], chosen["value"], message_ts=reply.response["ts"])
     update = fake.wait_for("chat.update")[0]
-    assert "nothing you need to do" in update.params["text"]
+    assert "No action is needed" in update.params["text"]
     assert action_ids(update) == [blocks.HELPFUL, blocks.NOT_HELPFUL]
 
 
@@ -578,7 +578,7 @@ def edit_answer(path: Path, old: str, new: str) -> None:
 def test_edited_knowledge_is_picked_up_and_a_broken_edit_keeps_the_last_good(harness, fake, caplog):
     caplog.set_level(logging.INFO, logger="faqbot.kb")
     holder = harness.bot.knowledge
-    edit_answer(harness.kb_path, "Yes, you can. To close your account", "EDITED: yes. To close your account")
+    edit_answer(harness.kb_path, "Yes. You can ask Seller Support", "EDITED: yes. You can ask Seller Support")
     wait_until(lambda: holder.poll() or holder.reloads == 1, what="reload after edit")  # every event polls
     harness.mention("can I close my account?", ts="600.000001")
     assert replies_to(fake)[0].params["text"].startswith("EDITED")
@@ -601,7 +601,7 @@ def test_sighup_reloads_the_knowledge_base(tmp_path):
     previous = signal.getsignal(signal.SIGHUP)
     try:
         assert holder.install_sighup()
-        edit_answer(kb_path, "Yes, you can. To close your account", "HUP: yes. To close your account")
+        edit_answer(kb_path, "Yes. You can ask Seller Support", "HUP: yes. You can ask Seller Support")
         os.kill(os.getpid(), signal.SIGHUP)
         wait_until(lambda: holder.reloads == 1, what="reload on SIGHUP")
         assert holder.assistant.reply("can I close my account?").text.startswith("HUP")
