@@ -237,7 +237,7 @@ def test_interactive_colours_decisions_unless_no_color(monkeypatch):
     assert run_console(KB, io.StringIO(lines), out, interactive=True) == 0
     coloured = out.getvalue()
     assert "\x1b[32manswer\x1b[0m" in coloured
-    assert "\x1b[31mescalate\x1b[0m" in coloured
+    assert "\x1b[31mescalate to support\x1b[0m" in coloured
     assert coloured.startswith("faqbot console: ")
     assert "faqbot> " in coloured
     assert coloured.rstrip().endswith("Bye.")
