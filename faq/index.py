@@ -79,7 +79,8 @@ class LexicalIndex:
         self.n_entries = n_entries
         self.n_phrasings = len(phrasing_terms)
         self.phrasing_entry = np.asarray(phrasing_entry, dtype=np.int64)
-        self._entry_first = np.searchsorted(self.phrasing_entry, np.arange(n_entries))
+        # phrasings of entry i are rows entry_bounds[i]:entry_bounds[i + 1]
+        self.entry_bounds = np.searchsorted(self.phrasing_entry, np.arange(n_entries + 1))
 
         # every term occurrence as flat arrays, then summed per (phrasing, term) by numpy
         self.term_ids: dict[str, int] = {}
@@ -126,12 +127,6 @@ class LexicalIndex:
         norms = np.sqrt(np.bincount(sum_entries, weights=sums**2, minlength=self.n_entries))
         return _Postings.build(sum_entries, entry_terms, sums / norms[sum_entries], len(self.term_ids))
 
-    def _unit(self, counts: dict[int, float]) -> dict[int, float]:
-        """Scale term counts by idf and divide by the vector's length."""
-        weighted = {t: c * self.idf[t] for t, c in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weighted.values()))
-        return {t: w / norm for t, w in weighted.items()} if norm else {}
-
     def vector(self, terms: WeightedTerms) -> dict[int, float]:
         """The unit query vector of ``terms``.
 
@@ -171,7 +166,7 @@ class LexicalIndex:
 
     def best_phrasings(self, phrasing_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: the best phrasing score and that phrasing's index."""
-        best = np.maximum.reduceat(phrasing_scores, self._entry_first)
+        best = np.maximum.reduceat(phrasing_scores, self.entry_bounds[:-1])
         # argmax within each entry: the first phrasing reaching the entry's best score
         hits = np.flatnonzero(phrasing_scores == best[self.phrasing_entry])
         first_hit = np.full(self.n_entries, -1)

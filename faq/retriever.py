@@ -87,7 +87,6 @@ class Retriever:
         self._vocabulary = sorted({w for text in self._fuzzy_texts for w in words(text) if len(w) >= 3})
         self._known_words = set(self._vocabulary)
         self._known_stems = {stem(w) for w in self._vocabulary}
-        self._entry_first = np.searchsorted(self.index.phrasing_entry, np.arange(len(kb.entries) + 1))
 
     def prepare(self, text: str) -> str:
         """Normalize ``text`` and apply the knowledge base's synonyms."""
@@ -138,9 +137,9 @@ class Retriever:
         fuzzy_query = spaced(prepared)
         matches = []
         for entry_index in shortlist:
-            first, last = self._entry_first[entry_index], self._entry_first[entry_index + 1]
+            first, last = self.index.entry_bounds[entry_index], self.index.entry_bounds[entry_index + 1]
             choice = process.extractOne(fuzzy_query, self._fuzzy_texts[first:last], scorer=fuzz.token_sort_ratio)
-            fuzzy_score, fuzzy_row = (choice[1], first + choice[2]) if choice else (0.0, int(best_row[entry_index]))
+            fuzzy_score = choice[1] if choice else 0.0
             blended = lexical[entry_index] * (1 - tuning.fuzzy_weight + tuning.fuzzy_weight * fuzzy_score / 100)
             # square root: spreads the low range where the answer/escalate decision falls
             # (monotone, so rankings are unchanged; an identical phrasing still scores 100)
