@@ -3,7 +3,7 @@
 Each phrasing and each query becomes a unit-length vector of weighted terms
 (see ``faq.terms``); a term's weight is scaled by its inverse document
 frequency over *entries*, so a word every entry uses counts for little and a
-word only one entry uses counts for a lot. An entry is scored two ways:
+word only one entry uses counts for a lot. An entry is scored three ways:
 
 * its best single phrasing (cosine), which rewards a close paraphrase;
 * its centroid, the normalized sum of all its phrasings, which rewards words
