@@ -48,12 +48,12 @@ class QuestionGroup:
     examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     entries: Counter = field(default_factory=Counter)
 
-    def add(self, record: QuestionRecord, times: int) -> None:
-        self.count += times
+    def add(self, record: QuestionRecord) -> None:
+        self.count += 1
         if len(self.examples[record.lang]) < 3 and record.question not in self.examples[record.lang]:
             self.examples[record.lang].append(record.question)
         if record.entry_id:
-            self.entries[record.entry_id] += times
+            self.entries[record.entry_id] += 1
 
     def to_json(self) -> dict:
         closest = self.entries.most_common(1)
@@ -65,32 +65,36 @@ class QuestionGroup:
 
 
 def group_questions(records: list[QuestionRecord]) -> list[QuestionGroup]:
-    """Group alike questions: identical ones first (cheap), then rapidfuzz within each language and closest entry."""
-    identical: dict[tuple[str, str | None, str], list[QuestionRecord]] = defaultdict(list)
+    """Group alike questions: identical wordings first (cheap), then rapidfuzz within each language.
+
+    The closest entry is not part of the key: for a question the bot could not
+    answer it is a weak guess, and two wordings of one question often get
+    different guesses.
+    """
+    identical: dict[tuple[str, str], list[QuestionRecord]] = defaultdict(list)
     for record in records:
         # words sorted once here, so plain ratio below equals token_sort_ratio without re-sorting per pair
         words = " ".join(sorted(spaced(normalize(record.question)).split()))
-        identical[(record.lang, record.entry_id, words)].append(record)
-    blocks: dict[tuple[str, str | None], list[tuple[str, list[QuestionRecord]]]] = defaultdict(list)
-    for (lang, entry_id, text), same in identical.items():
-        blocks[(lang, entry_id)].append((text, same))
+        identical[(record.lang, words)].append(record)
+    by_language: dict[str, list[tuple[str, list[QuestionRecord]]]] = defaultdict(list)
+    for (lang, text), same in identical.items():
+        by_language[lang].append((text, same))
     groups: list[QuestionGroup] = []
-    for block in blocks.values():
-        block.sort(key=lambda item: -len(item[1]))  # frequent wordings lead their groups
+    for wordings in by_language.values():
+        wordings.sort(key=lambda item: -len(item[1]))  # frequent wordings lead their groups
         leaders: list[str] = []
-        block_groups: list[QuestionGroup] = []
-        for text, same in block:
+        language_groups: list[QuestionGroup] = []
+        for text, same in wordings:
             hit = process.extractOne(text, leaders, scorer=fuzz.ratio, score_cutoff=SAME_GROUP) if leaders else None
             if hit is None:
                 leaders.append(text)
-                block_groups.append(QuestionGroup(leader=text))
-                group = block_groups[-1]
+                language_groups.append(QuestionGroup(leader=text))
+                group = language_groups[-1]
             else:
-                group = block_groups[hit[2]]
-            group.add(same[0], len(same))
-            for record in same[1:]:
-                group.add(record, 0)
-        groups.extend(block_groups)
+                group = language_groups[hit[2]]
+            for record in same:
+                group.add(record)
+        groups.extend(language_groups)
     return sorted(groups, key=lambda group: -group.count)
 
 
