@@ -152,8 +152,7 @@ class CaseDesk:
             return
         lang = self.console.ui_lang  # type: ignore[union-attr]
         if escalation.forwarded:
-            contact = self.console.assistant.kb.settings.support_contact  # type: ignore[union-attr]
-            forwarding = TEXTS["forwarded"][lang].format(contact=contact.get(lang) or next(iter(contact.values()), ""))
+            forwarding = TEXTS["forwarded"][lang].format(contact=self.console.assistant.contact(lang))  # type: ignore[union-attr]
         else:
             error = f"; {escalation.last_error}" if escalation.last_error else ""
             forwarding = TEXTS["not_forwarded"][lang].format(attempts=escalation.forward_attempts, error=error)

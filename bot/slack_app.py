@@ -61,7 +61,7 @@ from bot import slack_blocks as blocks
 from bot.forwarding import Forwarder
 from bot.kb_reload import KnowledgeHolder
 from bot.slack_blocks import Ref
-from bot.slack_events import EventLedger, event_key, question_text
+from bot.slack_events import EventLedger, event_key
 from bot.slack_sink import SlackSink
 from bot.store import Escalation, EscalationStore, InvalidTransition, StoreError, UnknownCase
 from faq import Assistant, Reply
@@ -525,12 +525,12 @@ class SlackBot:
         """``(question, lang)`` of a button's question: from the question log, else carried in the button."""
         if ref.question_id is not None:
             try:
-                found = question_text(self.store, ref.question_id)
+                logged = self.store.question(ref.question_id)
             except StoreError as exc:
                 log.warning("%s", exc)
-                found = None
-            if found is not None:
-                return found
+                logged = None
+            if logged is not None:
+                return logged.question, logged.lang
         return (ref.question, ref.lang) if ref.question else None
 
     def _open_case(

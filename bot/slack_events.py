@@ -130,14 +130,3 @@ class EventLedger:
         """How many claims are recorded (for tests and diagnostics)."""
         with self.engine.connect() as conn:
             return len(conn.execute(select(slack_events.c.key)).all())
-
-
-def question_text(store: EscalationStore, question_id: int) -> tuple[str, str] | None:
-    """``(question, lang)`` of a logged question, or None (read from the store's question log)."""
-    table = schema.questions
-    try:
-        with store.engine.connect() as conn:
-            row = conn.execute(select(table.c.question, table.c.lang).where(table.c.id == question_id)).first()
-    except SQLAlchemyError as exc:
-        raise StoreError(f"could not read question {question_id}: {str(exc).splitlines()[0]}") from exc
-    return None if row is None else (row.question, row.lang)

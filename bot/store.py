@@ -619,6 +619,14 @@ class EscalationStore:
                     )
                 ).inserted_primary_key[0]
 
+    def question(self, question_id: int) -> QuestionRecord | None:
+        """One logged question by id (Slack buttons carry the id, not the text), or None."""
+        with self._guard(f"could not read question {question_id}"):
+            self._ensure_schema()
+            with self.engine.connect() as conn:
+                row = conn.execute(select(_Q).where(_Q.c.id == question_id)).first()
+        return None if row is None else QuestionRecord(**row._asdict())
+
     def questions_since(self, since: datetime | None = None) -> list[QuestionRecord]:
         """Logged questions asked at or after ``since`` (all when None), oldest first."""
         query = select(_Q).order_by(_Q.c.asked_at, _Q.c.id)

@@ -33,8 +33,12 @@ class Assistant:
 
     def text(self, name: str, lang: str, **values: str) -> str:
         """The bot's own text ``name`` in ``lang`` (see ``faq.messages``), with ``{contact}`` and ``values`` filled in."""
+        return message(self.kb.messages, name, lang, contact=self.contact(lang), **values)
+
+    def contact(self, lang: str) -> str:
+        """Whom to contact (``settings.support_contact``) in ``lang``, else in the language it has."""
         contact = self.kb.settings.support_contact
-        return message(self.kb.messages, name, lang, contact=contact.get(lang) or next(iter(contact.values()), ""), **values)
+        return contact.get(lang) or next(iter(contact.values()), "")
 
     def reply(self, text: str, lang: Lang | None = None, explain: bool = False) -> Reply:
         """Answer ``text``; ``lang`` forces the reply language (default: the question's own).

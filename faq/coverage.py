@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from faq.assistant import Assistant
-from faq.loader import KnowledgeError
+from faq.loader import KnowledgeError, compose_yaml, read_text
 from faq.model import Reply
 
 ESCALATE = "escalate"
@@ -111,17 +111,7 @@ class CoverageReport:
 def load_cases(path: str | Path) -> list[Case]:
     """Read one cases file; problems are reported as ``file:line: message`` like the knowledge base's."""
     path = Path(path)
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except FileNotFoundError:
-        raise KnowledgeError([f"{path}:1: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise KnowledgeError([f"{path}:1: cannot read the file: {error}"]) from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise KnowledgeError([f"{path}:{mark.line + 1 if mark else 1}: YAML syntax error: {error.problem}"]) from None
-    except yaml.YAMLError as error:  # e.g. a control character the reader refuses
-        raise KnowledgeError([f"{path}:1: YAML error: {str(error).splitlines()[0]}"]) from None
+    root = compose_yaml(read_text(path), str(path))
     cases_node = None
     if isinstance(root, yaml.MappingNode):
         cases_node = next((value for key, value in root.value if str(key.value) == "cases"), None)

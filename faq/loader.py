@@ -213,18 +213,32 @@ class _Checker:
         )
 
 
-def parse_knowledge(text: str, source: str = "<string>") -> KnowledgeBase:
-    """Parse and validate knowledge-base YAML held in a string; raise ``KnowledgeError`` listing every problem."""
-    checker = _Checker(source)
+def read_text(path: Path) -> str:
+    """A UTF-8 file's text; a missing or unreadable file is a ``KnowledgeError`` naming it."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeError([f"{path}:1: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise KnowledgeError([f"{path}:1: cannot read the file: {error}"]) from None
+
+
+def compose_yaml(text: str, source: str) -> yaml.Node | None:
+    """The YAML node tree of ``text`` (nodes keep their lines); a syntax error is one ``file:line: message``."""
+    try:
+        return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         raise KnowledgeError([f"{source}:{line}: YAML syntax error: {error.problem or error.context}"]) from None
-    except yaml.YAMLError as error:
-        raise KnowledgeError([f"{source}:1: YAML error: {error}"]) from None
-    kb = checker.knowledge_base(root)
+    except yaml.YAMLError as error:  # e.g. a control character the reader refuses
+        raise KnowledgeError([f"{source}:1: YAML error: {str(error).splitlines()[0]}"]) from None
+
+
+def parse_knowledge(text: str, source: str = "<string>") -> KnowledgeBase:
+    """Parse and validate knowledge-base YAML held in a string; raise ``KnowledgeError`` listing every problem."""
+    checker = _Checker(source)
+    kb = checker.knowledge_base(compose_yaml(text, source))
     if checker.problems:
         raise KnowledgeError(checker.problems)
     return kb
@@ -233,10 +247,4 @@ def parse_knowledge(text: str, source: str = "<string>") -> KnowledgeBase:
 def load_knowledge(path: str | Path) -> KnowledgeBase:
     """Load and validate a knowledge base file; raise ``KnowledgeError`` listing every problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KnowledgeError([f"{path}:1: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise KnowledgeError([f"{path}:1: cannot read the file: {error}"]) from None
-    return parse_knowledge(text, str(path))
+    return parse_knowledge(read_text(path), str(path))

@@ -725,3 +725,10 @@ def test_text_with_lone_surrogates_is_stored_not_lost(store):
     assert created and case.question == "refund ? please"
     question_id = store.log_question(reply(broken), "slack")
     assert [q.question for q in store.questions_since() if q.id == question_id] == ["refund ? please"]
+
+
+def test_a_logged_question_is_read_back_by_id(store):
+    question_id = store.log_question(reply("我的货款什么时候到?", lang="zh"), "slack", asker="U1")
+    logged = store.question(question_id)
+    assert (logged.question, logged.lang, logged.asker, logged.action) == ("我的货款什么时候到?", "zh", "U1", "escalate")
+    assert store.question(question_id + 1000) is None
