@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from bot.config import database_url, knowledge_path
+from bot.config import database_url, knowledge_path, tool_language
 from bot.errors import StoreError
 from bot.slack_cli import add_slack_parser, cmd_slack
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
+from faq.notices import notice
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="faqbot", description="A bilingual (Chinese/English) FAQ assistant.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     kb_help = "knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)"
+    lang_help = "language of the report and of problems found (default: from the locale, e.g. LANG=zh_CN.UTF-8)"
     db_help = "database URL for escalations (default: $FAQBOT_DB_URL, else a SQLite file in your data directory)"
 
     ask = commands.add_parser("ask", help="answer questions from the arguments, or from stdin one per line")
@@ -46,12 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate and lint a knowledge base")
     check.add_argument("--kb", help=kb_help)
     check.add_argument("--quick", action="store_true", help="skip the leave-one-out test (one index build per phrasing)")
+    check.add_argument("--lang", choices=["en", "zh"], help=lang_help)
 
     coverage = commands.add_parser("coverage", help="run coverage cases against the knowledge base")
     coverage.add_argument("cases", nargs="+", metavar="CASES.yaml")
     coverage.add_argument("--kb", help=kb_help)
     coverage.add_argument("--min-accuracy", type=float, default=0.95, help="exit 1 below this share of passing cases (default 0.95)")
     coverage.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    coverage.add_argument("--lang", choices=["en", "zh"], help=lang_help)
 
     console = commands.add_parser("console", help="the support agents' interactive console")
     console.add_argument("--kb", help=kb_help)
@@ -64,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--top", type=int, default=20, help="how many groups of unanswered questions to list (default 20)")
     report.add_argument("--json", action="store_true", help="print the report as one JSON object")
     report.add_argument("--db", help=db_help)
+    report.add_argument("--lang", choices=["en", "zh"], help=lang_help)
 
     escalations = commands.add_parser("escalations", help="work with the escalation store")
     escalation_commands = escalations.add_subparsers(dest="escalations_command", metavar="COMMAND", parser_class=_Parser, required=True)
@@ -111,13 +116,14 @@ def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
     path = knowledge_path(args.kb)
     kb = load_knowledge(path)
+    lang = tool_language(args.lang)
     findings = lint(kb, thorough=not args.quick)
     for finding in findings:
-        stdout.write(f"{path}:{finding.line}: {finding.level}: {finding.message}\n")
+        stdout.write(f"{path}:{finding.line}: {notice(finding.level, lang)}: {finding.text(lang)}\n")
     errors = sum(finding.level == "error" for finding in findings)
-    warnings = len(findings) - errors
     phrasings = sum(len(entry.phrasings()) for entry in kb.entries)
-    stdout.write(f"{path}: {len(kb.entries)} entries, {phrasings} phrasings: {errors} errors, {warnings} warnings\n")
+    summary = notice("check_summary", lang, entries=len(kb.entries), phrasings=phrasings, errors=errors, warnings=len(findings) - errors)
+    stdout.write(f"{path}: {summary}\n")
     return EXIT_FAILED if errors else EXIT_OK
 
 
@@ -131,7 +137,7 @@ def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     if args.json:
         stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        write_report(report, kb, stdout, args.min_accuracy)
+        write_report(report, kb, stdout, args.min_accuracy, tool_language(args.lang))
     return EXIT_OK if report.accuracy >= args.min_accuracy else EXIT_FAILED
 
 
@@ -161,7 +167,7 @@ def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if args.json:
         stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
-        write_report(report, stdout)
+        write_report(report, stdout, tool_language(args.lang))
     return EXIT_OK
 
 
@@ -182,6 +188,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     """Run one ``faqbot`` command; returns the exit code instead of raising."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     parser = build_parser()
+    args = None
     try:
         args = parser.parse_args(argv)
         if args.command is None:
@@ -192,8 +199,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
         sys.stderr.write(f"faqbot: {error}\n")
         return EXIT_USAGE
     except KnowledgeError as error:
-        for problem in error.problems:
-            sys.stderr.write(problem + "\n")
+        for line in error.lines(tool_language(getattr(args, "lang", None))):
+            sys.stderr.write(line + "\n")
         return EXIT_FAILED
     except StoreError as error:  # the database: one line, no traceback
         sys.stderr.write(f"faqbot: {error}\n")

@@ -42,6 +42,19 @@ def database_url() -> str:
     return default_db_url()
 
 
+def tool_language(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The language of tool output for knowledge-base authors: ``--lang``, else the locale, else English.
+
+    The locale is read the way gettext does: the first of ``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG`` that is set; ``zh_CN.UTF-8``, ``zh_TW`` and the like mean Chinese.
+    """
+    if explicit:
+        return explicit
+    env = os.environ if environ is None else environ
+    locale = next((env[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(name)), "")
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
 # --- Slack ------------------------------------------------------------------------------------
 
 BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"

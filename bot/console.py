@@ -20,6 +20,7 @@ import unicodedata
 from pathlib import Path
 from typing import Callable, Mapping, TextIO
 
+from bot.config import tool_language
 from bot.console_cases import CaseDesk
 from faq import Assistant, Entry, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 from faq.normalize import detect_language
@@ -267,8 +268,8 @@ class Console:
             kb = load_knowledge(self.kb_path)
         except KnowledgeError as error:
             self.write(self.t("reload_failed", count=len(self.kb.entries)))
-            for problem in error.problems:
-                self.write(f"  {problem}")
+            for line in error.lines(self.ui_lang):
+                self.write(f"  {line}")
             return
         self.kb, self.assistant = kb, Assistant(kb)
         self.write(self.t("reloaded", count=len(kb.entries), version=kb.version))
@@ -391,8 +392,8 @@ def run_console(
     try:
         kb = load_knowledge(kb_path)
     except KnowledgeError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+        for line in error.lines(lang or tool_language()):
+            print(line, file=sys.stderr)
         return 1
     if hasattr(stdin, "reconfigure"):  # undecodable bytes become U+FFFD instead of ending the session
         stdin.reconfigure(errors="replace")

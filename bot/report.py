@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from bot.store import EscalationStore, QuestionRecord
 from faq.normalize import normalize
+from faq.notices import notice
 from faq.retriever import spaced
 
 #: rapidfuzz token_sort_ratio (ratio of the sorted words) at or above which two questions belong to one group.
@@ -127,26 +128,25 @@ def build_report(store: EscalationStore, since: datetime | None, top: int = 20) 
     }
 
 
-def write_report(report: dict, out: TextIO) -> None:
-    """The report as a person reads it."""
-    out.write(f"questions: {report['questions']} ({report['unanswered_or_unsure']} escalated or unsure)\n\n")
-    out.write("write next (alike unanswered questions, largest group first):\n")
+def write_report(report: dict, out: TextIO, lang: str = "en") -> None:
+    """The report as a person reads it, in ``lang``."""
+    out.write(notice("report_questions", lang, questions=report["questions"], unsure=report["unanswered_or_unsure"]) + "\n\n")
+    out.write(notice("report_write_next", lang) + "\n")
     for n, group in enumerate(report["groups"], 1):
-        closest = group["closest_entry"] or "-"
-        out.write(f"{n:>3}. {group['count']} x, closest entry: {closest}\n")
-        for lang, texts in group["examples"].items():
+        out.write(f"{n:>3}. " + notice("report_group", lang, count=group["count"], closest=group["closest_entry"] or "-") + "\n")
+        for example_lang, texts in group["examples"].items():
             for text in texts:
-                out.write(f"       [{lang}] {text}\n")
+                out.write(f"       [{example_lang}] {text}\n")
     if not report["groups"]:
-        out.write("  (none)\n")
-    out.write("\nanswers per entry:\n")
+        out.write(f"  {notice('report_none', lang)}\n")
+    out.write("\n" + notice("report_answers", lang) + "\n")
     for entry, count in report["answers_per_entry"].items():
         out.write(f"  {entry:<30}{count:>8}\n")
     esc = report["escalations"]
     median = "-" if esc["median_hours_to_resolve"] is None else f"{esc['median_hours_to_resolve']} h"
-    out.write(f"\nescalations: {esc['opened']} opened, {esc['resolved']} resolved, median time to resolve {median}\n")
-    out.write("\nhelpful rate per entry:\n")
+    out.write("\n" + notice("report_escalations", lang, opened=esc["opened"], resolved=esc["resolved"], median=median) + "\n")
+    out.write("\n" + notice("report_helpful", lang) + "\n")
     for entry, rate in report["helpful_rate"].items():
-        out.write(f"  {entry:<30}{100 * rate['helpful']:>6.0f}% of {rate['votes']} votes\n")
+        out.write(f"  {entry:<30}" + notice("report_votes", lang, rate=f"{100 * rate['helpful']:>6.0f}", votes=rate["votes"]) + "\n")
     if not report["helpful_rate"]:
-        out.write("  (no feedback yet)\n")
+        out.write(f"  {notice('report_no_feedback', lang)}\n")

@@ -9,13 +9,14 @@ rest of the knowledge base has.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Iterator, Mapping
 
 from rapidfuzz import fuzz
 
 from faq.assistant import Assistant
 from faq.model import Entry, KnowledgeBase
+from faq.notices import notice
 from faq.retriever import Retriever, spaced
 
 #: Lexical cosine (0-1) from which a pair of phrasings of different entries is compared word by word.
@@ -28,11 +29,20 @@ SAME_WORDS = 0.9
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem found by the lint; ``level`` is "error" or "warning"."""
+    """One problem found by the lint; ``level`` is "error" or "warning", ``key`` a notice (``faq.notices``)."""
 
     level: str
     line: int
-    message: str
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        """What is wrong, in ``lang``."""
+        return notice(self.key, lang, **self.values)
+
+    @property
+    def message(self) -> str:
+        return self.text("en")
 
 
 def missing_languages(kb: KnowledgeBase) -> Iterator[Finding]:
@@ -40,9 +50,9 @@ def missing_languages(kb: KnowledgeBase) -> Iterator[Finding]:
     languages = kb.languages()
     for entry in kb.entries:
         for lang in sorted(languages - set(entry.question)):
-            yield Finding("warning", entry.line, f"entry '{entry.id}' has no {lang} question (answers {lang} askers in another language)")
+            yield Finding("warning", entry.line, "no_question_in", {"id": entry.id, "lang": lang})
         for lang in sorted(languages - set(entry.answer)):
-            yield Finding("warning", entry.line, f"entry '{entry.id}' has no {lang} answer")
+            yield Finding("warning", entry.line, "no_answer_in", {"id": entry.id, "lang": lang})
 
 
 def near_duplicates(kb: KnowledgeBase, retriever: Retriever) -> Iterator[Finding]:
@@ -67,11 +77,10 @@ def near_duplicates(kb: KnowledgeBase, retriever: Retriever) -> Iterator[Finding
             if alike >= NEAR_DUPLICATE or scores[other] >= SAME_WORDS:
                 reported.add(pair)
                 first, second = kb.entries[owner], kb.entries[other_owner]
-                yield Finding(
-                    "error", first.line,
-                    f"'{text}' ({first.id}) and '{retriever.phrasings[other]}' ({second.id}) are near-duplicates "
-                    f"({max(alike, 100 * scores[other]):.0f}% alike): askers cannot be told apart",
-                )
+                yield Finding("error", first.line, "near_duplicates", {
+                    "text": text, "id": first.id, "other": retriever.phrasings[other], "other_id": second.id,
+                    "alike": f"{max(alike, 100 * scores[other]):.0f}",
+                })
 
 
 def _without_phrasing(entry: Entry, lang: str, text: str) -> Entry | None:
@@ -102,12 +111,11 @@ def leave_one_out(kb: KnowledgeBase) -> Iterator[Finding]:
             entries = kb.entries[:position] + (reduced,) + kb.entries[position + 1:]
             reply = Assistant(replace(kb, entries=entries)).reply(text)
             if reply.entry_id != entry.id or reply.action == "escalate":
-                found = f"'{reply.entry_id}'" if reply.entry_id else "nothing"
-                yield Finding(
-                    "warning", entry.line,
-                    f"'{text}' ({entry.id}, {lang}) left out of the index finds {found} ({reply.action}, "
-                    f"score {reply.score:.0f}): add phrasings with its key words",
-                )
+                values = {"text": text, "id": entry.id, "lang": lang, "action": reply.action, "score": f"{reply.score:.0f}"}
+                if reply.entry_id:
+                    yield Finding("warning", entry.line, "left_out_finds", {**values, "found": reply.entry_id})
+                else:
+                    yield Finding("warning", entry.line, "left_out_finds_nothing", values)
 
 
 def lint(kb: KnowledgeBase, thorough: bool = True) -> list[Finding]:

@@ -21,6 +21,7 @@ import yaml
 from faq.assistant import Assistant
 from faq.loader import KnowledgeError, compose_yaml, read_text
 from faq.model import Reply
+from faq.notices import Problem
 
 ESCALATE = "escalate"
 
@@ -117,13 +118,14 @@ def load_cases(path: str | Path) -> list[Case]:
         cases_node = next((value for key, value in root.value if str(key.value) == "cases"), None)
     if not isinstance(cases_node, yaml.SequenceNode):
         line = root.start_mark.line + 1 if root is not None else 1
-        raise KnowledgeError([f"{path}:{line}: expected 'cases:' with a list of {{q, expect}}"])
-    cases, problems = [], []
+        raise KnowledgeError([Problem(str(path), line, "cases_not_list")])
+    cases: list[Case] = []
+    problems: list[Problem] = []
     for node in cases_node.value:
         fields = {str(k.value): v for k, v in node.value} if isinstance(node, yaml.MappingNode) else {}
         question, expect = fields.get("q"), fields.get("expect")
         if not isinstance(question, yaml.ScalarNode) or not isinstance(expect, yaml.ScalarNode) or not str(expect.value).strip():
-            problems.append(f"{path}:{node.start_mark.line + 1}: a case needs 'q' (text) and 'expect' (an entry id or escalate)")
+            problems.append(Problem(str(path), node.start_mark.line + 1, "case_fields"))
             continue
         cases.append(Case(str(question.value), str(expect.value).strip(), f"{path}:{node.start_mark.line + 1}"))
     if problems:
@@ -133,7 +135,10 @@ def load_cases(path: str | Path) -> list[Case]:
 
 def run_coverage(assistant: Assistant, cases: list[Case]) -> CoverageReport:
     """Ask every case and collect the outcomes; a case expecting an unknown entry id is an error."""
-    unknown = [f"{c.source}: unknown entry id '{c.expect}'" for c in cases if c.expect != ESCALATE and assistant.kb.entry(c.expect) is None]
+    unknown = [
+        Problem(case.source, None, "case_unknown_id", {"id": case.expect})
+        for case in cases if case.expect != ESCALATE and assistant.kb.entry(case.expect) is None
+    ]
     if unknown:
         raise KnowledgeError(unknown)
     outcomes = [Outcome(case, assistant.reply(case.question)) for case in cases]

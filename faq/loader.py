@@ -15,6 +15,7 @@ import yaml
 
 from faq.messages import DEFAULT_MESSAGES
 from faq.model import KINDS, LANGS, Entry, KnowledgeBase, Settings
+from faq.notices import Problem
 
 try:  # the C loader is ~10x faster on large knowledge bases
     from yaml import CSafeLoader as _Loader
@@ -33,11 +34,20 @@ _SETTING_KEYS = _SETTING_NUMBERS | {"support_contact"}
 
 
 class KnowledgeError(Exception):
-    """The knowledge base could not be loaded; ``problems`` holds one ``file:line: message`` each."""
+    """A knowledge base (or a coverage file) could not be loaded: one ``Problem`` per place in the file."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(problem.render() for problem in problems))
+        self.found = problems
+
+    @property
+    def problems(self) -> list[str]:
+        """The problems as English ``file:line: message`` lines."""
+        return self.lines("en")
+
+    def lines(self, lang: str) -> list[str]:
+        """The problems as ``file:line: message`` lines in ``lang``."""
+        return [problem.render(lang) for problem in self.found]
 
 
 class _Checker:
@@ -45,43 +55,44 @@ class _Checker:
 
     def __init__(self, source: str):
         self.source = source
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
 
-    def problem(self, node: yaml.Node | None, message: str) -> None:
+    def problem(self, node: yaml.Node | None, key: str, /, **values: object) -> None:
+        """Record notice ``key`` (see ``faq.notices``) at ``node``'s line."""
         line = node.start_mark.line + 1 if node is not None else 1
-        self.problems.append(f"{self.source}:{line}: {message}")
+        self.problems.append(Problem(self.source, line, key, values))
 
     def mapping(self, node: yaml.Node, what: str, allowed: set[str] | None = None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """``{key: (key_node, value_node)}``; reports non-mappings, duplicate and unknown keys."""
         if not isinstance(node, yaml.MappingNode):
-            self.problem(node, f"{what} must be a mapping")
+            self.problem(node, "not_mapping", what=what)
             return {}
         found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in found:
-                self.problem(key_node, f"duplicate key '{key}' in {what}")
+                self.problem(key_node, "duplicate_key", key=key, what=what)
             elif allowed is not None and key not in allowed:
-                self.problem(key_node, f"unknown key '{key}' in {what} (expected one of: {', '.join(sorted(allowed))})")
+                self.problem(key_node, "unknown_key", key=key, what=what, allowed=", ".join(sorted(allowed)))
             else:
                 found[key] = (key_node, value_node)
         return found
 
     def text(self, node: yaml.Node, what: str, required: bool = True) -> str | None:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (_STR, _INT, _FLOAT):
-            self.problem(node, f"{what} must be text")
+            self.problem(node, "not_text", what=what)
             return None
         value = str(node.value).strip()
         if required and not value:
-            self.problem(node, f"{what} is empty")
+            self.problem(node, "empty", what=what)
             return None
         return value
 
     def texts(self, node: yaml.Node, what: str) -> tuple[str, ...]:
         if not isinstance(node, yaml.SequenceNode):
-            self.problem(node, f"{what} must be a list of texts")
+            self.problem(node, "not_text_list", what=what)
             return ()
-        values = (self.text(item, f"an item of {what}") for item in node.value)
+        values = (self.text(item, f"{what}[{position}]") for position, item in enumerate(node.value))
         return tuple(value for value in values if value)
 
     def by_lang(self, node: yaml.Node, what: str, convert: Callable[[yaml.Node, str], object]) -> dict:
@@ -92,19 +103,19 @@ class _Checker:
             if value:
                 result[lang] = value
         if isinstance(node, yaml.MappingNode) and not result and not node.value:
-            self.problem(node, f"{what} needs at least one language (en or zh)")
+            self.problem(node, "no_language", what=what)
         return result
 
     def number(self, node: yaml.Node, what: str) -> float | None:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (_INT, _FLOAT):
-            self.problem(node, f"{what} must be a number")
+            self.problem(node, "not_number", what=what)
             return None
         try:
             value = float(node.value.replace("_", ""))
         except ValueError:  # YAML 1.1 numbers such as 0x10 or 1:30
             value = float("nan")
         if not 0 <= value <= 100:  # also false for nan
-            self.problem(node, f"{what} must be between 0 and 100")
+            self.problem(node, "out_of_range", what=what)
             return None
         return value
 
@@ -118,7 +129,7 @@ class _Checker:
             else:
                 number = self.number(value_node, f"settings.{key}")
                 if key == "max_choices" and number is not None and number < 1:
-                    self.problem(value_node, "settings.max_choices must be at least 1")
+                    self.problem(value_node, "max_choices_min")
                 elif number is not None:
                     values[key] = int(number) if key == "max_choices" else number
         return Settings(**values)  # type: ignore[arg-type]
@@ -129,52 +140,52 @@ class _Checker:
 
     def synonyms(self, node: yaml.Node) -> tuple[tuple[str, ...], ...]:
         if not isinstance(node, yaml.SequenceNode):
-            self.problem(node, "synonyms must be a list of lists of words")
+            self.problem(node, "synonyms_not_list")
             return ()
         groups = []
-        for group_node in node.value:
-            group = self.texts(group_node, "a synonyms group")
+        for position, group_node in enumerate(node.value):
+            group = self.texts(group_node, f"synonyms[{position}]")
             if isinstance(group_node, yaml.SequenceNode) and len(group) < 2:
-                self.problem(group_node, "a synonyms group needs at least two words")
+                self.problem(group_node, "synonyms_group_short", what=f"synonyms[{position}]")
             elif len(group) >= 2:
                 groups.append(group)
         return tuple(groups)
 
-    def keywords(self, node: yaml.Node) -> tuple[str, ...]:
+    def keywords(self, node: yaml.Node, what: str) -> tuple[str, ...]:
         if isinstance(node, yaml.MappingNode):
-            return tuple(word for words in self.by_lang(node, "keywords", self.texts).values() for word in words)
-        return self.texts(node, "keywords")
+            return tuple(word for words in self.by_lang(node, what, self.texts).values() for word in words)
+        return self.texts(node, what)
 
-    def entry(self, node: yaml.Node, seen_ids: dict[str, int]) -> Entry | None:
-        fields = self.mapping(node, "an entry", _ENTRY_KEYS)
+    def entry(self, node: yaml.Node, position: int, seen_ids: dict[str, int]) -> Entry | None:
+        fields = self.mapping(node, f"entries[{position}]", _ENTRY_KEYS)
         if not fields:
             return None
         for required in ("id", "question", "answer"):
             if required not in fields:
-                self.problem(node, f"entry is missing '{required}'")
-        entry_id = self.text(fields["id"][1], "id") if "id" in fields else None
+                self.problem(node, "entry_missing", key=required)
+        entry_id = self.text(fields["id"][1], f"entries[{position}].id") if "id" in fields else None
         if entry_id is not None:
             if not _ID_RE.match(entry_id):
-                self.problem(fields["id"][1], f"id '{entry_id}' must be lower-case kebab-case (letters and digits joined by -, _ or .)")
+                self.problem(fields["id"][1], "bad_id", id=entry_id)
             elif entry_id in seen_ids:
-                self.problem(fields["id"][1], f"duplicate id '{entry_id}' (first defined on line {seen_ids[entry_id]})")
+                self.problem(fields["id"][1], "duplicate_id", id=entry_id, line=seen_ids[entry_id])
             else:
                 seen_ids[entry_id] = fields["id"][1].start_mark.line + 1
-        what = f"entry '{entry_id or '?'}'"
+        what = f"entries[{entry_id}]" if entry_id and _ID_RE.match(entry_id) else f"entries[{position}]"
         kind = "faq"
         if "kind" in fields:
-            kind = self.text(fields["kind"][1], f"{what} kind") or "faq"
+            kind = self.text(fields["kind"][1], f"{what}.kind") or "faq"
             if kind not in KINDS:
-                self.problem(fields["kind"][1], f"{what} kind must be one of: {', '.join(KINDS)}")
-        question = self.by_lang(fields["question"][1], f"{what} question", self.text) if "question" in fields else {}
-        answer = self.by_lang(fields["answer"][1], f"{what} answer", self.text) if "answer" in fields else {}
-        alternates = self.by_lang(fields["alternates"][1], f"{what} alternates", self.texts) if "alternates" in fields else {}
+                self.problem(fields["kind"][1], "bad_kind", what=f"{what}.kind", kinds=", ".join(KINDS))
+        question = self.by_lang(fields["question"][1], f"{what}.question", self.text) if "question" in fields else {}
+        answer = self.by_lang(fields["answer"][1], f"{what}.answer", self.text) if "answer" in fields else {}
+        alternates = self.by_lang(fields["alternates"][1], f"{what}.alternates", self.texts) if "alternates" in fields else {}
         for lang in alternates:
             if lang not in question:
-                self.problem(fields["alternates"][1], f"{what} has {lang} alternates but no {lang} question")
-        tags = self.texts(fields["tags"][1], f"{what} tags") if "tags" in fields else ()
-        keywords = self.keywords(fields["keywords"][1]) if "keywords" in fields else ()
-        links = self.texts(fields["links"][1], f"{what} links") if "links" in fields else ()
+                self.problem(fields["alternates"][1], "alternates_without_question", what=what, lang=lang)
+        tags = self.texts(fields["tags"][1], f"{what}.tags") if "tags" in fields else ()
+        keywords = self.keywords(fields["keywords"][1], f"{what}.keywords") if "keywords" in fields else ()
+        links = self.texts(fields["links"][1], f"{what}.links") if "links" in fields else ()
         if not (entry_id and question and answer):
             return None
         return Entry(
@@ -184,29 +195,29 @@ class _Checker:
 
     def knowledge_base(self, root: yaml.Node | None) -> KnowledgeBase:
         if root is None:
-            self.problem(None, "the file is empty: expected 'version' and 'entries'")
+            self.problem(None, "empty_file")
             return KnowledgeBase(entries=())
-        top = self.mapping(root, "the knowledge base", _TOP_KEYS)
+        top = self.mapping(root, Path(self.source).name, _TOP_KEYS)
         version = self.text(top["version"][1], "version") if "version" in top else None
         if isinstance(root, yaml.MappingNode) and "version" not in top:
-            self.problem(root, "missing 'version'")
+            self.problem(root, "missing_key", key="version")
         settings = self.settings(top["settings"][1]) if "settings" in top else Settings()
         messages = self.messages(top["messages"][1]) if "messages" in top else {}
         synonyms = self.synonyms(top["synonyms"][1]) if "synonyms" in top else ()
         entries: list[Entry] = []
         if "entries" not in top:
             if isinstance(root, yaml.MappingNode):
-                self.problem(root, "missing 'entries'")
+                self.problem(root, "missing_key", key="entries")
         elif not isinstance(top["entries"][1], yaml.SequenceNode) or not top["entries"][1].value:
-            self.problem(top["entries"][1], "entries must be a non-empty list")
+            self.problem(top["entries"][1], "entries_not_list")
         else:
             seen_ids: dict[str, int] = {}
-            for entry_node in top["entries"][1].value:
-                entry = self.entry(entry_node, seen_ids)
+            for position, entry_node in enumerate(top["entries"][1].value):
+                entry = self.entry(entry_node, position, seen_ids)
                 if entry is not None:
                     entries.append(entry)
         if settings.clarify_score > settings.answer_score:
-            self.problem(top["settings"][1] if "settings" in top else root, "settings.clarify_score must not exceed settings.answer_score")
+            self.problem(top["settings"][1] if "settings" in top else root, "clarify_above_answer")
         return KnowledgeBase(
             entries=tuple(entries), version=version or "1", settings=settings,
             messages=messages, synonyms=synonyms, source=self.source,
@@ -218,9 +229,9 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise KnowledgeError([f"{path}:1: no such file"]) from None
+        raise KnowledgeError([Problem(str(path), 1, "no_such_file")]) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise KnowledgeError([f"{path}:1: cannot read the file: {error}"]) from None
+        raise KnowledgeError([Problem(str(path), 1, "unreadable", {"error": error})]) from None
 
 
 def compose_yaml(text: str, source: str) -> yaml.Node | None:
@@ -230,9 +241,9 @@ def compose_yaml(text: str, source: str) -> yaml.Node | None:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        raise KnowledgeError([f"{source}:{line}: YAML syntax error: {error.problem or error.context}"]) from None
+        raise KnowledgeError([Problem(source, line, "yaml_syntax", {"detail": error.problem or error.context})]) from None
     except yaml.YAMLError as error:  # e.g. a control character the reader refuses
-        raise KnowledgeError([f"{source}:1: YAML error: {str(error).splitlines()[0]}"]) from None
+        raise KnowledgeError([Problem(source, 1, "yaml_error", {"detail": str(error).splitlines()[0]})]) from None
 
 
 def parse_knowledge(text: str, source: str = "<string>") -> KnowledgeBase:

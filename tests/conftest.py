@@ -19,3 +19,11 @@ def knowledge_path() -> Path:
 def shipped_kb(knowledge_path):
     """The shipped knowledge base, loaded (and validated) once per test run."""
     return load_knowledge(knowledge_path)
+
+
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """Tool output follows the locale; tests expect English unless they choose otherwise."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

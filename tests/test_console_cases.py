@@ -91,6 +91,12 @@ def test_report_and_export_commands(tmp_path):
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("case,created_at") and len(lines) == 4
     assert cli(["report", "--db", url, "--since", "yesterday"], stdout=io.StringIO()) == 2
+    for lang, expected in (("en", "questions: 4 (3 escalated or unsure)"), ("zh", "问题：4 个（其中 3 个已转交或不确定）")):
+        out = io.StringIO()
+        assert cli(["report", "--db", url, "--since", "1d", "--lang", lang], stdout=out) == 0
+        text = out.getvalue()
+        assert text.startswith(expected + "\n") and "close-account" in text
+        assert ("escalations: 3 opened" in text) == (lang == "en")  # every heading follows --lang
 
 
 def test_a_case_another_agent_took_is_theirs_to_resolve_and_refusals_are_bilingual(open_store):

@@ -564,7 +564,7 @@ def test_problems_from_a_file_name_the_file(tmp_path):
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(path)
     assert caught.value.problems == [
-        f"{path}:6: unknown key 'colour' in an entry"
+        f"{path}:6: unknown key 'colour' in entries[0]"
         " (expected one of: alternates, answer, id, keywords, kind, links, question, tags)"
     ]
 

@@ -1,0 +1,141 @@
+"""What the tools tell knowledge-base authors, in English and Chinese.
+
+Askers get the bot's texts (``faq.messages``); authors running ``faqbot check``
+or ``faqbot coverage`` get these: validation problems, lint findings and
+report labels. A problem is kept as a key and its values, not as a sentence,
+so the same finding can be printed in either language. Values that point into
+the file (``what``) are YAML paths such as ``entries[close-account].answer.en``,
+which read the same in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+NOTICES: dict[str, dict[str, str]] = {
+    # --- reading the file -----------------------------------------------------------------
+    "no_such_file": {"en": "no such file", "zh": "文件不存在"},
+    "unreadable": {"en": "cannot read the file: {error}", "zh": "无法读取文件：{error}"},
+    "yaml_syntax": {"en": "YAML syntax error: {detail}", "zh": "YAML 语法错误：{detail}"},
+    "yaml_error": {"en": "YAML error: {detail}", "zh": "YAML 错误：{detail}"},
+    # --- validating the knowledge base ----------------------------------------------------
+    "not_mapping": {"en": "{what} must be a mapping", "zh": "{what} 必须是映射（键: 值）"},
+    "duplicate_key": {"en": "duplicate key '{key}' in {what}", "zh": "{what} 中的键 '{key}' 重复"},
+    "unknown_key": {
+        "en": "unknown key '{key}' in {what} (expected one of: {allowed})",
+        "zh": "{what} 中有未知的键 '{key}'（可用的键：{allowed}）",
+    },
+    "not_text": {"en": "{what} must be text", "zh": "{what} 必须是文本"},
+    "empty": {"en": "{what} is empty", "zh": "{what} 为空"},
+    "not_text_list": {"en": "{what} must be a list of texts", "zh": "{what} 必须是文本列表"},
+    "no_language": {"en": "{what} needs at least one language (en or zh)", "zh": "{what} 至少需要一种语言（en 或 zh）"},
+    "not_number": {"en": "{what} must be a number", "zh": "{what} 必须是数字"},
+    "out_of_range": {"en": "{what} must be between 0 and 100", "zh": "{what} 必须在 0 到 100 之间"},
+    "max_choices_min": {"en": "settings.max_choices must be at least 1", "zh": "settings.max_choices 至少为 1"},
+    "clarify_above_answer": {
+        "en": "settings.clarify_score must not exceed settings.answer_score",
+        "zh": "settings.clarify_score 不能大于 settings.answer_score",
+    },
+    "synonyms_not_list": {"en": "synonyms must be a list of lists of words", "zh": "synonyms 必须是由词列表组成的列表"},
+    "synonyms_group_short": {"en": "{what} needs at least two words", "zh": "{what} 至少需要两个词"},
+    "entry_missing": {"en": "entry is missing '{key}'", "zh": "条目缺少 '{key}'"},
+    "bad_id": {
+        "en": "id '{id}' must be lower-case kebab-case (letters and digits joined by -, _ or .)",
+        "zh": "id '{id}' 必须是小写的短横线格式（字母和数字，用 -、_ 或 . 连接）",
+    },
+    "duplicate_id": {"en": "duplicate id '{id}' (first defined on line {line})", "zh": "id '{id}' 重复（首次定义在第 {line} 行）"},
+    "bad_kind": {"en": "{what} must be one of: {kinds}", "zh": "{what} 必须是以下之一：{kinds}"},
+    "alternates_without_question": {
+        "en": "{what} has {lang} alternates but no {lang} question",
+        "zh": "{what} 有 {lang} 的其他问法，却没有 {lang} 的问题",
+    },
+    "empty_file": {"en": "the file is empty: expected 'version' and 'entries'", "zh": "文件为空：需要 'version' 和 'entries'"},
+    "missing_key": {"en": "missing '{key}'", "zh": "缺少 '{key}'"},
+    "entries_not_list": {"en": "entries must be a non-empty list", "zh": "entries 必须是非空列表"},
+    # --- coverage case files ----------------------------------------------------------------
+    "cases_not_list": {"en": "expected 'cases:' with a list of {{q, expect}}", "zh": "需要 'cases:'，其值为 {{q, expect}} 的列表"},
+    "case_fields": {
+        "en": "a case needs 'q' (text) and 'expect' (an entry id or escalate)",
+        "zh": "每个用例需要 'q'（文本）和 'expect'（条目 id 或 escalate）",
+    },
+    "case_unknown_id": {"en": "unknown entry id '{id}'", "zh": "未知的条目 id '{id}'"},
+    # --- lint findings (faqbot check) -----------------------------------------------------------
+    "error": {"en": "error", "zh": "错误"},
+    "warning": {"en": "warning", "zh": "警告"},
+    "no_question_in": {
+        "en": "entry '{id}' has no {lang} question (answers {lang} askers in another language)",
+        "zh": "条目 '{id}' 没有 {lang} 问题（{lang} 提问者会得到另一种语言的回答）",
+    },
+    "no_answer_in": {"en": "entry '{id}' has no {lang} answer", "zh": "条目 '{id}' 没有 {lang} 答案"},
+    "near_duplicates": {
+        "en": "'{text}' ({id}) and '{other}' ({other_id}) are near-duplicates ({alike}% alike): askers cannot be told apart",
+        "zh": "'{text}'（{id}）与 '{other}'（{other_id}）几乎相同（相似度 {alike}%）：无法区分提问者要问哪一个",
+    },
+    "left_out_finds": {
+        "en": "'{text}' ({id}, {lang}) left out of the index finds '{found}' ({action}, score {score}): add phrasings with its key words",
+        "zh": "'{text}'（{id}，{lang}）移出索引后找到的是 '{found}'（{action}，得分 {score}）：请补充含有关键词的问法",
+    },
+    "left_out_finds_nothing": {
+        "en": "'{text}' ({id}, {lang}) left out of the index finds nothing ({action}, score {score}): add phrasings with its key words",
+        "zh": "'{text}'（{id}，{lang}）移出索引后什么也找不到（{action}，得分 {score}）：请补充含有关键词的问法",
+    },
+    "check_summary": {
+        "en": "{entries} entries, {phrasings} phrasings: {errors} errors, {warnings} warnings",
+        "zh": "{entries} 个条目，{phrasings} 个问法：{errors} 个错误，{warnings} 个警告",
+    },
+    # --- coverage report (faqbot coverage) ------------------------------------------------------
+    "coverage_fail": {"en": "FAIL {source}: {question}: expected {expect}, got {got} ({score})", "zh": "未通过 {source}：{question}：应为 {expect}，实际 {got}（{score}）"},
+    "coverage_entry": {"en": "entry", "zh": "条目"},
+    "coverage_column": {"en": "{lang} passed/cases", "zh": "{lang} 通过/用例"},
+    "coverage_uncovered_flag": {"en": "UNCOVERED", "zh": "未覆盖"},
+    "coverage_accuracy": {
+        "en": "accuracy: {accuracy}% ({passed}/{cases} cases; minimum {minimum}%)",
+        "zh": "准确率：{accuracy}%（{passed}/{cases} 个用例；最低要求 {minimum}%）",
+    },
+    "coverage_escalated": {"en": "out-of-scope escalated: {rate}", "zh": "超出范围并已转交：{rate}"},
+    "coverage_wrong": {"en": "wrong answers: {count}", "zh": "错误回答：{count}"},
+    "coverage_uncovered": {"en": "uncovered entry/language pairs: {count}", "zh": "未覆盖的条目/语言组合：{count}"},
+    # --- question-log report (faqbot report) -----------------------------------------------------
+    "report_questions": {"en": "questions: {questions} ({unsure} escalated or unsure)", "zh": "问题：{questions} 个（其中 {unsure} 个已转交或不确定）"},
+    "report_write_next": {
+        "en": "write next (alike unanswered questions, largest group first):",
+        "zh": "接下来要写的（相似的未解答问题，最大的一组在前）：",
+    },
+    "report_group": {"en": "{count} x, closest entry: {closest}", "zh": "{count} 次，最接近的条目：{closest}"},
+    "report_none": {"en": "(none)", "zh": "（无）"},
+    "report_answers": {"en": "answers per entry:", "zh": "各条目的回答次数："},
+    "report_escalations": {
+        "en": "escalations: {opened} opened, {resolved} resolved, median time to resolve {median}",
+        "zh": "转交：新建 {opened} 个，已解决 {resolved} 个，解决时间中位数 {median}",
+    },
+    "report_helpful": {"en": "helpful rate per entry:", "zh": "各条目的有用率："},
+    "report_votes": {"en": "{rate}% of {votes} votes", "zh": "{rate}%（共 {votes} 票）"},
+    "report_no_feedback": {"en": "(no feedback yet)", "zh": "（还没有反馈）"},
+}
+
+#: The languages every notice is written in.
+NOTICE_LANGS = ("en", "zh")
+
+
+def notice(key: str, lang: str, /, **values: object) -> str:
+    """Notice ``key`` in ``lang`` (English when ``lang`` is neither), with ``values`` filled in."""
+    texts = NOTICES[key]
+    return texts.get(lang, texts["en"]).format(**values)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem at a place in a file: ``file:line: message``, printable in either language.
+
+    ``line`` is None when ``source`` already names the line (``file:line``).
+    """
+
+    source: str
+    line: int | None
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, lang: str = "en") -> str:
+        place = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{place}: {notice(self.key, lang, **self.values)}"
