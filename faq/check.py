@@ -40,10 +40,6 @@ class Finding:
         """What is wrong, in ``lang``."""
         return notice(self.key, lang, **self.values)
 
-    @property
-    def message(self) -> str:
-        return self.text("en")
-
 
 def missing_languages(kb: KnowledgeBase) -> Iterator[Finding]:
     """Entries that lack a language other entries have (they still answer, in the other language)."""
