@@ -39,6 +39,12 @@ except ImportError:  # pragma: no cover - Windows: one process per sink file
     fcntl = None  # type: ignore[assignment]
 
 
+def backoff_delay(failures: int, backoff: tuple[float, float]) -> float:
+    """Capped exponential backoff: after ``failures`` (>= 1) failed attempts wait ``base * 2**(failures - 1)``, at most ``max``."""
+    base, cap = backoff
+    return min(cap, base * 2 ** min(max(failures - 1, 0), 60))
+
+
 class Sink(Protocol):
     """Where escalations are sent: Slack's support channel, a file, a terminal."""
 
@@ -86,8 +92,7 @@ class Forwarder:
 
     def retry_delay(self, failures: int) -> float:
         """Seconds to wait after ``failures`` consecutive failed attempts (>= 1)."""
-        base, cap = self.backoff
-        return min(cap, base * 2 ** min(max(failures - 1, 0), 60))
+        return backoff_delay(failures, self.backoff)
 
     def deliver_due(self, limit: int | None = 100) -> int:
         """Forward up to ``limit`` due cases (all when None), oldest first; return how many got through.

@@ -1,6 +1,6 @@
 """The escalation store's tables and the small migration runner that creates them.
 
-Why a migration table of our own rather than Alembic: the store has three tables
+Why a migration table of our own rather than Alembic: the store has a handful of tables
 and will change rarely; faqbot is a CLI and a bot that create their database on
 first use, so there is no separate "upgrade" deployment step, no ``alembic.ini``
 or versions directory to ship inside the package, and no extra import on every
@@ -152,10 +152,32 @@ def _define_v2(metadata: MetaData) -> Table:
     )
 
 
+def _define_v3(metadata: MetaData) -> Table:
+    """Version 3: Slack replies that could not be posted, posted again until Slack takes them (``bot.reply_outbox``)."""
+    return Table(
+        "pending_replies",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("channel", String(64), nullable=False),
+        Column("thread_ts", String(64)),
+        Column("text", Text, nullable=False),
+        Column("blocks", Text),  # JSON, as rendered for the asker
+        Column("event_key", String(255)),  # the Slack event it answers (see slack_events)
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("next_attempt_at", UTCDateTime, nullable=False, index=True),
+        Column("claim_token", String(32)),
+        Column("claimed_until", UTCDateTime),
+        Column("last_error", Text),
+        Column("delivered_at", UTCDateTime),
+    )
+
+
 # The tables the store queries: the current schema.
 metadata = MetaData()
 escalations, questions, feedback = _define_v1(metadata)
 slack_events = _define_v2(metadata)
+pending_replies = _define_v3(metadata)
 
 _version_metadata = MetaData()
 schema_version = Table(
@@ -187,9 +209,15 @@ def _create_v2(conn: Connection) -> None:
     _define_v2(frozen).create(conn)
 
 
+def _create_v3(conn: Connection) -> None:
+    frozen = MetaData()
+    _define_v3(frozen).create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "escalations, questions and feedback", _create_v1),
     Migration(2, "Slack event claims", _create_v2),
+    Migration(3, "Slack replies waiting to be posted again", _create_v3),
 )
 
 

@@ -31,6 +31,8 @@ What happens to one question:
   case number in their language, and the case is forwarded to the support
   channel by :class:`bot.forwarding.Forwarder` with :class:`bot.slack_sink.SlackSink`
   (right away, and again from a background thread until Slack accepts it).
+  A reply Slack refuses even after the client's retries is kept in the database
+  (:class:`bot.reply_outbox.ReplyOutbox`) and posted again the same way.
 - One log line per event: event id, kind, action, entry, score, language, case
   and latency. Tokens and the signing secret are never logged.
 """
@@ -60,6 +62,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from bot import slack_blocks as blocks
 from bot.forwarding import Forwarder
 from bot.kb_reload import KnowledgeHolder
+from bot.reply_outbox import PendingReply, ReplyOutbox
 from bot.slack_blocks import Ref
 from bot.slack_events import EventLedger, event_key
 from bot.slack_sink import SlackSink
@@ -172,6 +175,7 @@ class SlackBot:
         self.executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-slack")
         self.sink = SlackSink(client, support_channel, lambda: self.knowledge.assistant, lang=support_lang)
         self.forwarder = Forwarder(store, self.sink, backoff=forward_backoff, lease=120.0)
+        self.outbox = ReplyOutbox(store, backoff=forward_backoff, lease=120.0)
         self._background_pid: int | None = None
         self._background_lock = threading.Lock()
         self._stop = threading.Event()
@@ -223,7 +227,7 @@ class SlackBot:
     # --- background work ------------------------------------------------------------------------
 
     def ensure_background(self) -> None:
-        """Start the forwarding thread in this process (again after a fork); cheap when already running."""
+        """Start the forwarding and reply threads in this process (again after a fork); cheap when running."""
         pid = os.getpid()
         if self._background_pid == pid:
             return
@@ -231,12 +235,15 @@ class SlackBot:
             if self._background_pid == pid:
                 return
             self._stop = threading.Event()
-            thread = threading.Thread(
-                target=self.forwarder.run_forever, args=(self._stop,),
-                kwargs={"poll_interval": self.forward_interval}, name="faqbot-forwarder", daemon=True,
-            )
-            thread.start()
-            self._threads = [thread]
+            poll = {"poll_interval": self.forward_interval}
+            self._threads = [
+                threading.Thread(target=self.forwarder.run_forever, args=(self._stop,), kwargs=poll,
+                                 name="faqbot-forwarder", daemon=True),
+                threading.Thread(target=self.outbox.run_forever, args=(self._stop, self._post_held_reply), kwargs=poll,
+                                 name="faqbot-replies", daemon=True),
+            ]
+            for thread in self._threads:
+                thread.start()
             self._background_pid = pid
 
     def deliver_now(self) -> None:
@@ -247,7 +254,7 @@ class SlackBot:
             log.warning("forwarding failed, will retry: %s", f"{type(exc).__name__}: {exc}")
 
     def close(self, timeout: float = 10.0) -> None:
-        """Stop the background thread and finish the queued work (for tests and shutdown)."""
+        """Stop the background threads and finish the queued work (for tests and shutdown)."""
         self._stop.set()
         self.executor.shutdown(wait=True)
         for thread in self._threads:
@@ -308,12 +315,15 @@ class SlackBot:
         try:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback, blocks=content,
                                     unfurl_links=False, unfurl_media=False)
-        except Exception as exc:
-            _log_line(event_id, kind, "error", reply=reply, case=case, started=started, error=exc)
-            return
+            outcome = reply.action
+        except Exception as exc:  # Slack is down even after the client's retries: keep the reply and post it later
+            if not self._hold_reply(channel, thread_ts, fallback, content, key, exc):
+                _log_line(event_id, kind, "error", reply=reply, case=case, started=started, error=exc)
+                return
+            outcome = "held"
         if key is not None:
-            self.ledger.done(key)
-        _log_line(event_id, kind, reply.action, reply=reply, case=case, started=started)
+            self.ledger.done(key)  # answered, or the outbox now owns the answer
+        _log_line(event_id, kind, outcome, reply=reply, case=case, started=started)
         if created:
             self.deliver_now()
 
@@ -504,6 +514,22 @@ class SlackBot:
         _log_line(body.get("trigger_id"), "button", "take" if take else "resolve", case=current, started=started)
 
     # --- helpers --------------------------------------------------------------------------------
+
+    def _hold_reply(self, channel: str, thread_ts: str | None, text: str, content: list[dict],
+                    key: str | None, error: Exception) -> bool:
+        """Keep a reply Slack refused, for the background thread to post; False if even the database is down."""
+        try:
+            self.outbox.hold(channel=channel, thread_ts=thread_ts, text=text, blocks=content, event_key=key,
+                             error=f"{type(error).__name__}: {error}".strip())
+        except StoreError as exc:
+            log.error("could not keep the reply to post again: %s", exc)
+            return False
+        return True
+
+    def _post_held_reply(self, reply: PendingReply) -> None:
+        """Post a held reply exactly as it was rendered for the asker."""
+        self.client.chat_postMessage(channel=reply.channel, thread_ts=reply.thread_ts, text=reply.text,
+                                     blocks=reply.blocks, unfurl_links=False, unfurl_media=False)
 
     def _claim(self, key: str, event_id: str | None) -> bool:
         try:

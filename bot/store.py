@@ -306,7 +306,7 @@ class EscalationStore:
 
     def migrate(self) -> int:
         """Create or upgrade the schema (missing migrations, in one transaction); return its version."""
-        with self._guard("could not prepare the database"):
+        with self.guard("could not prepare the database"):
             try:
                 version = schema.migrate(self.engine, self._migrations, writer=self._writer)
             except SchemaTooNew as exc:
@@ -316,7 +316,7 @@ class EscalationStore:
 
     def schema_version(self) -> int:
         """The version the database is at now (0 when it was never migrated)."""
-        with self._guard("could not read the schema version"), self.engine.connect() as conn:
+        with self.guard("could not read the schema version"), self.engine.connect() as conn:
             return schema.current_version(conn)
 
     def _ensure_schema(self) -> None:
@@ -371,7 +371,7 @@ class EscalationStore:
             "forward_attempts": 0,
             "next_attempt_at": moment,
         }
-        with self._guard("could not save the escalation"):
+        with self.guard("could not save the escalation"):
             self._ensure_schema()
             try:
                 with self._writer.begin() as conn:
@@ -396,7 +396,7 @@ class EscalationStore:
 
     def get(self, case: int) -> Escalation | None:
         """The case with this number, or None."""
-        with self._guard(f"could not read case {case}"):
+        with self.guard(f"could not read case {case}"):
             self._ensure_schema()
             with self.engine.connect() as conn:
                 row = conn.execute(select(_E).where(_E.c.id == case)).first()
@@ -422,7 +422,7 @@ class EscalationStore:
         return self._select(_E.c.forwarded_at.is_(None))
 
     def _select(self, *conditions) -> EscalationList:
-        with self._guard("could not read the escalations"):
+        with self.guard("could not read the escalations"):
             self._ensure_schema()
             with self.engine.connect() as conn:
                 rows = conn.execute(
@@ -438,7 +438,7 @@ class EscalationStore:
         :class:`InvalidTransition` (reopen it first).
         """
         moment = _utc(now)
-        with self._guard(f"could not take case {case}"):
+        with self.guard(f"could not take case {case}"):
             self._ensure_schema()
             with self._writer.begin() as conn:
                 result = conn.execute(
@@ -489,7 +489,7 @@ class EscalationStore:
         )
 
     def _transition(self, case: int, doing: str, allowed, values: dict, refusal: Callable[[Row], str]) -> Escalation:
-        with self._guard(doing):
+        with self.guard(doing):
             self._ensure_schema()
             with self._writer.begin() as conn:
                 result = conn.execute(update(_E).where(_E.c.id == case, allowed).values(**values))
@@ -525,7 +525,7 @@ class EscalationStore:
             .order_by(_E.c.id)
             .limit(limit)
         )
-        with self._guard("could not claim escalations to forward"):
+        with self.guard("could not claim escalations to forward"):
             self._ensure_schema()
             with self.engine.connect() as conn:  # a plain read first: idle polls take no write lock
                 if not conn.scalars(due).first():
@@ -565,7 +565,7 @@ class EscalationStore:
         )
 
     def _settle(self, case: int, token: str, doing: str, values: dict) -> bool:
-        with self._guard(doing), self._writer.begin() as conn:
+        with self.guard(doing), self._writer.begin() as conn:
             result = conn.execute(
                 update(_E)
                 .where(_E.c.id == case, _E.c.claim_token == token, _E.c.forwarded_at.is_(None))
@@ -581,7 +581,7 @@ class EscalationStore:
     ) -> int:
         """Log a question and the bot's decision (for reports); return its id."""
         _check_source(source)
-        with self._guard("could not log the question"):
+        with self.guard("could not log the question"):
             self._ensure_schema()
             with self._writer.begin() as conn:
                 return conn.execute(
@@ -608,7 +608,7 @@ class EscalationStore:
         _check_source(source)
         if question_id is None and case is None and message_id is None:
             raise ValueError("feedback needs a question_id, a case or a message_id")
-        with self._guard("could not record the feedback"):
+        with self.guard("could not record the feedback"):
             self._ensure_schema()
             with self._writer.begin() as conn:
                 return conn.execute(
@@ -621,7 +621,7 @@ class EscalationStore:
 
     def question(self, question_id: int) -> QuestionRecord | None:
         """One logged question by id (Slack buttons carry the id, not the text), or None."""
-        with self._guard(f"could not read question {question_id}"):
+        with self.guard(f"could not read question {question_id}"):
             self._ensure_schema()
             with self.engine.connect() as conn:
                 row = conn.execute(select(_Q).where(_Q.c.id == question_id)).first()
@@ -632,7 +632,7 @@ class EscalationStore:
         query = select(_Q).order_by(_Q.c.asked_at, _Q.c.id)
         if since is not None:
             query = query.where(_Q.c.asked_at >= _utc(since))
-        with self._guard("could not read the question log"):
+        with self.guard("could not read the question log"):
             self._ensure_schema()
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
@@ -643,7 +643,7 @@ class EscalationStore:
         query = select(_F).order_by(_F.c.created_at, _F.c.id)
         if since is not None:
             query = query.where(_F.c.created_at >= _utc(since))
-        with self._guard("could not read the feedback"):
+        with self.guard("could not read the feedback"):
             self._ensure_schema()
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
@@ -673,9 +673,18 @@ class EscalationStore:
 
     # --- errors -------------------------------------------------------------------------------
 
+    @property
+    def writer(self) -> Engine:
+        """The engine for transactions that read, then write (``BEGIN IMMEDIATE`` on SQLite, so they never deadlock)."""
+        return self._writer
+
     @contextmanager
-    def _guard(self, doing: str) -> Iterator[None]:
-        """Turn database errors into a one-line :class:`StoreError` (the transaction is rolled back)."""
+    def guard(self, doing: str) -> Iterator[None]:
+        """Turn database errors into a one-line :class:`StoreError` (the transaction is rolled back).
+
+        Public so that modules keeping their own tables in this database
+        (``bot.reply_outbox``) report failures the same way.
+        """
         try:
             yield
         except SQLAlchemyError as exc:

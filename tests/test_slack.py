@@ -504,6 +504,20 @@ def test_slack_down_then_up_delivers_the_queued_case_once(harness, fake):
     assert [c.status for c in fake.calls_to("chat.postMessage", in_channel(SUPPORT))] == [500, 500, 500, 500, 200]
 
 
+def test_a_reply_slack_refuses_is_kept_and_posted_once_when_slack_is_back(harness, fake):
+    # The reply fails even after the client's own retry, then once more from the outbox, then goes through.
+    fake.fail("chat.postMessage", status=500, times=4, when=lambda p: p.get("channel") == GENERAL)
+    harness.mention("can I close my account?", ts="545.000001")
+    wait_until(lambda: fake.calls_to("chat.postMessage", in_channel(GENERAL), ok_only=True), what="the held reply")
+    harness.finish()
+    calls = fake.calls_to("chat.postMessage", in_channel(GENERAL))
+    assert [c.status for c in calls] == [500, 500, 500, 500, 200]
+    delivered = calls[-1]
+    assert delivered.params["thread_ts"] == "545.000001" and "Yes. You can ask" in delivered.text_everywhere()
+    assert delivered.params["blocks"] == calls[0].params["blocks"]  # posted as it was rendered for the asker
+    assert harness.bot.outbox.pending() == 0
+
+
 def test_connection_refused_then_back_delivers_once(harness, fake):
     from faq import Reply
 

@@ -1,0 +1,177 @@
+"""Slack replies that Slack did not take: kept in the database and posted again until it does.
+
+An asker's question is answered at once. When ``chat.postMessage`` still fails
+after slack-sdk's own retries (an outage, a timeout, a refused connection),
+the rendered reply is written to ``pending_replies`` and the bot's background
+thread posts it again with the same capped exponential backoff as escalations
+(``bot.forwarding``). Rows live in the store's database, so a restart carries
+on, and each row is leased to one poster at a time, so several workers never
+post the same reply together.
+
+Delivery is at-least-once with the same narrow window as forwarding: a crash
+after Slack accepted the post and before the row is marked delivered posts it
+once more when the lease expires.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from sqlalchemy import func, insert, or_, select, update
+
+from bot import schema
+from bot.forwarding import backoff_delay
+from bot.store import EscalationStore, StoreError
+
+log = logging.getLogger("faqbot.slack")
+
+_R = schema.pending_replies
+
+
+@dataclass(frozen=True)
+class PendingReply:
+    """A reply waiting to be posted: where, what, and how often it already failed."""
+
+    id: int
+    channel: str
+    thread_ts: str | None
+    text: str
+    blocks: list[dict[str, Any]] | None
+    event_key: str | None
+    attempts: int
+
+
+class ReplyOutbox:
+    """Held Slack replies in the store's database; ``deliver_due`` posts the ones whose retry time has come.
+
+    ``clock`` returns seconds since the epoch (injected in tests); ``backoff`` is
+    ``(base, max)`` seconds as for :class:`bot.forwarding.Forwarder`; ``lease``
+    must exceed the longest a post may take.
+    """
+
+    def __init__(
+        self,
+        store: EscalationStore,
+        *,
+        clock: Callable[[], float] = time.time,
+        backoff: tuple[float, float] = (2.0, 300.0),
+        lease: float = 60.0,
+    ) -> None:
+        self.store = store
+        self.engine = store.engine
+        self.clock = clock
+        self.backoff = backoff
+        self.lease = float(lease)
+        self._ready = False
+
+    def _ensure_table(self) -> None:
+        """Create or upgrade the store's schema, which holds ``pending_replies``, once."""
+        if not self._ready:
+            self.store.migrate()
+            self._ready = True
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), tz=timezone.utc)
+
+    def hold(
+        self,
+        *,
+        channel: str,
+        thread_ts: str | None,
+        text: str,
+        blocks: list[dict[str, Any]] | None,
+        event_key: str | None,
+        error: str,
+    ) -> int:
+        """Keep a reply whose first post failed with ``error``; return its row id. Raises ``StoreError``."""
+        moment = self.now()
+        retry_at = moment + timedelta(seconds=backoff_delay(1, self.backoff))
+        row = dict(
+            channel=channel, thread_ts=thread_ts, text=text, blocks=None if blocks is None else json.dumps(blocks),
+            event_key=event_key, created_at=moment, attempts=1, next_attempt_at=retry_at, last_error=error,
+        )
+        self._ensure_table()
+        with self.store.guard("could not keep the reply to post again"), self.engine.begin() as conn:
+            return int(conn.execute(insert(_R).values(**row)).inserted_primary_key[0])
+
+    def deliver_due(self, post: Callable[[PendingReply], None], limit: int = 100) -> int:
+        """Post up to ``limit`` due replies with ``post`` (which raises on failure); return how many got through."""
+        token = uuid.uuid4().hex
+        delivered = 0
+        for reply in self._claim_due(token, limit):
+            try:
+                post(reply)
+            except Exception as exc:  # any failure is retried later, never dropped
+                self._failed(reply, token, f"{type(exc).__name__}: {exc}".strip())
+                continue
+            self._delivered(reply, token)
+            delivered += 1
+        return delivered
+
+    def pending(self) -> int:
+        """How many replies are still waiting to be posted."""
+        self._ensure_table()
+        with self.store.guard("could not count pending replies"), self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(_R).where(_R.c.delivered_at.is_(None))) or 0)
+
+    def run_forever(self, stop_event: threading.Event, post: Callable[[PendingReply], None], poll_interval: float) -> None:
+        """Post due replies every ``poll_interval`` seconds until ``stop_event`` is set (a thread target)."""
+        while not stop_event.is_set():
+            try:
+                self.deliver_due(post)
+            except Exception:
+                log.exception("posting held replies failed; retrying in %.1f s", poll_interval)
+            stop_event.wait(poll_interval)
+
+    # --- rows -----------------------------------------------------------------------------------
+
+    def _claim_due(self, token: str, limit: int) -> list[PendingReply]:
+        """Lease the due, undelivered replies nobody else holds, oldest first."""
+        self._ensure_table()
+        moment = self.now()
+        free = or_(_R.c.claimed_until.is_(None), _R.c.claimed_until <= moment)
+        due = select(_R.c.id).where(_R.c.delivered_at.is_(None), _R.c.next_attempt_at <= moment, free).order_by(_R.c.id).limit(limit)
+        with self.store.guard("could not read the replies to post again"):
+            with self.engine.connect() as conn:  # a plain read first: idle polls take no write lock
+                if not conn.scalars(due).first():
+                    return []
+            with self.store.writer.begin() as conn:
+                claimed = [
+                    row_id for row_id in conn.scalars(due).all()
+                    if conn.execute(
+                        update(_R).where(_R.c.id == row_id, _R.c.delivered_at.is_(None), free)
+                        .values(claim_token=token, claimed_until=moment + timedelta(seconds=self.lease))
+                    ).rowcount == 1
+                ]
+                rows = conn.execute(select(_R).where(_R.c.id.in_(claimed)).order_by(_R.c.id)).all() if claimed else []
+        return [
+            PendingReply(id=row.id, channel=row.channel, thread_ts=row.thread_ts, text=row.text,
+                         blocks=None if row.blocks is None else json.loads(row.blocks),
+                         event_key=row.event_key, attempts=row.attempts)
+            for row in rows
+        ]
+
+    def _failed(self, reply: PendingReply, token: str, error: str) -> None:
+        attempts = reply.attempts + 1
+        retry_at = self.now() + timedelta(seconds=backoff_delay(attempts, self.backoff))
+        with self.store.guard("could not record a failed reply"), self.engine.begin() as conn:
+            conn.execute(
+                update(_R).where(_R.c.id == reply.id, _R.c.claim_token == token)
+                .values(attempts=attempts, next_attempt_at=retry_at, last_error=error, claim_token=None, claimed_until=None)
+            )
+        log.warning("posting held reply %d failed (attempt %d), retrying at %s: %s",
+                    reply.id, attempts, retry_at.isoformat(timespec="seconds"), error)
+
+    def _delivered(self, reply: PendingReply, token: str) -> None:
+        with self.store.guard("could not record a posted reply"), self.engine.begin() as conn:
+            conn.execute(
+                update(_R).where(_R.c.id == reply.id, _R.c.claim_token == token)
+                .values(delivered_at=self.now(), claim_token=None, claimed_until=None)
+            )
