@@ -10,7 +10,10 @@ post the same reply together.
 
 Delivery is at-least-once with the same narrow window as forwarding: a crash
 after Slack accepted the post and before the row is marked delivered posts it
-once more when the lease expires.
+once more when the lease expires. A reply is tried for ``expire_after`` seconds
+(a day by default: an answer that late helps nobody, and a channel that was
+archived or left never takes it); the row then stays, with its last error, for
+whoever investigates. The question itself is in the question log either way.
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ class ReplyOutbox:
 
     ``clock`` returns seconds since the epoch (injected in tests); ``backoff`` is
     ``(base, max)`` seconds as for :class:`bot.forwarding.Forwarder`; ``lease``
-    must exceed the longest a post may take.
+    must exceed the longest a post may take; ``expire_after`` is how long a reply
+    is worth posting at all.
     """
 
     def __init__(
@@ -63,12 +67,14 @@ class ReplyOutbox:
         clock: Callable[[], float] = time.time,
         backoff: tuple[float, float] = (2.0, 300.0),
         lease: float = 60.0,
+        expire_after: float = 86400.0,
     ) -> None:
         self.store = store
         self.engine = store.engine
         self.clock = clock
         self.backoff = backoff
         self.lease = float(lease)
+        self.expire_after = float(expire_after)
         self._ready = False
 
     def _ensure_table(self) -> None:
@@ -116,7 +122,7 @@ class ReplyOutbox:
         return delivered
 
     def pending(self) -> int:
-        """How many replies are still waiting to be posted."""
+        """How many replies were never posted (expired ones included)."""
         self._ensure_table()
         with self.store.guard("could not count pending replies"), self.engine.connect() as conn:
             return int(conn.scalar(select(func.count()).select_from(_R).where(_R.c.delivered_at.is_(None))) or 0)
@@ -137,7 +143,13 @@ class ReplyOutbox:
         self._ensure_table()
         moment = self.now()
         free = or_(_R.c.claimed_until.is_(None), _R.c.claimed_until <= moment)
-        due = select(_R.c.id).where(_R.c.delivered_at.is_(None), _R.c.next_attempt_at <= moment, free).order_by(_R.c.id).limit(limit)
+        fresh = _R.c.created_at > moment - timedelta(seconds=self.expire_after)
+        due = (
+            select(_R.c.id)
+            .where(_R.c.delivered_at.is_(None), _R.c.next_attempt_at <= moment, fresh, free)
+            .order_by(_R.c.id)
+            .limit(limit)
+        )
         with self.store.guard("could not read the replies to post again"):
             with self.engine.connect() as conn:  # a plain read first: idle polls take no write lock
                 if not conn.scalars(due).first():

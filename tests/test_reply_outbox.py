@@ -62,6 +62,17 @@ def test_a_held_reply_waits_for_its_backoff_then_is_posted_once_as_rendered(stor
     assert outbox.deliver_due(slack) == 0 and outbox.pending() == 0 and len(slack.attempts) == 2  # never again
 
 
+def test_a_reply_nobody_could_post_for_a_day_is_left_with_its_error(store):
+    clock, slack = Clock(), FlakySlack()
+    outbox = ReplyOutbox(store, clock=clock, backoff=(60.0, 3600.0), expire_after=86400.0)
+    hold_one(outbox)
+    clock.now += 86399
+    assert outbox.deliver_due(slack) == 0 and len(slack.attempts) == 1  # still tried just before the day is up
+    clock.now += 3600
+    slack.down = False
+    assert outbox.deliver_due(slack) == 0 and len(slack.attempts) == 1 and outbox.pending() == 1
+
+
 def test_held_replies_survive_a_restart(open_store):
     clock = Clock()
     hold_one(ReplyOutbox(open_store(), clock=clock, backoff=(1.0, 1.0)))
