@@ -84,6 +84,7 @@ class ReplyOutbox:
             self._ready = True
 
     def now(self) -> datetime:
+        """The injected clock as an aware UTC datetime."""
         return datetime.fromtimestamp(self.clock(), tz=timezone.utc)
 
     def hold(
@@ -114,7 +115,7 @@ class ReplyOutbox:
         for reply in self._claim_due(token, limit):
             try:
                 post(reply)
-            except Exception as exc:  # any failure is retried later, never dropped
+            except Exception as exc:  # any failure is retried later, until the reply expires
                 self._failed(reply, token, f"{type(exc).__name__}: {exc}".strip())
                 continue
             self._delivered(reply, token)
