@@ -62,6 +62,7 @@ SIGNING_SECRET_ENV = "SLACK_SIGNING_SECRET"
 APP_TOKEN_ENV = "SLACK_APP_TOKEN"
 SUPPORT_CHANNEL_ENV = "FAQBOT_SUPPORT_CHANNEL"
 API_URL_ENV = "SLACK_API_URL"
+SUPPORT_LANG_ENV = "FAQBOT_SUPPORT_LANG"
 
 
 class ConfigError(Exception):
@@ -77,6 +78,7 @@ class SlackSettings:
     signing_secret: str | None = field(default=None, repr=False)
     app_token: str | None = field(default=None, repr=False)
     api_url: str | None = None
+    support_lang: str = "en"
 
     @property
     def socket_mode(self) -> bool:
@@ -90,7 +92,9 @@ def slack_settings(environ: Mapping[str, str] | None = None, *, http: bool = Fal
     Always required: ``SLACK_BOT_TOKEN`` (``xoxb-...``) and ``FAQBOT_SUPPORT_CHANNEL``
     (a channel id such as ``C0123456789``). HTTP mode (``http=True``) needs
     ``SLACK_SIGNING_SECRET``; Socket Mode needs ``SLACK_APP_TOKEN`` (``xapp-...``).
-    ``SLACK_API_URL`` optionally points the Web API client at another base URL.
+    ``SLACK_API_URL`` optionally points the Web API client at another base URL;
+    ``FAQBOT_SUPPORT_LANG`` (``en`` or ``zh``, default ``en``) is the language of
+    the support channel's case cards and of the agents' button feedback.
     A missing or malformed value raises :class:`ConfigError` naming the variable,
     never showing a secret's value.
     """
@@ -125,7 +129,10 @@ def slack_settings(environ: Mapping[str, str] | None = None, *, http: bool = Fal
         if not api_url.startswith(("http://", "https://")):
             raise ConfigError(f"{API_URL_ENV} must be an http:// or https:// URL")
         api_url = api_url if api_url.endswith("/") else api_url + "/"
+    support_lang = (value(SUPPORT_LANG_ENV) or "en").lower()
+    if support_lang not in ("en", "zh"):
+        raise ConfigError(f"{SUPPORT_LANG_ENV} must be en or zh")
     return SlackSettings(
         bot_token=bot_token, support_channel=channel, signing_secret=signing_secret,
-        app_token=app_token, api_url=api_url,
+        app_token=app_token, api_url=api_url, support_lang=support_lang,
     )

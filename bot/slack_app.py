@@ -669,7 +669,7 @@ def create_bot(settings, *, kb_path, db_url: str, workers: int = 16, **options) 
     client = build_client(settings.bot_token, settings.api_url)
     return SlackBot(
         knowledge=knowledge, store=store, client=client, support_channel=settings.support_channel,
-        signing_secret=settings.signing_secret, workers=workers, **options,
+        signing_secret=settings.signing_secret, workers=workers, support_lang=settings.support_lang, **options,
     )
 
 

@@ -32,7 +32,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot import slack_blocks as blocks
 from bot.config import ConfigError, slack_settings
 from bot.kb_reload import KnowledgeHolder
-from bot.slack_app import SlackBot, build_client, make_http_server, wsgi_app
+from bot.slack_app import SlackBot, build_client, create_bot, make_http_server, wsgi_app
 from bot.slack_blocks import Ref
 from bot.slack_cli import add_slack_parser, cmd_slack
 from bot.slack_events import EventLedger
@@ -646,6 +646,11 @@ def test_settings_name_the_missing_variable_and_hide_secrets():
                                "SLACK_API_URL": "http://127.0.0.1:9/api"})
     assert settings.socket_mode and settings.api_url == "http://127.0.0.1:9/api/"
     assert TOKEN not in repr(settings) and "xapp-1-secret" not in repr(settings) and SECRET not in repr(settings)
+    assert settings.support_lang == "en"
+    base = {"SLACK_BOT_TOKEN": TOKEN, "FAQBOT_SUPPORT_CHANNEL": SUPPORT, "SLACK_SIGNING_SECRET": SECRET}
+    assert slack_settings({**base, "FAQBOT_SUPPORT_LANG": "zh"}, http=True).support_lang == "zh"
+    with pytest.raises(ConfigError, match="FAQBOT_SUPPORT_LANG"):
+        slack_settings({**base, "FAQBOT_SUPPORT_LANG": "fr"}, http=True)
 
 
 def slack_args(argv: list[str]) -> argparse.Namespace:
@@ -680,6 +685,23 @@ def test_manifest_declares_scopes_events_command_and_modes():
     assert http["settings"]["socket_mode_enabled"] is False
     assert http["settings"]["event_subscriptions"]["request_url"] == "https://bot.example.com/slack/events"
     assert http["features"]["slash_commands"][0]["url"] == "https://bot.example.com/slack/events"
+
+
+def test_support_cards_follow_faqbot_support_lang(fake, tmp_path):
+    from faq import Reply
+
+    shutil.copy(REPO / "knowledge.yaml", tmp_path / "knowledge.yaml")
+    settings = slack_settings({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "FAQBOT_SUPPORT_CHANNEL": SUPPORT,
+                               "SLACK_API_URL": fake.base_url, "FAQBOT_SUPPORT_LANG": "zh"}, http=True)
+    bot = create_bot(settings, kb_path=tmp_path / "knowledge.yaml", db_url=f"sqlite:///{(tmp_path / 'db.sqlite3').as_posix()}")
+    try:
+        reply = Reply(question=OUT_OF_SCOPE, lang="en", action="escalate", text="")
+        bot.store.open_escalation(reply, source="slack", asker=ASKER, channel=GENERAL, message_id="690.000001")
+        bot.deliver_now()
+    finally:
+        bot.close()
+    card = support_posts(fake)[0]
+    assert "案例 #1" in card.text_everywhere() and OUT_OF_SCOPE in card.text_everywhere()
 
 
 def test_wsgi_factory_reads_the_environment(monkeypatch, fake, tmp_path):
