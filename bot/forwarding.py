@@ -29,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from bot.background import run_periodically
 from bot.store import Escalation, EscalationStore
 
 log = logging.getLogger("faqbot.forwarding")
@@ -145,12 +146,7 @@ class Forwarder:
         Errors (database unreachable, a broken sink) are logged and retried on the
         next round; nothing is lost because the cases stay in the database.
         """
-        while not stop_event.is_set():
-            try:
-                self.deliver_due(limit=None)
-            except Exception:
-                log.exception("forwarding round failed; retrying in %.1f s", poll_interval)
-            stop_event.wait(poll_interval)
+        run_periodically(stop_event, poll_interval, lambda: self.deliver_due(limit=None), "forwarding round")
 
 
 def escalation_payload(escalation: Escalation) -> dict:

@@ -30,6 +30,7 @@ from typing import Any, Callable
 from sqlalchemy import func, insert, or_, select, update
 
 from bot import schema
+from bot.background import run_periodically
 from bot.forwarding import backoff_delay
 from bot.store import EscalationStore, StoreError
 
@@ -130,12 +131,7 @@ class ReplyOutbox:
 
     def run_forever(self, stop_event: threading.Event, post: Callable[[PendingReply], None], poll_interval: float) -> None:
         """Post due replies every ``poll_interval`` seconds until ``stop_event`` is set (a thread target)."""
-        while not stop_event.is_set():
-            try:
-                self.deliver_due(post)
-            except Exception:
-                log.exception("posting held replies failed; retrying in %.1f s", poll_interval)
-            stop_event.wait(poll_interval)
+        run_periodically(stop_event, poll_interval, lambda: self.deliver_due(post), "posting held replies")
 
     # --- rows -----------------------------------------------------------------------------------
 
