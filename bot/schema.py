@@ -173,9 +173,13 @@ def _define_v3(metadata: MetaData) -> Table:
     )
 
 
+# Version 4: when the case's card in the support channel last showed its state (see ``bot.card_sync``).
+_CARD_SYNCED_AT = "card_synced_at"
+
 # The tables the store queries: the current schema.
 metadata = MetaData()
 escalations, questions, feedback = _define_v1(metadata)
+escalations.append_column(Column(_CARD_SYNCED_AT, UTCDateTime))
 slack_events = _define_v2(metadata)
 pending_replies = _define_v3(metadata)
 
@@ -214,10 +218,16 @@ def _create_v3(conn: Connection) -> None:
     _define_v3(frozen).create(conn)
 
 
+def _add_card_synced_at(conn: Connection) -> None:
+    column_type = UTCDateTime().impl.compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE escalations ADD COLUMN {_CARD_SYNCED_AT} {column_type}"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "escalations, questions and feedback", _create_v1),
     Migration(2, "Slack event claims", _create_v2),
     Migration(3, "Slack replies waiting to be posted again", _create_v3),
+    Migration(4, "escalations.card_synced_at: support-channel cards that show an older state", _add_card_synced_at),
 )
 
 

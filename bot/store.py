@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, or_, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
@@ -573,6 +573,27 @@ class EscalationStore:
                         claimed_until=None, **values)
             )
             return result.rowcount == 1
+
+    # --- support-channel cards ----------------------------------------------------------------
+
+    def stale_cards(self, limit: int = 50) -> EscalationList:
+        """Forwarded cases changed since their card last showed them (taken or resolved elsewhere), oldest first."""
+        shown = func.coalesce(_E.c.card_synced_at, _E.c.forwarded_at)
+        query = select(_E).where(_E.c.forward_ref.is_not(None), _E.c.updated_at > shown).order_by(_E.c.id).limit(limit)
+        with self.guard("could not read the cases whose cards are out of date"):
+            self._ensure_schema()
+            with self.engine.connect() as conn:
+                return [_escalation(row) for row in conn.execute(query).all()]
+
+    def mark_card_synced(self, case: int, as_of: datetime) -> None:
+        """Record that the case's card shows its state as of ``as_of`` (its ``updated_at`` when rendered)."""
+        moment = _utc(as_of)
+        with self.guard(f"could not record the card of case {case}"), self._writer.begin() as conn:
+            conn.execute(
+                update(_E)
+                .where(_E.c.id == case, or_(_E.c.card_synced_at.is_(None), _E.c.card_synced_at < moment))
+                .values(card_synced_at=moment)
+            )
 
     # --- question log and feedback ------------------------------------------------------------
 

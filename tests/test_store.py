@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, insert, inspect, text
 
 from bot import schema
 from bot.forwarding import Forwarder, JsonlFileSink, StreamSink
@@ -292,16 +292,25 @@ def test_a_fresh_database_gets_the_latest_schema_matching_the_query_tables(store
     assert store.migrate() == LATEST  # idempotent
 
 
-def test_a_version_1_database_gets_the_slack_events_table_keeping_its_rows(open_store):
+def test_a_version_1_database_gets_every_later_table_and_column_keeping_its_rows(open_store):
     old = open_store(migrations=MIGRATIONS[:1])
-    kept, _ = old.open_escalation(reply(), source="console")
-    assert old.schema_version() == 1
+    assert old.migrate() == 1
+    # a row as faqbot 1 wrote it, through the version 1 table (today's has more columns)
+    version_1 = schema._define_v1(MetaData())[0]
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    with old.engine.begin() as conn:
+        conn.execute(insert(version_1).values(
+            created_at=moment, updated_at=moment, lang="en", question="How much are FBA fees?", source="console",
+            idempotency_key="v1-row", candidates="[]", best_score=12.5, status="open", next_attempt_at=moment,
+        ))
     assert not inspect(old.engine).has_table("slack_events")
 
     new = open_store()
-    assert new.get(kept.case) == kept  # first use migrates
+    kept = new.get(1)  # first use migrates
+    assert kept is not None and kept.question == "How much are FBA fees?" and kept.created_at == moment
     assert new.schema_version() == LATEST
-    assert inspect(new.engine).has_table("slack_events")
+    assert inspect(new.engine).has_table("slack_events") and inspect(new.engine).has_table("pending_replies")
+    assert "card_synced_at" in {c["name"] for c in inspect(new.engine).get_columns("escalations")}
 
 
 def add_priority(conn) -> None:
@@ -415,6 +424,23 @@ def test_forwarder_delivers_stored_cases_once_oldest_first(store, open_store, tm
         assert stored.forwarded_at == T0 + timedelta(minutes=1)
         assert stored.forward_attempts == 1 and stored.last_error is None
     assert store.undelivered() == []
+
+
+def test_a_card_is_out_of_date_after_a_change_made_elsewhere_until_marked_synced(store):
+    case, _ = store.open_escalation(reply(), source="slack", channel="C", message_id="1.1", now=T0)
+    unforwarded, _ = store.open_escalation(reply("another"), source="console", now=T0)
+    Forwarder(store, FlakySink(), clock=Clock(T0 + timedelta(minutes=1))).deliver_due(limit=1)
+    assert store.stale_cards() == []  # the card was just posted with the current state
+    store.take(case.case, "ana", now=T0 + timedelta(minutes=2))
+    store.take(unforwarded.case, "ana", now=T0 + timedelta(minutes=2))  # no card yet: nothing to refresh
+    (stale,) = store.stale_cards()
+    assert stale.case == case.case and stale.status == "taken"
+    store.mark_card_synced(case.case, stale.updated_at)
+    assert store.stale_cards() == []
+    store.resolve(case.case, "ana", now=T0 + timedelta(minutes=3))
+    assert [c.status for c in store.stale_cards()] == ["resolved"]
+    store.mark_card_synced(case.case, stale.updated_at)  # an older rendering never hides the newer change
+    assert [c.case for c in store.stale_cards()] == [case.case]
 
 
 def test_a_failing_sink_is_retried_with_capped_backoff_then_delivers_exactly_once(store):
