@@ -52,6 +52,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -60,6 +61,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 
 from bot import slack_blocks as blocks
+from bot.background import run_periodically
 from bot.forwarding import Forwarder
 from bot.kb_reload import KnowledgeHolder
 from bot.reply_outbox import PendingReply, ReplyOutbox
@@ -227,7 +229,10 @@ class SlackBot:
     # --- background work ------------------------------------------------------------------------
 
     def ensure_background(self) -> None:
-        """Start the forwarding and reply threads in this process (again after a fork); cheap when running."""
+        """Start the background threads in this process (again after a fork); cheap when running.
+
+        They forward cases, post held replies and redraw the cards of cases changed from the console.
+        """
         pid = os.getpid()
         if self._background_pid == pid:
             return
@@ -241,6 +246,8 @@ class SlackBot:
                                  name="faqbot-forwarder", daemon=True),
                 threading.Thread(target=self.outbox.run_forever, args=(self._stop, self._post_held_reply), kwargs=poll,
                                  name="faqbot-replies", daemon=True),
+                threading.Thread(target=run_periodically, args=(self._stop, self.forward_interval, self.sync_cards,
+                                                                "refreshing case cards"), name="faqbot-cards", daemon=True),
             ]
             for thread in self._threads:
                 thread.start()
@@ -252,6 +259,33 @@ class SlackBot:
             self.forwarder.deliver_due()
         except Exception as exc:  # the store is down: the background thread retries
             log.warning("forwarding failed, will retry: %s", f"{type(exc).__name__}: {exc}")
+
+    def sync_cards(self) -> int:
+        """Redraw the support-channel cards of cases taken or resolved outside Slack; return how many."""
+        redrawn = 0
+        for case in self.store.stale_cards():
+            with self._card_locks[case.case % len(self._card_locks)]:
+                current = self.store.get(case.case) or case
+                if self._redraw_card(current):
+                    self.store.mark_card_synced(current.case, current.updated_at)
+                    redrawn += 1
+        return redrawn
+
+    def _redraw_card(self, case: Escalation) -> bool:
+        """Redraw one case's card; True when it needs no more work, False to try again next round."""
+        try:
+            self.sink.refresh(case)
+        except SlackApiError as exc:
+            if exc.response is not None and exc.response.status_code == 200:
+                # Slack answered but refused (the card was deleted, say): nothing left to redraw.
+                log.warning("cannot redraw the card of case %d: %s", case.case, exc.response.get("error"))
+                return True
+            log.warning("could not redraw the card of case %d, will retry: %s", case.case, exc)
+            return False
+        except Exception as exc:  # Slack unreachable
+            log.warning("could not redraw the card of case %d, will retry: %s", case.case, exc)
+            return False
+        return True
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop the background threads and finish the queued work (for tests and shutdown)."""
@@ -493,12 +527,12 @@ class SlackBot:
 
         try:
             if take:
-                if not self.store.take(case_number, agent):
+                if not self.store.take(case_number, agent, card_redrawn=True):
                     current = self.store.get(case_number)
                     tell("slack_case_already_taken", case=str(case_number),
                          agent=blocks.user_mention(current.agent if current else None))
             else:
-                self.store.resolve(case_number, agent, assistant.text("slack_case_resolution", lang))
+                self.store.resolve(case_number, agent, assistant.text("slack_case_resolution", lang), card_redrawn=True)
         except UnknownCase:
             tell("slack_case_unknown", case=str(case_number))
             return

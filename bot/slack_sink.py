@@ -48,6 +48,14 @@ class SlackSink:
         link = response.get("permalink")
         return link if isinstance(link, str) else None
 
+    def refresh(self, escalation: Escalation) -> None:
+        """Redraw a forwarded case's card with its current state (taken or resolved from the console). Raises when Slack refuses."""
+        channel, _, ts = (escalation.forward_ref or "").rpartition(":")
+        if not (channel and ts):
+            return  # not a card this sink posted
+        text, blocks = render_case(self.assistant(), escalation, self.permalink(escalation), self.lang)
+        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
     def forward(self, escalation: Escalation) -> str:
         """Post the case card; return ``"<channel>:<ts>"`` of the posted message. Raises when Slack refuses."""
         text, blocks = render_case(self.assistant(), escalation, self.permalink(escalation), self.lang)

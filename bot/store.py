@@ -430,12 +430,14 @@ class EscalationStore:
                 ).all()
         return [_escalation(row) for row in rows]
 
-    def take(self, case: int, agent: str, *, now: datetime | None = None) -> bool:
+    def take(self, case: int, agent: str, *, now: datetime | None = None, card_redrawn: bool = False) -> bool:
         """Assign an open case to ``agent``; True if ``agent`` holds it now.
 
         Atomic: when two agents take the same case at once, exactly one gets True.
         False means another agent has it; a resolved case raises
-        :class:`InvalidTransition` (reopen it first).
+        :class:`InvalidTransition` (reopen it first). ``card_redrawn``: the
+        caller redraws the case's card itself (a Slack button), so it is not
+        left to ``stale_cards``.
         """
         moment = _utc(now)
         with self.guard(f"could not take case {case}"):
@@ -444,7 +446,7 @@ class EscalationStore:
                 result = conn.execute(
                     update(_E)
                     .where(_E.c.id == case, _E.c.status == "open")
-                    .values(status="taken", agent=agent, updated_at=moment)
+                    .values(status="taken", agent=agent, updated_at=moment, **_card_values(moment, card_redrawn))
                 )
                 if result.rowcount == 1:
                     return True
@@ -455,10 +457,13 @@ class EscalationStore:
             return row.agent == agent
         raise InvalidTransition(f"case {case} is already resolved; reopen it first")
 
-    def resolve(self, case: int, agent: str, note: str = "", *, now: datetime | None = None) -> Escalation:
+    def resolve(
+        self, case: int, agent: str, note: str = "", *, now: datetime | None = None, card_redrawn: bool = False
+    ) -> Escalation:
         """Close an open case, or a case ``agent`` has taken, with a resolution note; return the updated case.
 
         A case another agent has taken is theirs to resolve (one agent per case).
+        ``card_redrawn`` as for :meth:`take`.
         """
         moment = _utc(now)
 
@@ -472,7 +477,7 @@ class EscalationStore:
             f"could not resolve case {case}",
             or_(_E.c.status == "open", (_E.c.status == "taken") & (_E.c.agent == agent)),
             {"status": "resolved", "agent": agent, "resolution": _storable(note), "resolved_at": moment,
-             "updated_at": moment},
+             "updated_at": moment, **_card_values(moment, card_redrawn)},
             refusal,
         )
 
@@ -743,6 +748,11 @@ def _first_line(exc: BaseException | object) -> str:
 def _check_source(source: str) -> None:
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+
+
+def _card_values(moment: datetime, card_redrawn: bool) -> dict[str, datetime]:
+    """The column values that say the case's card will show the state written at ``moment``."""
+    return {"card_synced_at": moment} if card_redrawn else {}
 
 
 def _escalation(row: Row) -> Escalation:

@@ -408,6 +408,33 @@ def test_escalation_card_take_and_resolve(harness, fake):
     assert f"Resolved by <@{AGENT}>" in resolved.text_everywhere() and action_ids(resolved) == []
 
 
+def test_a_case_resolved_from_the_console_gets_its_card_redrawn_once(harness, fake):
+    harness.mention(OUT_OF_SCOPE, ts="445.000001")
+    card = support_posts(fake)[0]
+    wait_until(lambda: harness.store.get(1).forwarded, what="case 1 marked forwarded")
+    harness.store.take(1, "ana")  # what the console's :take and :resolve do
+    harness.store.resolve(1, "ana", "answered by phone")
+    redrawn = wait_until(lambda: [c for c in fake.calls_to("chat.update") if "Resolved by" in c.text_everywhere()],
+                         what="the card redrawn as resolved")[0]
+    assert redrawn.params["channel"] == SUPPORT and redrawn.params["ts"] == card.response["ts"]
+    assert action_ids(redrawn) == [] and OUT_OF_SCOPE in redrawn.text_everywhere()
+    wait_until(lambda: not harness.store.stale_cards(), what="the card marked as showing the case")
+    harness.finish()
+    assert len(fake.calls_to("chat.update")) <= 2  # the take and the resolve, or just the latest state
+
+
+def test_a_deleted_card_is_not_redrawn_again_and_again(harness, fake):
+    harness.mention(OUT_OF_SCOPE, ts="446.000001")
+    support_posts(fake)
+    wait_until(lambda: harness.store.get(1).forwarded, what="case 1 marked forwarded")
+    fake.fail("chat.update", status=200, error="message_not_found", times=1)
+    harness.store.resolve(1, "ana", "answered by phone")
+    wait_until(lambda: not harness.store.stale_cards(), what="the refused card given up")
+    assert harness.bot.sync_cards() == 0  # nothing left to redraw: the next rounds leave it alone
+    harness.finish()
+    assert [c.response["error"] for c in fake.calls_to("chat.update")] == ["message_not_found"]
+
+
 def test_case_buttons_outside_the_support_channel_are_ignored(harness, fake):
     harness.mention(OUT_OF_SCOPE, ts="450.000001")
     card = support_posts(fake)[0]
