@@ -33,6 +33,8 @@ What happens to one question:
   (right away, and again from a background thread until Slack accepts it).
   A reply Slack refuses even after the client's retries is kept in the database
   (:class:`bot.reply_outbox.ReplyOutbox`) and posted again the same way.
+- A case taken, resolved or reopened from the console has its card redrawn by
+  a background thread (``sync_cards``), so the channel never shows a stale state.
 - One log line per event: event id, kind, action, entry, score, language, case
   and latency. Tokens and the signing secret are never logged.
 """
