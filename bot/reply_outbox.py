@@ -76,13 +76,6 @@ class ReplyOutbox:
         self.backoff = backoff
         self.lease = float(lease)
         self.expire_after = float(expire_after)
-        self._ready = False
-
-    def _ensure_table(self) -> None:
-        """Create or upgrade the store's schema, which holds ``pending_replies``, once."""
-        if not self._ready:
-            self.store.migrate()
-            self._ready = True
 
     def now(self) -> datetime:
         """The injected clock as an aware UTC datetime."""
@@ -105,7 +98,7 @@ class ReplyOutbox:
             channel=channel, thread_ts=thread_ts, text=text, blocks=None if blocks is None else json.dumps(blocks),
             event_key=event_key, created_at=moment, attempts=1, next_attempt_at=retry_at, last_error=error,
         )
-        self._ensure_table()
+        self.store.ensure_schema()
         with self.store.guard("could not keep the reply to post again"), self.engine.begin() as conn:
             return int(conn.execute(insert(_R).values(**row)).inserted_primary_key[0])
 
@@ -125,7 +118,7 @@ class ReplyOutbox:
 
     def pending(self) -> int:
         """How many replies were never posted (expired ones included)."""
-        self._ensure_table()
+        self.store.ensure_schema()
         with self.store.guard("could not count pending replies"), self.engine.connect() as conn:
             return int(conn.scalar(select(func.count()).select_from(_R).where(_R.c.delivered_at.is_(None))) or 0)
 
@@ -137,7 +130,7 @@ class ReplyOutbox:
 
     def _claim_due(self, token: str, limit: int) -> list[PendingReply]:
         """Lease the due, undelivered replies nobody else holds, oldest first."""
-        self._ensure_table()
+        self.store.ensure_schema()
         moment = self.now()
         free = or_(_R.c.claimed_until.is_(None), _R.c.claimed_until <= moment)
         fresh = _R.c.created_at > moment - timedelta(seconds=self.expire_after)

@@ -62,7 +62,6 @@ class EventLedger:
         self.keep = float(keep)
         self._clock = clock
         self._claims = 0
-        self._ready = False
 
     @classmethod
     def for_store(cls, store: EscalationStore, **options) -> EventLedger:
@@ -73,10 +72,8 @@ class EventLedger:
         return datetime.fromtimestamp(self._clock(), tz=timezone.utc)
 
     def ensure_table(self) -> None:
-        """Make sure the store's schema, which holds ``slack_events``, is in place (once per ledger)."""
-        if not self._ready:
-            self.store.migrate()
-            self._ready = True
+        """Make sure the store's schema, which holds ``slack_events``, is in place."""
+        self.store.ensure_schema()
 
     def claim(self, key: str, event_id: str | None = None) -> bool:
         """Claim ``key``; True means this caller must handle the event, False that someone else has or does."""

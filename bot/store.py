@@ -319,7 +319,12 @@ class EscalationStore:
         with self.guard("could not read the schema version"), self.engine.connect() as conn:
             return schema.current_version(conn)
 
-    def _ensure_schema(self) -> None:
+    def ensure_schema(self) -> None:
+        """Migrate on first use, once per store (thread-safe); cheap afterwards.
+
+        Public for the modules that keep their own tables in this database
+        (``bot.slack_events``, ``bot.reply_outbox``).
+        """
         if self._schema_ready:
             return
         with self._schema_lock:
@@ -372,7 +377,7 @@ class EscalationStore:
             "next_attempt_at": moment,
         }
         with self.guard("could not save the escalation"):
-            self._ensure_schema()
+            self.ensure_schema()
             try:
                 with self._writer.begin() as conn:
                     row = conn.execute(select(_E).where(_E.c.idempotency_key == key)).first()
@@ -397,7 +402,7 @@ class EscalationStore:
     def get(self, case: int) -> Escalation | None:
         """The case with this number, or None."""
         with self.guard(f"could not read case {case}"):
-            self._ensure_schema()
+            self.ensure_schema()
             with self.engine.connect() as conn:
                 row = conn.execute(select(_E).where(_E.c.id == case)).first()
         return None if row is None else _escalation(row)
@@ -423,7 +428,7 @@ class EscalationStore:
 
     def _select(self, *conditions) -> EscalationList:
         with self.guard("could not read the escalations"):
-            self._ensure_schema()
+            self.ensure_schema()
             with self.engine.connect() as conn:
                 rows = conn.execute(
                     select(_E).where(*conditions).order_by(_E.c.created_at, _E.c.id)
@@ -441,7 +446,7 @@ class EscalationStore:
         """
         moment = _utc(now)
         with self.guard(f"could not take case {case}"):
-            self._ensure_schema()
+            self.ensure_schema()
             with self._writer.begin() as conn:
                 result = conn.execute(
                     update(_E)
@@ -495,7 +500,7 @@ class EscalationStore:
 
     def _transition(self, case: int, doing: str, allowed, values: dict, refusal: Callable[[Row], str]) -> Escalation:
         with self.guard(doing):
-            self._ensure_schema()
+            self.ensure_schema()
             with self._writer.begin() as conn:
                 result = conn.execute(update(_E).where(_E.c.id == case, allowed).values(**values))
                 row = conn.execute(select(_E).where(_E.c.id == case)).first()
@@ -531,7 +536,7 @@ class EscalationStore:
             .limit(limit)
         )
         with self.guard("could not claim escalations to forward"):
-            self._ensure_schema()
+            self.ensure_schema()
             with self.engine.connect() as conn:  # a plain read first: idle polls take no write lock
                 if not conn.scalars(due).first():
                     return []
@@ -586,7 +591,7 @@ class EscalationStore:
         shown = func.coalesce(_E.c.card_synced_at, _E.c.forwarded_at)
         query = select(_E).where(_E.c.forward_ref.is_not(None), _E.c.updated_at > shown).order_by(_E.c.id).limit(limit)
         with self.guard("could not read the cases whose cards are out of date"):
-            self._ensure_schema()
+            self.ensure_schema()
             with self.engine.connect() as conn:
                 return [_escalation(row) for row in conn.execute(query).all()]
 
@@ -608,7 +613,7 @@ class EscalationStore:
         """Log a question and the bot's decision (for reports); return its id."""
         _check_source(source)
         with self.guard("could not log the question"):
-            self._ensure_schema()
+            self.ensure_schema()
             with self._writer.begin() as conn:
                 return conn.execute(
                     insert(_Q).values(
@@ -635,7 +640,7 @@ class EscalationStore:
         if question_id is None and case is None and message_id is None:
             raise ValueError("feedback needs a question_id, a case or a message_id")
         with self.guard("could not record the feedback"):
-            self._ensure_schema()
+            self.ensure_schema()
             with self._writer.begin() as conn:
                 return conn.execute(
                     insert(_F).values(
@@ -648,7 +653,7 @@ class EscalationStore:
     def question(self, question_id: int) -> QuestionRecord | None:
         """One logged question by id (Slack buttons carry the id, not the text), or None."""
         with self.guard(f"could not read question {question_id}"):
-            self._ensure_schema()
+            self.ensure_schema()
             with self.engine.connect() as conn:
                 row = conn.execute(select(_Q).where(_Q.c.id == question_id)).first()
         return None if row is None else QuestionRecord(**row._asdict())
@@ -659,7 +664,7 @@ class EscalationStore:
         if since is not None:
             query = query.where(_Q.c.asked_at >= _utc(since))
         with self.guard("could not read the question log"):
-            self._ensure_schema()
+            self.ensure_schema()
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
         return [QuestionRecord(**row._asdict()) for row in rows]
@@ -670,7 +675,7 @@ class EscalationStore:
         if since is not None:
             query = query.where(_F.c.created_at >= _utc(since))
         with self.guard("could not read the feedback"):
-            self._ensure_schema()
+            self.ensure_schema()
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
         return [
