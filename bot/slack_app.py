@@ -69,7 +69,7 @@ from bot.kb_reload import KnowledgeHolder
 from bot.reply_outbox import PendingReply, ReplyOutbox
 from bot.slack_blocks import Ref
 from bot.slack_events import EventLedger, event_key
-from bot.slack_sink import SlackSink
+from bot.slack_sink import SlackSink, slack_refused
 from bot.store import Escalation, EscalationStore, InvalidTransition, StoreError, UnknownCase
 from faq import Assistant, Reply
 
@@ -277,14 +277,10 @@ class SlackBot:
         """Redraw one case's card; True when it needs no more work, False to try again next round."""
         try:
             self.sink.refresh(case)
-        except SlackApiError as exc:
-            if exc.response is not None and exc.response.status_code == 200:
-                # Slack answered but refused (the card was deleted, say): nothing left to redraw.
+        except Exception as exc:
+            if isinstance(exc, SlackApiError) and slack_refused(exc):  # the card was deleted, say
                 log.warning("cannot redraw the card of case %d: %s", case.case, exc.response.get("error"))
                 return True
-            log.warning("could not redraw the card of case %d, will retry: %s", case.case, exc)
-            return False
-        except Exception as exc:  # Slack unreachable
             log.warning("could not redraw the card of case %d, will retry: %s", case.case, exc)
             return False
         return True

@@ -23,6 +23,15 @@ from faq import Assistant
 log = logging.getLogger("faqbot.slack")
 
 
+def slack_refused(error: SlackApiError) -> bool:
+    """Whether Slack answered and said no, so that trying again will not help.
+
+    That is HTTP 200 with ``ok: false`` (no such message, not in the channel);
+    anything else means Slack was down or limiting us, and a later try may work.
+    """
+    return error.response is not None and error.response.status_code == 200
+
+
 class SlackSink:
     """Posts escalations to ``channel`` with ``client``; texts come from the current ``Assistant`` in ``lang``."""
 
@@ -41,7 +50,7 @@ class SlackSink:
         try:
             response = self.client.chat_getPermalink(channel=escalation.channel, message_ts=escalation.message_id)
         except SlackApiError as exc:
-            if exc.response is not None and exc.response.status_code == 200:
+            if slack_refused(exc):
                 log.warning("no permalink for case %d: %s", escalation.case, exc.response.get("error"))
                 return None
             raise  # Slack is down or limiting us: try the whole card again later
