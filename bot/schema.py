@@ -173,7 +173,7 @@ def _define_v3(metadata: MetaData) -> Table:
     )
 
 
-# Version 4: when the case's card in the support channel last showed its state (see ``bot.card_sync``).
+# Version 4: when the case's card in the support channel last showed its state (see ``EscalationStore.stale_cards``).
 _CARD_SYNCED_AT = "card_synced_at"
 
 # The tables the store queries: the current schema.

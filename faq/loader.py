@@ -164,14 +164,15 @@ class _Checker:
             if required not in fields:
                 self.problem(node, "entry_missing", key=required)
         entry_id = self.text(fields["id"][1], f"entries[{position}].id") if "id" in fields else None
+        valid_id = entry_id is not None and _ID_RE.match(entry_id) is not None
         if entry_id is not None:
-            if not _ID_RE.match(entry_id):
+            if not valid_id:
                 self.problem(fields["id"][1], "bad_id", id=entry_id)
             elif entry_id in seen_ids:
                 self.problem(fields["id"][1], "duplicate_id", id=entry_id, line=seen_ids[entry_id])
             else:
                 seen_ids[entry_id] = fields["id"][1].start_mark.line + 1
-        what = f"entries[{entry_id}]" if entry_id and _ID_RE.match(entry_id) else f"entries[{position}]"
+        what = f"entries[{entry_id}]" if valid_id else f"entries[{position}]"  # paths name entries by a usable id
         kind = "faq"
         if "kind" in fields:
             kind = self.text(fields["kind"][1], f"{what}.kind") or "faq"
