@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from bot import schema
 from bot.background import run_periodically
@@ -129,30 +129,13 @@ class ReplyOutbox:
     # --- rows -----------------------------------------------------------------------------------
 
     def _claim_due(self, token: str, limit: int) -> list[PendingReply]:
-        """Lease the due, undelivered replies nobody else holds, oldest first."""
-        self.store.ensure_schema()
+        """Lease the due, undelivered, unexpired replies nobody else holds, oldest first."""
         moment = self.now()
-        free = or_(_R.c.claimed_until.is_(None), _R.c.claimed_until <= moment)
         fresh = _R.c.created_at > moment - timedelta(seconds=self.expire_after)
-        due = (
-            select(_R.c.id)
-            .where(_R.c.delivered_at.is_(None), _R.c.next_attempt_at <= moment, fresh, free)
-            .order_by(_R.c.id)
-            .limit(limit)
+        rows = self.store.lease(
+            _R, waiting=_R.c.delivered_at.is_(None), due=and_(_R.c.next_attempt_at <= moment, fresh),
+            now=moment, token=token, lease_seconds=self.lease, limit=limit, doing="could not read the replies to post again",
         )
-        with self.store.guard("could not read the replies to post again"):
-            with self.engine.connect() as conn:  # a plain read first: idle polls take no write lock
-                if not conn.scalars(due).first():
-                    return []
-            with self.store.writer.begin() as conn:
-                claimed = [
-                    row_id for row_id in conn.scalars(due).all()
-                    if conn.execute(
-                        update(_R).where(_R.c.id == row_id, _R.c.delivered_at.is_(None), free)
-                        .values(claim_token=token, claimed_until=moment + timedelta(seconds=self.lease))
-                    ).rowcount == 1
-                ]
-                rows = conn.execute(select(_R).where(_R.c.id.in_(claimed)).order_by(_R.c.id)).all() if claimed else []
         return [
             PendingReply(id=row.id, channel=row.channel, thread_ts=row.thread_ts, text=row.text,
                          blocks=None if row.blocks is None else json.loads(row.blocks),

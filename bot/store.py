@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Table, and_, create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
@@ -521,41 +521,52 @@ class EscalationStore:
         limit: int,
         after: int = 0,
     ) -> EscalationList:
-        """Lease up to ``limit`` unforwarded cases due at ``now`` (case number > ``after``), oldest first.
+        """Lease up to ``limit`` unforwarded cases due at ``now`` (case number > ``after``), oldest first (see :meth:`lease`)."""
+        moment = _utc(now)
+        rows = self.lease(
+            _E, waiting=_E.c.forwarded_at.is_(None), due=and_(_E.c.next_attempt_at <= moment, _E.c.id > after),
+            now=moment, token=token, lease_seconds=lease_seconds, limit=limit, doing="could not claim escalations to forward",
+        )
+        return [_escalation(row) for row in rows]
 
-        A case is claimed only when nobody holds an unexpired lease on it, so two
-        forwarders never hold the same case at once. The claimed rows are read
-        back from the database, never built from memory.
+    def lease(
+        self,
+        table: Table,
+        *,
+        waiting: ColumnElement[bool],
+        due: ColumnElement[bool],
+        now: datetime,
+        token: str,
+        lease_seconds: float,
+        limit: int,
+        doing: str,
+    ) -> list[Row]:
+        """Lease up to ``limit`` rows of ``table`` that are ``waiting`` and ``due``, oldest id first; return them.
+
+        The work queues (cases to forward, replies to post) share this: a row is
+        leased only when nobody holds an unexpired lease on it (``claim_token``,
+        ``claimed_until``), so two workers never hold the same row at once, and
+        the leased rows are read back from the database, never built from memory.
         """
         moment = _utc(now)
-        free = or_(_E.c.claimed_until.is_(None), _E.c.claimed_until <= moment)
-        due = (
-            select(_E.c.id)
-            .where(_E.c.forwarded_at.is_(None), _E.c.next_attempt_at <= moment, free, _E.c.id > after)
-            .order_by(_E.c.id)
-            .limit(limit)
-        )
-        with self.guard("could not claim escalations to forward"):
+        free = or_(table.c.claimed_until.is_(None), table.c.claimed_until <= moment)
+        candidates = select(table.c.id).where(waiting, due, free).order_by(table.c.id).limit(limit)
+        with self.guard(doing):
             self.ensure_schema()
             with self.engine.connect() as conn:  # a plain read first: idle polls take no write lock
-                if not conn.scalars(due).first():
+                if not conn.scalars(candidates).first():
                     return []
             with self._writer.begin() as conn:
-                ids = conn.scalars(due).all()
-                claimed = []
-                for case in ids:
-                    result = conn.execute(
-                        update(_E)
-                        .where(_E.c.id == case, _E.c.forwarded_at.is_(None), free)
-                        .values(claim_token=token,
-                                claimed_until=moment + timedelta(seconds=lease_seconds))
-                    )
-                    if result.rowcount == 1:
-                        claimed.append(case)
-                if not claimed:
+                leased = [
+                    row_id for row_id in conn.scalars(candidates).all()
+                    if conn.execute(
+                        update(table).where(table.c.id == row_id, waiting, free)
+                        .values(claim_token=token, claimed_until=moment + timedelta(seconds=lease_seconds))
+                    ).rowcount == 1
+                ]
+                if not leased:
                     return []
-                rows = conn.execute(select(_E).where(_E.c.id.in_(claimed)).order_by(_E.c.id)).all()
-        return [_escalation(row) for row in rows]
+                return conn.execute(select(table).where(table.c.id.in_(leased)).order_by(table.c.id)).all()
 
     def mark_forwarded(self, case: int, *, token: str, ref: str | None, now: datetime) -> bool:
         """Record a delivery, if ``token`` still holds the lease; False means another forwarder took over."""
