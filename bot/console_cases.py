@@ -13,7 +13,7 @@ from faq.model import Reply
 
 if TYPE_CHECKING:
     from bot.console import Console
-    from bot.forwarding import Forwarder
+    from bot.delivery import Forwarder
     from bot.store import Escalation, EscalationStore
 
 TEXTS: dict[str, dict[str, str]] = {

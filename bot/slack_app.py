@@ -29,10 +29,10 @@ What happens to one question:
   asks the engine, logs the question, and replies in the thread (Block Kit with
   a plain-text fallback). Escalations are stored first, the seller is told the
   case number in their language, and the case is forwarded to the support
-  channel by :class:`bot.forwarding.Forwarder` with :class:`bot.slack_sink.SlackSink`
+  channel by :class:`bot.delivery.Forwarder` with :class:`bot.slack_sink.SlackSink`
   (right away, and again from a background thread until Slack accepts it).
   A reply Slack refuses even after the client's retries is kept in the database
-  (:class:`bot.reply_outbox.ReplyOutbox`) and posted again the same way.
+  (:class:`bot.delivery.ReplyOutbox`) and posted again the same way.
 - A case taken, resolved or reopened from the console has its card redrawn by
   a background thread (``sync_cards``), so the channel never shows a stale state.
 - One log line per event: event id, kind, action, entry, score, language, case
@@ -64,9 +64,10 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 
 from bot import slack_blocks as blocks
 from bot.background import run_periodically
-from bot.forwarding import Forwarder
+from bot.delivery import Forwarder
 from bot.kb_reload import KnowledgeHolder
-from bot.reply_outbox import PendingReply, ReplyOutbox
+from bot.delivery import ReplyOutbox
+from bot.store import PendingReply
 from bot.slack_blocks import Ref
 from bot.slack_events import EventLedger, event_key
 from bot.slack_sink import SlackSink, slack_refused
@@ -180,6 +181,7 @@ class SlackBot:
         self.sink = SlackSink(client, support_channel, lambda: self.knowledge.assistant, lang=support_lang)
         self.forwarder = Forwarder(store, self.sink, backoff=forward_backoff, lease=120.0)
         self.outbox = ReplyOutbox(store, backoff=forward_backoff, lease=120.0)
+        self.replies = self.outbox.worker(self._post_held_reply)
         self._background_pid: int | None = None
         self._background_lock = threading.Lock()
         self._stop = threading.Event()
@@ -246,7 +248,7 @@ class SlackBot:
             self._threads = [
                 threading.Thread(target=self.forwarder.run_forever, args=(self._stop,), kwargs=poll,
                                  name="faqbot-forwarder", daemon=True),
-                threading.Thread(target=self.outbox.run_forever, args=(self._stop, self._post_held_reply), kwargs=poll,
+                threading.Thread(target=self.replies.run_forever, args=(self._stop,), kwargs=poll,
                                  name="faqbot-replies", daemon=True),
                 threading.Thread(target=run_periodically, args=(self._stop, self.forward_interval, self.sync_cards,
                                                                 "refreshing case cards"), name="faqbot-cards", daemon=True),
@@ -288,6 +290,8 @@ class SlackBot:
     def close(self, timeout: float = 10.0) -> None:
         """Stop the background threads and finish the queued work (for tests and shutdown)."""
         self._stop.set()
+        self.forwarder.wake()
+        self.replies.wake()
         self.executor.shutdown(wait=True)
         for thread in self._threads:
             thread.join(timeout)

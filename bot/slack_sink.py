@@ -1,6 +1,6 @@
 """The Seller Support channel as a forwarding ``Sink``: one card per case, with Take / Resolve buttons.
 
-:class:`SlackSink` is what :class:`bot.forwarding.Forwarder` hands each stored
+:class:`SlackSink` is what :class:`bot.delivery.Forwarder` hands each stored
 case to. It looks up a link to the seller's message (``chat.getPermalink``)
 and posts the card (``chat.postMessage``) to the support channel. Any failure
 to post (Slack down, rate-limited past the client's retries, the bot not in the
