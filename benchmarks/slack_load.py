@@ -43,7 +43,9 @@ from pathlib import Path
 from slack_sdk.signature import SignatureVerifier
 
 from bot.kb_reload import KnowledgeHolder
-from bot.slack_app import SlackBot, build_client, make_http_server
+from bot.slack.app import SlackBot
+from bot.slack.client import build_client
+from bot.slack.server import make_http_server
 from bot.store import EscalationStore
 from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from bot.cli import main as cli
 from bot.console import run_console
-from bot.console_cases import CaseDesk
 from bot.store import EscalationStore
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store
@@ -21,7 +20,7 @@ OUT_OF_SCOPE_ZH = "如何设置广告活动?"
 
 def session(store: EscalationStore, lines: list[str], agent: str = "ana") -> str:
     out = io.StringIO()
-    code = run_console(KB, io.StringIO("\n".join(lines) + "\n"), out, interactive=False, desk=CaseDesk(store, agent))
+    code = run_console(KB, io.StringIO("\n".join(lines) + "\n"), out, interactive=False, store=store, agent=agent)
     assert code == 0
     return out.getvalue()
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+from bot.slack.texts import say
 from faq import Assistant, Reply
 
 SECTION_TEXT_MAX = 3000
@@ -34,7 +35,7 @@ FALLBACK_TEXT_MAX = 3000  # Slack accepts 40,000 but truncates notifications lon
 QUESTION_SHOWN_MAX = 2800  # the question in the support channel card; the full text is in the database
 ELLIPSIS = "…"
 
-# action ids (the listeners in bot.slack_app match on these)
+# action ids (the listeners in bot.slack.app match on these)
 HELPFUL = "faq_helpful"
 NOT_HELPFUL = "faq_not_helpful"
 SHARE = "faq_share"
@@ -299,18 +300,18 @@ def render_answer(
     details = []
     if entry_id:
         shown = "?" if score is None else f"{score:.0f}"
-        details.append(assistant.text("slack_answer_context", lang, entry=escape(entry_id), score=shown))
+        details.append(say(assistant, "slack_answer_context", lang, entry=escape(entry_id), score=shown))
     if done:
         details.append(escape(done))
     tail = [context(*details)] if details else []
     if not done:
         value = ref.encode()
         buttons = [
-            button(assistant.text("slack_helpful", lang), HELPFUL, value, style="primary"),
-            button(assistant.text("slack_not_helpful", lang), NOT_HELPFUL, value),
+            button(say(assistant, "slack_helpful", lang), HELPFUL, value, style="primary"),
+            button(say(assistant, "slack_not_helpful", lang), NOT_HELPFUL, value),
         ]
         if share:
-            buttons.append(button(assistant.text("slack_share", lang), SHARE, value))
+            buttons.append(button(say(assistant, "slack_share", lang), SHARE, value))
         tail.append(actions(buttons, block_id="faq_feedback"))
     return fallback(answer), fit(content, tail)
 
@@ -343,12 +344,12 @@ def render_shared(assistant: Assistant, lang: str, user: str, question: str | No
     """A ``/faq`` answer shared in the channel: who asked what, then the answer (no buttons)."""
     content = []
     if question:
-        asked = assistant.text("slack_shared", lang, user=user_mention(user), question=escape(question))
+        asked = say(assistant, "slack_shared", lang, user=user_mention(user), question=escape(question))
         content += sections(shorten(asked, SECTION_TEXT_MAX))
     content += sections(escape(answer))
     tail = []
     if entry_id:
-        tail.append(context(assistant.text("slack_answer_context", lang, entry=escape(entry_id), score="-")))
+        tail.append(context(say(assistant, "slack_answer_context", lang, entry=escape(entry_id), score="-")))
     text = f"{question}\n{answer}" if question else answer
     return fallback(text), fit(content, tail)
 
@@ -364,7 +365,7 @@ def render_case(assistant: Assistant, case: Any, permalink: str | None, lang: st
     """
 
     def t(name: str, **values: str) -> str:
-        return assistant.text(name, lang, **values)
+        return say(assistant, name, lang, **values)
 
     title = t("slack_case_title", case=str(case.case))
     question = shorten(escape(case.question), QUESTION_SHOWN_MAX)
