@@ -10,6 +10,7 @@ banner says that cases wait in the database for a ``faqbot slack`` process.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
@@ -17,6 +18,8 @@ from bot.config import SlackSettings
 from bot.desk import Outcome
 from bot.store import EscalationStore
 from faq import Assistant
+
+log = logging.getLogger("faqbot.console")
 
 
 class ConsoleForwarding:
@@ -49,9 +52,15 @@ class ConsoleForwarding:
             self.forwarder.wake()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the thread after its current round; cases not yet posted stay queued in the database."""
+        """Stop the thread, then post what is due once more (a case opened just before quitting);
+        whatever Slack does not take stays queued in the database."""
         self._stop.set()
-        if self.forwarder is not None:
-            self.forwarder.wake()
+        if self.forwarder is None:
+            return
+        self.forwarder.wake()
         if self._thread is not None:
             self._thread.join(timeout)
+        try:
+            self.forwarder.deliver_due()
+        except Exception as exc:  # the database or Slack is down: the case waits in the queue
+            log.warning("could not forward the last cases before leaving: %s", exc)
