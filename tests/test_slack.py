@@ -34,7 +34,8 @@ from bot.config import ConfigError, slack_settings
 from bot.kb_reload import KnowledgeHolder
 from bot.slack.app import SlackBot
 from bot.slack.client import build_client
-from bot.slack.server import create_bot, make_http_server, wsgi_app
+from bot.slack import wsgi_app  # the entry point the README gives gunicorn: bot.slack:wsgi_app()
+from bot.slack.server import create_bot, make_http_server
 from bot.slack.blocks import Ref
 from bot.slack.cli import add_slack_parser, cmd_slack
 from bot.slack.ledger import EventLedger

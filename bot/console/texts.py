@@ -114,19 +114,19 @@ CONSOLE_TEXTS = Catalog({
 })
 
 # Help lines, in the order :help shows them (the case commands go before :help and :quit).
-COMMAND_HELP: dict[str, dict[str, str]] = {
+COMMAND_HELP = Catalog({
     ":show ID": {"en": "an entry in both languages", "zh": "查看条目(中英文)"},
     ":list [TAG]": {"en": "entry ids and questions, optionally only those with TAG", "zh": "列出条目 ID 和问题,可按标签筛选"},
     ":lang en|zh|auto": {"en": "reply in English, in Chinese, or in the question's language", "zh": "用英文、中文或提问的语言回复"},
     ":reload": {"en": "re-read the knowledge base file (the old one stays on error)", "zh": "重新读取知识库文件(出错时保留原知识库)"},
     ":help": {"en": "this list", "zh": "显示本列表"},
     ":quit, :q, :exit": {"en": "leave (Ctrl-D and Ctrl-C also leave)", "zh": "退出(也可按 Ctrl-D 或 Ctrl-C)"},
-}
+})
 
-CASE_HELP: dict[str, dict[str, str]] = {
+CASE_HELP = Catalog({
     ":queue": {"en": "open and taken cases, oldest first", "zh": "待处理和处理中的案例,最早的在前"},
     ":case N": {"en": "one case in full", "zh": "查看一个案例的详情"},
     ":take N": {"en": "take a case (one agent per case)", "zh": "接手案例(每个案例只能一人接手)"},
     ":resolve N [note]": {"en": "resolve a case, with an optional note", "zh": "解决案例,可附备注"},
     ":reopen N": {"en": "open a case again", "zh": "重新打开案例"},
-}
+})
