@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.desk import Origin, Outcome, QuestionDesk
 from bot.console import run_console
+from bot.desk import Origin, Outcome, QuestionDesk
 from bot.errors import StoreError
 from bot.slack import blocks
 from bot.store import EscalationStore

@@ -29,16 +29,15 @@ import yaml
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack import blocks
 from bot.config import ConfigError, slack_settings
 from bot.kb_reload import KnowledgeHolder
+from bot.slack import blocks, wsgi_app  # wsgi_app: the README's gunicorn entry point, bot.slack:wsgi_app()
 from bot.slack.app import SlackBot
-from bot.slack.client import build_client
-from bot.slack import wsgi_app  # the entry point the README gives gunicorn: bot.slack:wsgi_app()
-from bot.slack.server import create_bot, make_http_server
 from bot.slack.blocks import Ref
 from bot.slack.cli import add_slack_parser, cmd_slack
+from bot.slack.client import build_client
 from bot.slack.ledger import EventLedger
+from bot.slack.server import create_bot, make_http_server
 from bot.store import EscalationStore
 from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, Call, FakeSlack
 
