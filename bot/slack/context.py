@@ -8,7 +8,6 @@ reaching into the app object.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -18,22 +17,13 @@ from slack_sdk import WebClient
 from bot.desk import QuestionDesk
 from bot.kb_reload import KnowledgeHolder
 from bot.slack.blocks import Ref
+from bot.slack.cards import CardLocks
 from bot.store import Escalation, EscalationStore, StoreError
 from faq import Assistant, Reply
 
 log = logging.getLogger("faqbot.slack")
 
 SOURCE = "slack"
-
-
-class CardLocks:
-    """Per-case locks (striped), so two redraws of one case card never interleave read and write."""
-
-    def __init__(self, stripes: int = 64) -> None:
-        self._locks = [threading.Lock() for _ in range(stripes)]
-
-    def __call__(self, case: int) -> threading.Lock:
-        return self._locks[case % len(self._locks)]
 
 
 @dataclass

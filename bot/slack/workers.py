@@ -12,14 +12,12 @@ import logging
 import os
 import threading
 
-from slack_sdk.errors import SlackApiError
-
 from bot.background import run_periodically
 from bot.delivery import DeliveryWorker, Forwarder, ReplyOutbox
-from bot.slack.client import slack_refused
+from bot.slack.cards import CardRedraws
 from bot.slack.context import SlackContext
 from bot.slack.sink import SlackSink
-from bot.store import Escalation, PendingReply
+from bot.store import PendingReply
 
 log = logging.getLogger("faqbot.slack")
 
@@ -34,6 +32,7 @@ class Workers:
         self.forwarder = Forwarder(ctx.store, self.sink, backoff=backoff, lease=120.0)
         self.outbox = ReplyOutbox(ctx.store, backoff=backoff, lease=120.0)
         self.replies: DeliveryWorker = self.outbox.worker(self._post_held_reply)
+        self.cards = CardRedraws(ctx.store, self.sink, ctx.card_lock)
         self._pid: int | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -70,26 +69,7 @@ class Workers:
 
     def sync_cards(self) -> int:
         """Redraw the support-channel cards of cases taken or resolved outside Slack; return how many."""
-        redrawn = 0
-        for case in self.ctx.store.stale_cards():
-            with self.ctx.card_lock(case.case):
-                current = self.ctx.store.get(case.case) or case
-                if self._redraw_card(current):
-                    self.ctx.store.mark_card_synced(current.case, current.updated_at)
-                    redrawn += 1
-        return redrawn
-
-    def _redraw_card(self, case: Escalation) -> bool:
-        """Redraw one case's card; True when it needs no more work, False to try again next round."""
-        try:
-            self.sink.refresh(case)
-        except Exception as exc:
-            if isinstance(exc, SlackApiError) and slack_refused(exc):  # the card was deleted, say
-                log.warning("cannot redraw the card of case %d: %s", case.case, exc.response.get("error"))
-                return True
-            log.warning("could not redraw the card of case %d, will retry: %s", case.case, exc)
-            return False
-        return True
+        return self.cards.run_once()
 
     def _post_held_reply(self, reply: PendingReply) -> None:
         """Post a held reply exactly as it was rendered for the asker."""
