@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 BUTTON_VALUE_MAX = 2000
 ELLIPSIS = "…"
