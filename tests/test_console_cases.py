@@ -128,6 +128,14 @@ def test_with_slack_settings_the_console_posts_its_cases_to_the_support_channel(
         assert OUT_OF_SCOPE_EN in card.params["text"]
         store = EscalationStore.from_url(url)
         assert store.get(1).forwarded and store.undelivered() == []
+        # Taken in a later session: the card in the channel is redrawn before the console leaves.
+        assert cli(["console", "--kb", str(KB), "--db", url, "--agent", "ana"],
+                   stdin=io.StringIO(":take 1\n"), stdout=io.StringIO()) == 0
+        (update,) = fake.wait_for("chat.update", 1)
+        content = update.params["blocks"]
+        buttons = [el["action_id"] for block in content if block["type"] == "actions" for el in block["elements"]]
+        assert update.params["ts"] == card.response["ts"]
+        assert buttons == ["case_resolve"] and "Taken by ana." in json.dumps(content)  # no stale Take button
     finally:
         fake.stop()
 

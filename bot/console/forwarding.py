@@ -34,6 +34,7 @@ class ConsoleForwarding:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.forwarder = None
+        self._cards = None
 
     def start(self, assistant: Callable[[], Assistant]) -> None:
         """Build the Slack sink (texts from ``assistant()``) and start the thread; Slack is imported only now."""
@@ -45,7 +46,7 @@ class ConsoleForwarding:
         client = build_client(self.settings.bot_token, self.settings.api_url)
         sink = SlackSink(client, self.settings.support_channel, assistant, lang=self.settings.support_lang)
         self.forwarder = Forwarder(self.store, sink, lease=120.0)
-        cards = CardRedraws(self.store, sink, CardLocks())
+        cards = self._cards = CardRedraws(self.store, sink, CardLocks())
         self._threads = [
             threading.Thread(target=self.forwarder.run_forever, args=(self._stop, self.interval),
                              name="faqbot-console-forwarder", daemon=True),
@@ -61,7 +62,7 @@ class ConsoleForwarding:
             self.forwarder.wake()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the thread, then post what is due once more (a case opened just before quitting);
+        """Stop the threads, then do one more round (a case opened or taken just before quitting);
         whatever Slack does not take stays queued in the database."""
         self._stop.set()
         if self.forwarder is None:
@@ -71,5 +72,6 @@ class ConsoleForwarding:
             thread.join(timeout)
         try:
             self.forwarder.deliver_due()
+            self._cards.run_once()
         except Exception as exc:  # the database or Slack is down: the case waits in the queue
             log.warning("could not forward the last cases before leaving: %s", exc)
