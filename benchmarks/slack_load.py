@@ -1,6 +1,6 @@
 """Load test of the Slack adapter in HTTP mode: signed events in, exactly-once answers out.
 
-Starts the fake Slack Web API (``tests/slack_fake.py``) and the real app (the
+Starts the fake Slack Web API (``bot.testkit.fake_slack``) and the real app (the
 same ``SlackBot`` and threaded WSGI server as ``faqbot slack --http``) on
 127.0.0.1, with a SQLite store in a temporary directory and the repository's
 ``knowledge.yaml``. It then sends ``--events`` signed ``app_mention`` events
@@ -42,14 +42,14 @@ from pathlib import Path
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.kb_reload import KnowledgeHolder
+from bot.slack.app import SlackBot
+from bot.slack.client import build_client
+from bot.slack.server import make_http_server
+from bot.store import EscalationStore
+from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))  # the fake Slack server lives with the tests
-
-from slack_fake import BOT_USER_ID, TEAM_ID, FakeSlack  # noqa: E402
-
-from bot.kb_reload import KnowledgeHolder  # noqa: E402
-from bot.slack_app import SlackBot, build_client, make_http_server  # noqa: E402
-from bot.store import EscalationStore  # noqa: E402
 
 SECRET = "bench-signing-secret"
 CHANNEL = "CLOAD"

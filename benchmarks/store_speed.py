@@ -21,11 +21,10 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bot.store import EscalationStore
+from faq.model import Candidate, Reply
 
-from bot.store import EscalationStore  # noqa: E402
-from faq.model import Candidate, Reply  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_DATA = ROOT.parent / "shared" / "bench-data"
 WRITER = """
@@ -58,10 +57,6 @@ def escalations_per_second(url: str, cases: int, processes: int) -> float:
 
 def fill_log(url: str, questions: list[str], size: int) -> None:
     """Write ``size`` logged questions (a third escalated, a sixth "did you mean") in one transaction."""
-    from sqlalchemy import insert
-
-    from bot.schema import questions as questions_table
-
     store = EscalationStore.from_url(url)
     store.migrate()
     rng = random.Random(7)
@@ -75,8 +70,7 @@ def fill_log(url: str, questions: list[str], size: int) -> None:
             action=action, entry_id=None if action == "escalate" else f"entry-{rng.randrange(150)}",
             score=rng.uniform(0, 100), source="console", asker="bench", question=text,
         ))
-    with store.engine.begin() as conn:
-        conn.execute(insert(questions_table), rows)
+    store.import_questions(rows)
 
 
 def main() -> None:

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from bot.config import database_url, knowledge_path, tool_language
+from bot.config import ConfigError, database_url, knowledge_path, tool_language
 from bot.errors import StoreError
-from bot.slack_cli import add_slack_parser, cmd_slack
+from bot.slack.cli import add_slack_parser, cmd_slack
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 from faq.notices import notice
 
@@ -142,12 +142,15 @@ def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
 
 
 def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.config import agent_name, forwarding_settings
     from bot.console import run_console
-    from bot.console_cases import CaseDesk
+    from bot.console.forwarding import ConsoleForwarding
 
-    agent = args.agent or os.environ.get("USER") or os.environ.get("USERNAME") or "agent"
-    desk = CaseDesk(_store(args), agent)
-    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, desk=desk)
+    store = _store(args)
+    settings = forwarding_settings()
+    forwarding = ConsoleForwarding(store, settings) if settings is not None else None
+    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, store=store,
+                       agent=agent_name(args.agent), forwarding=forwarding)
 
 
 def _store(args: argparse.Namespace):
@@ -201,6 +204,9 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     except KnowledgeError as error:
         for line in error.lines(tool_language(getattr(args, "lang", None))):
             sys.stderr.write(line + "\n")
+        return EXIT_FAILED
+    except ConfigError as error:  # a malformed setting: one line naming it
+        sys.stderr.write(f"faqbot: {error}\n")
         return EXIT_FAILED
     except StoreError as error:  # the database: one line, no traceback
         sys.stderr.write(f"faqbot: {error}\n")

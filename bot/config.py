@@ -55,6 +55,17 @@ def tool_language(explicit: str | None = None, environ: Mapping[str, str] | None
     return "zh" if locale.lower().startswith("zh") else "en"
 
 
+def no_color(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``NO_COLOR`` is set (even empty): no colours in the console (https://no-color.org)."""
+    return "NO_COLOR" in (os.environ if environ is None else environ)
+
+
+def agent_name(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The agent's name on console cases: ``--agent``, else the login name (``USER``, ``USERNAME``), else ``agent``."""
+    env = os.environ if environ is None else environ
+    return explicit or env.get("USER") or env.get("USERNAME") or "agent"
+
+
 # --- Slack ------------------------------------------------------------------------------------
 
 BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"
@@ -86,7 +97,9 @@ class SlackSettings:
         return bool(self.app_token)
 
 
-def slack_settings(environ: Mapping[str, str] | None = None, *, http: bool = False) -> SlackSettings:
+def slack_settings(
+    environ: Mapping[str, str] | None = None, *, http: bool = False, need_secret: bool = True
+) -> SlackSettings:
     """The Slack settings from ``environ`` (default ``os.environ``).
 
     Always required: ``SLACK_BOT_TOKEN`` (``xoxb-...``) and ``FAQBOT_SUPPORT_CHANNEL``
@@ -96,7 +109,8 @@ def slack_settings(environ: Mapping[str, str] | None = None, *, http: bool = Fal
     ``FAQBOT_SUPPORT_LANG`` (``en`` or ``zh``, default ``en``) is the language of
     the support channel's case cards and of the agents' button feedback.
     A missing or malformed value raises :class:`ConfigError` naming the variable,
-    never showing a secret's value.
+    never showing a secret's value. ``need_secret=False`` (posting only, as the
+    console does) requires neither the signing secret nor the app token.
     """
     env = os.environ if environ is None else environ
 
@@ -116,7 +130,9 @@ def slack_settings(environ: Mapping[str, str] | None = None, *, http: bool = Fal
     channel = required(SUPPORT_CHANNEL_ENV, "the id of the Seller Support channel (e.g. C0123456789) where escalations are posted")
     signing_secret = value(SIGNING_SECRET_ENV)
     app_token = value(APP_TOKEN_ENV)
-    if http:
+    if not need_secret:
+        pass
+    elif http:
         signing_secret = required(SIGNING_SECRET_ENV, "the signing secret from the Slack app's Basic Information page (needed by --http)")
     else:
         app_token = required(
@@ -136,3 +152,16 @@ def slack_settings(environ: Mapping[str, str] | None = None, *, http: bool = Fal
         bot_token=bot_token, support_channel=channel, signing_secret=signing_secret,
         app_token=app_token, api_url=api_url, support_lang=support_lang,
     )
+
+
+def forwarding_settings(environ: Mapping[str, str] | None = None) -> SlackSettings | None:
+    """What the console needs to post its cases to Slack itself, or None when it should leave them queued.
+
+    Both ``SLACK_BOT_TOKEN`` and ``FAQBOT_SUPPORT_CHANNEL`` must be set (plus the
+    optional ``SLACK_API_URL`` and ``FAQBOT_SUPPORT_LANG``); a malformed value
+    raises :class:`ConfigError` like ``faqbot slack`` does.
+    """
+    env = os.environ if environ is None else environ
+    if not ((env.get(BOT_TOKEN_ENV) or "").strip() and (env.get(SUPPORT_CHANNEL_ENV) or "").strip()):
+        return None
+    return slack_settings(env, http=True, need_secret=False)

@@ -7,8 +7,10 @@ normalize -> detect language -> retrieve candidates -> decide:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from faq.messages import message
-from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings
+from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings, Why
 from faq.normalize import MAX_MATCH_CHARS, detect_language
 from faq.retriever import Match, Retriever, Tuning
 
@@ -57,7 +59,7 @@ class Assistant:
         action = decide(matches, settings)
         candidates = tuple(Candidate(self.kb.entries[m.entry_index].id, round(m.score, 1)) for m in matches)
         best = self.kb.entries[matches[0].entry_index] if matches else None
-        why = self._why(matches, action, reply_lang) if explain else ""
+        why = self._why(matches, action, reply_lang) if explain else None
         common = dict(
             question=text, lang=reply_lang, action=action, candidates=candidates, why=why,
             entry_id=best.id if best else None, kind=best.kind if best else None,
@@ -89,38 +91,14 @@ class Assistant:
             return questions
         return matches
 
-    def _why(self, matches: list[Match], action: Action, lang: str) -> str:
-        """A short explanation of the decision, in ``lang``: thresholds, best phrasing and the words that matched."""
+    def _why(self, matches: list[Match], action: Action, lang: str) -> Why:
+        """The decision as data: thresholds, the best phrasing with its scores and the words that matched."""
         settings = self.kb.settings
-        labels = _WHY_LABELS[lang]
-        lines = [
-            labels["decision"].format(
-                action=labels[action], answer=f"{settings.answer_score:g}", margin=f"{settings.margin:g}",
-                sure=f"{settings.sure_score:g}", clarify=f"{settings.clarify_score:g}",
-            )
-        ]
-        if matches:
-            best = matches[0]
-            shared = ", ".join(f"{term.split(':', 1)[1]} {weight:.2f}" for term, weight in best.shared_terms[:6])
-            lines.append(labels["phrasing"].format(phrasing=best.phrasing, lexical=f"{best.lexical:.2f}", fuzzy=f"{best.fuzzy:.0f}"))
-            lines.append(labels["shared"].format(shared=shared or labels["none"]))
-        return "\n".join(lines)
-
-
-# The "why" view in both languages (the console shows it in the question's language).
-_WHY_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "decision": "decision: {action} (answer at {answer}+ and {margin} ahead, or at {sure}+; did-you-mean at {clarify}+)",
-        "phrasing": "best phrasing: '{phrasing}' (words {lexical}, wording {fuzzy})",
-        "shared": "shared words: {shared}",
-        "none": "none",
-        "answer": "answer", "clarify": "did you mean", "escalate": "escalate to support",
-    },
-    "zh": {
-        "decision": "决定:{action}(分数 ≥ {answer} 且领先 {margin} 分,或 ≥ {sure} 时回答;≥ {clarify} 时提供候选)",
-        "phrasing": "最接近的问法:'{phrasing}'(词语 {lexical},措辞 {fuzzy})",
-        "shared": "相同的词:{shared}",
-        "none": "无",
-        "answer": "回答", "clarify": "提供候选", "escalate": "转交人工支持",
-    },
-}
+        why = Why(action=action, answer_score=settings.answer_score, clarify_score=settings.clarify_score,
+                  margin=settings.margin, sure_score=settings.sure_score)
+        if not matches:
+            return why
+        best = matches[0]
+        shared = tuple((term.split(":", 1)[1], weight) for term, weight in best.shared_terms[:6])
+        return replace(why, entry_id=self.kb.entries[best.entry_index].id, score=best.score, phrasing=best.phrasing,
+                       lexical=best.lexical, fuzzy=best.fuzzy, shared=shared)

@@ -88,11 +88,32 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Why:
+    """Why the engine decided as it did, as data: the thresholds, the best phrasing, its scores, the words it shared.
+
+    Adapters render it (the console's "why" view); the engine never words it.
+    ``shared`` holds the matched index words with their weights, best first.
+    """
+
+    action: Action
+    answer_score: float
+    clarify_score: float
+    margin: float
+    sure_score: float
+    entry_id: str | None = None
+    score: float = 0.0
+    phrasing: str | None = None
+    lexical: float = 0.0
+    fuzzy: float = 0.0
+    shared: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class Reply:
     """Everything an adapter needs to show an answer, a "did you mean" or an escalation notice.
 
-    ``text`` is ready to show in ``lang``; ``why`` explains the decision (matched
-    terms, best phrasing, thresholds) for the agents' console.
+    ``text`` is ready to show in ``lang``; ``why`` (when asked for) explains the
+    decision as data (thresholds, best phrasing, matched words) for adapters to render.
     """
 
     question: str
@@ -104,7 +125,7 @@ class Reply:
     score: float = 0.0
     candidates: tuple[Candidate, ...] = ()
     answer: str | None = None
-    why: str = ""
+    why: Why | None = None
 
     def to_json(self) -> dict:
         """The JSON-lines contract of ``faqbot ask --json`` (see DESIGN.md)."""

@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-NOTICES: dict[str, dict[str, str]] = {
+from faq.catalog import Catalog
+
+NOTICES = Catalog({
     # --- reading the file -----------------------------------------------------------------
     "no_such_file": {"en": "no such file", "zh": "文件不存在"},
     "unreadable": {"en": "cannot read the file: {error}", "zh": "无法读取文件：{error}"},
@@ -112,7 +114,7 @@ NOTICES: dict[str, dict[str, str]] = {
     "report_helpful": {"en": "helpful rate per entry:", "zh": "各条目的有用率："},
     "report_votes": {"en": "{rate}% of {votes} votes", "zh": "{rate}%（共 {votes} 票）"},
     "report_no_feedback": {"en": "(no feedback yet)", "zh": "（还没有反馈）"},
-}
+})
 
 #: The languages every notice is written in.
 NOTICE_LANGS = ("en", "zh")
@@ -120,8 +122,7 @@ NOTICE_LANGS = ("en", "zh")
 
 def notice(key: str, lang: str, /, **values: object) -> str:
     """Notice ``key`` in ``lang`` (English when ``lang`` is neither), with ``values`` filled in."""
-    texts = NOTICES[key]
-    return texts.get(lang, texts["en"]).format(**values)
+    return NOTICES.text(key, lang, **values)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ and inverse document frequency already discounts the ones every entry uses.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 _HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
@@ -40,11 +41,17 @@ def is_compound(term: str) -> bool:
     return term.startswith(COMPOUND_PREFIXES)
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
+_local = threading.local()
 
-    return Stemmer.Stemmer("english")
+
+def _stemmer():
+    """This thread's stemmer: PyStemmer objects must not be called from two threads at once (its own docs)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 @lru_cache(maxsize=65536)

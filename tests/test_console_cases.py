@@ -9,7 +9,6 @@ from pathlib import Path
 
 from bot.cli import main as cli
 from bot.console import run_console
-from bot.console_cases import CaseDesk
 from bot.store import EscalationStore
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store
@@ -21,7 +20,7 @@ OUT_OF_SCOPE_ZH = "如何设置广告活动?"
 
 def session(store: EscalationStore, lines: list[str], agent: str = "ana") -> str:
     out = io.StringIO()
-    code = run_console(KB, io.StringIO("\n".join(lines) + "\n"), out, interactive=False, desk=CaseDesk(store, agent))
+    code = run_console(KB, io.StringIO("\n".join(lines) + "\n"), out, interactive=False, store=store, agent=agent)
     assert code == 0
     return out.getvalue()
 
@@ -110,3 +109,38 @@ def test_a_case_another_agent_took_is_theirs_to_resolve_and_refusals_are_bilingu
     out = session(first, [":resolve 1 done", ":resolve 1 again", ":take ²", ":take 99999999999999999999"], agent="ana")
     assert "Case #1 resolved." in out and "Case #1 is already resolved." in out
     assert out.count("Usage: :take N") == 2 and "internal error" not in out.lower()
+
+
+def test_with_slack_settings_the_console_posts_its_cases_to_the_support_channel(tmp_path, monkeypatch):
+    from bot.testkit.fake_slack import FakeSlack
+
+    fake = FakeSlack().start()
+    try:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-console")
+        monkeypatch.setenv("FAQBOT_SUPPORT_CHANNEL", "CSUPPORT")
+        monkeypatch.setenv("SLACK_API_URL", fake.base_url)
+        url = f"sqlite:///{(tmp_path / 'db.sqlite3').as_posix()}"
+        out = io.StringIO()
+        assert cli(["console", "--kb", str(KB), "--db", url, "--agent", "ana"],
+                   stdin=io.StringIO(OUT_OF_SCOPE_EN + "\n"), stdout=out) == 0
+        assert "case #1" in out.getvalue()
+        (card,) = fake.wait_for("chat.postMessage", 1, lambda call: call.params.get("channel") == "CSUPPORT")
+        assert OUT_OF_SCOPE_EN in card.params["text"]
+        store = EscalationStore.from_url(url)
+        assert store.get(1).forwarded and store.undelivered() == []
+        # Taken in a later session: the card in the channel is redrawn before the console leaves.
+        assert cli(["console", "--kb", str(KB), "--db", url, "--agent", "ana"],
+                   stdin=io.StringIO(":take 1\n"), stdout=io.StringIO()) == 0
+        (update,) = fake.wait_for("chat.update", 1)
+        content = update.params["blocks"]
+        buttons = [el["action_id"] for block in content if block["type"] == "actions" for el in block["elements"]]
+        assert update.params["ts"] == card.response["ts"]
+        assert buttons == ["case_resolve"] and "Taken by ana." in json.dumps(content)  # no stale Take button
+    finally:
+        fake.stop()
+
+
+def test_without_slack_settings_the_banner_says_cases_wait_for_faqbot_slack(store):
+    out = io.StringIO()
+    assert run_console(KB, io.StringIO(":quit\n"), out, interactive=True, store=store, agent="ana") == 0
+    assert "faqbot slack" in out.getvalue() and store.url in out.getvalue()

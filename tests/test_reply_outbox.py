@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.reply_outbox import PendingReply, ReplyOutbox
+from bot.delivery import ReplyOutbox
+from bot.store import PendingReply
 from bot.store import EscalationStore, StoreError
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store, postgres_server

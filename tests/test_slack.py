@@ -1,7 +1,7 @@
 """The Slack adapter end to end: a real slack-bolt app over real HTTP, a fake Slack Web API on loopback.
 
 Inbound requests are signed with the real algorithm; outbound Web API calls go to
-``tests/slack_fake.py``. The store is a real SQLite file in ``tmp_path`` and the
+``bot/testkit/fake_slack.py``. The store is a real SQLite file in ``tmp_path`` and the
 knowledge base is a copy of the repository's ``knowledge.yaml``. Nothing sleeps
 for a fixed time: tests wait on the fake's call log or poll with short timeouts.
 """
@@ -29,15 +29,17 @@ import yaml
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot import slack_blocks as blocks
 from bot.config import ConfigError, slack_settings
 from bot.kb_reload import KnowledgeHolder
-from bot.slack_app import SlackBot, build_client, create_bot, make_http_server, wsgi_app
-from bot.slack_blocks import Ref
-from bot.slack_cli import add_slack_parser, cmd_slack
-from bot.slack_events import EventLedger
+from bot.slack import blocks, wsgi_app  # wsgi_app: the README's gunicorn entry point, bot.slack:wsgi_app()
+from bot.slack.app import SlackBot
+from bot.slack.blocks import Ref
+from bot.slack.cli import add_slack_parser, cmd_slack
+from bot.slack.client import build_client
+from bot.slack.ledger import EventLedger
+from bot.slack.server import create_bot, make_http_server
 from bot.store import EscalationStore
-from slack_fake import BOT_USER_ID, TEAM_ID, Call, FakeSlack
+from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, Call, FakeSlack
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "test-signing-secret"
@@ -815,7 +817,7 @@ def test_event_ledger_claims_once_and_takes_over_stale_claims(tmp_path):
     store = EscalationStore.from_url(f"sqlite:///{(tmp_path / 'l.sqlite3').as_posix()}")
     now = [1000.0]
     ledger = EventLedger.for_store(store, stale_after=60, clock=lambda: now[0])
-    other = EventLedger.for_store(EscalationStore.from_url(store.engine.url.render_as_string(False)),
+    other = EventLedger.for_store(EscalationStore.from_url(store.url),
                                   stale_after=60, clock=lambda: now[0])
     assert ledger.claim("msg:C1:1.1", "Ev1") is True
     assert other.claim("msg:C1:1.1", "Ev2") is False

@@ -12,9 +12,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import MetaData, insert, inspect, text
 
-from bot import schema
-from bot.forwarding import Forwarder, JsonlFileSink, StreamSink
-from bot.schema import MIGRATIONS, Migration
+from bot.store import schema
+from bot.delivery import Forwarder
+from bot.testkit.sinks import JsonlFileSink, StreamSink
+from bot.store.schema import MIGRATIONS, Migration
 from bot.store import (
     EscalationStore,
     InvalidTransition,
@@ -48,7 +49,7 @@ def reply(question: str = "How much are FBA fees?", lang: str = "en", **fields) 
 def count_rows(url: str, table: str = "escalations") -> int:
     checker = EscalationStore.from_url(url)
     try:
-        with checker.engine.connect() as conn:
+        with checker._engine.connect() as conn:
             return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
     finally:
         checker.close()
@@ -283,12 +284,12 @@ def test_a_fresh_database_gets_the_latest_schema_matching_the_query_tables(store
     assert store.schema_version() == 0  # nothing happens before first use
     assert store.migrate() == LATEST >= 2
     assert store.schema_version() == LATEST
-    inspector = inspect(store.engine)
+    described = store.describe()
     for table in schema.metadata.sorted_tables:
-        reflected = {column["name"] for column in inspector.get_columns(table.name)}
+        reflected = described[table.name]["columns"]
         assert reflected == {column.name for column in table.columns}, table.name
-    assert "ix_escalations_status_created" in {i["name"] for i in inspector.get_indexes("escalations")}
-    assert "ix_questions_asked" in {i["name"] for i in inspector.get_indexes("questions")}
+    assert "ix_escalations_status_created" in described["escalations"]["indexes"]
+    assert "ix_questions_asked" in described["questions"]["indexes"]
     assert store.migrate() == LATEST  # idempotent
 
 
@@ -298,19 +299,19 @@ def test_a_version_1_database_gets_every_later_table_and_column_keeping_its_rows
     # a row as faqbot 1 wrote it, through the version 1 table (today's has more columns)
     version_1 = schema._define_v1(MetaData())[0]
     moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    with old.engine.begin() as conn:
+    with old._engine.begin() as conn:
         conn.execute(insert(version_1).values(
             created_at=moment, updated_at=moment, lang="en", question="How much are FBA fees?", source="console",
             idempotency_key="v1-row", candidates="[]", best_score=12.5, status="open", next_attempt_at=moment,
         ))
-    assert not inspect(old.engine).has_table("slack_events")
+    assert not inspect(old._engine).has_table("slack_events")
 
     new = open_store()
     kept = new.get(1)  # first use migrates
     assert kept is not None and kept.question == "How much are FBA fees?" and kept.created_at == moment
     assert new.schema_version() == LATEST
-    assert inspect(new.engine).has_table("slack_events") and inspect(new.engine).has_table("pending_replies")
-    assert "card_synced_at" in {c["name"] for c in inspect(new.engine).get_columns("escalations")}
+    assert inspect(new._engine).has_table("slack_events") and inspect(new._engine).has_table("pending_replies")
+    assert "card_synced_at" in {c["name"] for c in inspect(new._engine).get_columns("escalations")}
 
 
 def add_priority(conn) -> None:
@@ -328,8 +329,8 @@ def test_a_database_is_migrated_forward_by_a_newer_release_keeping_its_rows(open
     new = open_store(migrations=(*MIGRATIONS, TEST_NEXT))
     assert new.get(kept.case) == kept  # first use migrates
     assert new.schema_version() == LATEST + 1
-    assert "priority" in {c["name"] for c in inspect(new.engine).get_columns("escalations")}
-    with new.engine.connect() as conn:
+    assert "priority" in {c["name"] for c in inspect(new._engine).get_columns("escalations")}
+    with new._engine.connect() as conn:
         assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars(
         ).all() == list(range(1, LATEST + 2))
         assert conn.execute(text("SELECT priority FROM escalations")).scalar() == 0
@@ -350,7 +351,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(open_store):
         open_store(migrations=(*MIGRATIONS, Migration(LATEST + 1, "broken", broken))).migrate()
     check = open_store()
     assert check.schema_version() == LATEST
-    assert "priority" not in {c["name"] for c in inspect(check.engine).get_columns("escalations")}
+    assert "priority" not in {c["name"] for c in inspect(check._engine).get_columns("escalations")}
 
 
 def test_two_stores_migrating_at_once_apply_each_step_once(open_store):
@@ -371,7 +372,7 @@ def test_two_stores_migrating_at_once_apply_each_step_once(open_store):
     for thread in threads:
         thread.join(60)
     assert results == [LATEST + 1] * 3
-    with stores[0].engine.connect() as conn:
+    with stores[0]._engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM schema_version")).scalar() == LATEST + 1
 
 
@@ -572,6 +573,25 @@ def test_a_crash_between_sending_and_marking_resends_once_and_the_jsonl_sink_ded
     assert store.get(case.case).forwarded
 
 
+def test_after_a_crash_between_sending_and_marking_the_worker_looks_before_sending_again(store, tmp_path):
+    case, _ = store.open_escalation(reply(), source="console", now=T0)
+    path = tmp_path / "support.jsonl"
+
+    class DiesAfterSending:
+        def forward(self, escalation):
+            JsonlFileSink(path, dedupe=False).forward(escalation)
+            raise KeyboardInterrupt  # the process dies before the delivery is recorded
+
+    clock = Clock(T0)
+    with pytest.raises(KeyboardInterrupt):
+        Forwarder(store, DiesAfterSending(), clock=clock, lease=60).deliver_due()
+    clock.advance(61)
+    # The sink counts every delivery; the new worker finds the unconfirmed one instead of sending again.
+    assert Forwarder(store, JsonlFileSink(path, dedupe=False), clock=clock).deliver_due() == 1
+    assert [r["case"] for r in JsonlFileSink.read(path)] == [case.case]
+    assert store.get(case.case).forward_ref == f"support.jsonl#{case.case}"
+
+
 def test_jsonl_sink_dedupes_by_case_and_survives_a_torn_line(store, tmp_path):
     path = tmp_path / "support.jsonl"
     first, _ = store.open_escalation(reply("first"), source="console")
@@ -627,10 +647,10 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
     store = EscalationStore.from_url(sqlite_url(tmp_path / "db.sqlite3"), busy_timeout=2.5)
     try:
         store.migrate()
-        with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2500
+        settings = store.connection_settings()
+        assert settings["journal_mode"] == "wal"
+        assert settings["foreign_keys"] == 1
+        assert settings["busy_timeout"] == 2500
     finally:
         store.close()
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.forwarding import Forwarder, JsonlFileSink
+from bot.delivery import Forwarder
+from bot.testkit.sinks import JsonlFileSink
 from bot.store import EscalationStore
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, postgres_server
@@ -24,15 +25,17 @@ pytest_plugins = ["postgres", "store_fixtures"]  # db_url, postgres_server
 ROOT = Path(__file__).resolve().parents[1]
 
 # Opens escalations forever, printing each case number once it is committed, and
-# forwards after each one (write, then tell), like the console does.
+# forwards after each one (write, then tell), like the console does. The sink file
+# records every delivery (no dedupe), so a case sent twice is counted twice.
 ESCALATE_FOREVER = """
 import sys
-from bot.forwarding import Forwarder, JsonlFileSink
+from bot.delivery import Forwarder
+from bot.testkit.sinks import JsonlFileSink
 from bot.store import EscalationStore
 from faq.model import Reply
 
 store = EscalationStore.from_url(sys.argv[1])
-forwarder = Forwarder(store, JsonlFileSink(sys.argv[2]))
+forwarder = Forwarder(store, JsonlFileSink(sys.argv[2], dedupe=False))
 i = 0
 while True:
     reply = Reply(question=f"question {i}", lang="en", action="escalate", text="")
@@ -96,7 +99,7 @@ def test_kill_9_mid_escalation_loses_nothing_and_forwards_each_case_once(db_url,
         assert len(stored - set(committed)) <= 1  # at most one committed, killed before printing
 
         # A new forwarder, after any lease the killed one held has expired.
-        restarted = Forwarder(store, JsonlFileSink(sink_path), clock=lambda: time.time() + 3600)
+        restarted = Forwarder(store, JsonlFileSink(sink_path, dedupe=False), clock=lambda: time.time() + 3600)
         restarted.deliver_due(limit=None)
         assert restarted.deliver_due(limit=None) == 0
         assert store.undelivered() == []

@@ -15,11 +15,18 @@ nothing here talks to Slack. Two rules hold for every message built here:
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+from bot.slack.texts import say
+from bot.slack.values import (  # noqa: F401 (part of the rendering API)
+    BUTTON_VALUE_MAX,
+    ELLIPSIS,
+    Ref,
+    case_value,
+    decode_case_value,
+    shorten,
+)
 from faq import Assistant, Reply
 
 SECTION_TEXT_MAX = 3000
@@ -27,14 +34,12 @@ FIELD_TEXT_MAX = 2000
 FIELDS_MAX = 10
 MAX_BLOCKS = 50
 BUTTON_TEXT_MAX = 75
-BUTTON_VALUE_MAX = 2000
 ACTIONS_ELEMENTS_MAX = 25
 CONTEXT_ELEMENTS_MAX = 10
 FALLBACK_TEXT_MAX = 3000  # Slack accepts 40,000 but truncates notifications long before
 QUESTION_SHOWN_MAX = 2800  # the question in the support channel card; the full text is in the database
-ELLIPSIS = "…"
 
-# action ids (the listeners in bot.slack_app match on these)
+# action ids (the listeners in bot.slack.app match on these)
 HELPFUL = "faq_helpful"
 NOT_HELPFUL = "faq_not_helpful"
 SHARE = "faq_share"
@@ -84,17 +89,6 @@ def slack_to_plain(text: str, bot_user_id: str | None = None) -> str:
     converted = _MARKUP.sub(plain, text)
     converted = converted.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return converted.strip()
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, ending with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    cut = text[: max(0, limit - len(ELLIPSIS))]
-    amp = cut.rfind("&")
-    if amp != -1 and ";" not in cut[amp:]:
-        cut = cut[:amp]  # never leave half an entity such as "&am"
-    return cut.rstrip() + ELLIPSIS
 
 
 def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
@@ -189,86 +183,6 @@ def fallback(text: str) -> str:
     return shorten(escape(text), FALLBACK_TEXT_MAX)
 
 
-# --- button values ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ref:
-    """What a button click needs to know about the question it belongs to (carried in the button value).
-
-    ``question_id`` points into the question log; ``question`` carries the text
-    itself only when the log could not be written. ``message_ts``/``thread_ts``
-    are the asker's message and thread (None for ``/faq``), ``asker`` their user id.
-    """
-
-    lang: str
-    question_id: int | None = None
-    entry_id: str | None = None
-    asker: str | None = None
-    channel: str | None = None
-    message_ts: str | None = None
-    thread_ts: str | None = None
-    question: str | None = None
-    score: int | None = None
-
-    _KEYS = (("lang", "l"), ("question_id", "q"), ("entry_id", "e"), ("asker", "u"), ("channel", "c"),
-             ("message_ts", "m"), ("thread_ts", "t"), ("question", "x"), ("score", "s"))
-    _INTS = ("question_id", "score")
-
-    def with_entry(self, entry_id: str | None, score: float | None = None) -> Ref:
-        """This reference pointing at another entry (with that entry's score)."""
-        return Ref(**{**self.__dict__, "entry_id": entry_id, "score": None if score is None else round(score)})
-
-    def encode(self) -> str:
-        """Compact JSON of the set fields, at most 2,000 characters (the question text is shortened)."""
-        data = {short: getattr(self, name) for name, short in self._KEYS if getattr(self, name) is not None}
-        value = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        while len(value) > BUTTON_VALUE_MAX and data.get("x"):
-            over = len(value) - BUTTON_VALUE_MAX
-            data["x"] = shorten(data["x"], max(len(data["x"]) - over, 0))
-            value = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        if len(value) > BUTTON_VALUE_MAX:
-            raise ValueError("button reference does not fit in a button value")
-        return value
-
-    @classmethod
-    def decode(cls, value: str | None) -> Ref:
-        """The reference in a button value; ``ValueError`` for anything we did not write."""
-        try:
-            data = json.loads(value or "")
-        except ValueError as exc:
-            raise ValueError("not a faqbot button value") from exc
-        if not isinstance(data, dict) or not isinstance(data.get("l"), str):
-            raise ValueError("not a faqbot button value")
-        fields = {name: data.get(short) for name, short in cls._KEYS}
-        for name, found in fields.items():
-            wanted = int if name in cls._INTS else str
-            if found is not None and (not isinstance(found, wanted) or isinstance(found, bool)):
-                raise ValueError(f"bad {name} in button value")
-        return cls(**fields)
-
-
-def case_value(case: int, permalink: str | None) -> str:
-    """The value of the Take / Resolve buttons: the case number and the link to the seller's message."""
-    data: dict[str, Any] = {"case": case}
-    if permalink and len(permalink) < BUTTON_VALUE_MAX - 40:
-        data["link"] = permalink
-    return json.dumps(data, separators=(",", ":"))
-
-
-def decode_case_value(value: str | None) -> tuple[int, str | None]:
-    """``(case, permalink)`` from a Take / Resolve button value; ``ValueError`` otherwise."""
-    try:
-        data = json.loads(value or "")
-        case = data["case"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError("not a case button value") from exc
-    if not isinstance(case, int) or isinstance(case, bool):
-        raise ValueError("not a case button value")
-    link = data.get("link")
-    return case, link if isinstance(link, str) else None
-
-
 # --- what sellers see -------------------------------------------------------------------------
 
 Rendered = tuple[str, list[dict[str, Any]]]
@@ -299,18 +213,18 @@ def render_answer(
     details = []
     if entry_id:
         shown = "?" if score is None else f"{score:.0f}"
-        details.append(assistant.text("slack_answer_context", lang, entry=escape(entry_id), score=shown))
+        details.append(say(assistant, "slack_answer_context", lang, entry=escape(entry_id), score=shown))
     if done:
         details.append(escape(done))
     tail = [context(*details)] if details else []
     if not done:
         value = ref.encode()
         buttons = [
-            button(assistant.text("slack_helpful", lang), HELPFUL, value, style="primary"),
-            button(assistant.text("slack_not_helpful", lang), NOT_HELPFUL, value),
+            button(say(assistant, "slack_helpful", lang), HELPFUL, value, style="primary"),
+            button(say(assistant, "slack_not_helpful", lang), NOT_HELPFUL, value),
         ]
         if share:
-            buttons.append(button(assistant.text("slack_share", lang), SHARE, value))
+            buttons.append(button(say(assistant, "slack_share", lang), SHARE, value))
         tail.append(actions(buttons, block_id="faq_feedback"))
     return fallback(answer), fit(content, tail)
 
@@ -343,12 +257,12 @@ def render_shared(assistant: Assistant, lang: str, user: str, question: str | No
     """A ``/faq`` answer shared in the channel: who asked what, then the answer (no buttons)."""
     content = []
     if question:
-        asked = assistant.text("slack_shared", lang, user=user_mention(user), question=escape(question))
+        asked = say(assistant, "slack_shared", lang, user=user_mention(user), question=escape(question))
         content += sections(shorten(asked, SECTION_TEXT_MAX))
     content += sections(escape(answer))
     tail = []
     if entry_id:
-        tail.append(context(assistant.text("slack_answer_context", lang, entry=escape(entry_id), score="-")))
+        tail.append(context(say(assistant, "slack_answer_context", lang, entry=escape(entry_id), score="-")))
     text = f"{question}\n{answer}" if question else answer
     return fallback(text), fit(content, tail)
 
@@ -364,7 +278,7 @@ def render_case(assistant: Assistant, case: Any, permalink: str | None, lang: st
     """
 
     def t(name: str, **values: str) -> str:
-        return assistant.text(name, lang, **values)
+        return say(assistant, name, lang, **values)
 
     title = t("slack_case_title", case=str(case.case))
     question = shorten(escape(case.question), QUESTION_SHOWN_MAX)

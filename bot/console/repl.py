@@ -1,8 +1,10 @@
-"""The support agents' console: ask the engine questions and see why it answered as it did.
+"""The support agents' console: ask questions and see why the bot answered as it did.
 
 ``faqbot console`` calls :func:`run_console`, which takes its streams as
-arguments so tests can drive it with strings. The console is an adapter: it
-holds one ``Assistant`` and renders its ``Reply``; it never matches or decides.
+arguments so tests can drive it with strings. The console is an adapter: each
+question goes to the question desk (:mod:`bot.desk`), which logs it, asks the
+engine and opens the case when it escalates; the console renders the outcome.
+Command sets (e.g. :class:`bot.console.cases.CaseCommands`) are passed in.
 
 On a terminal it is a REPL (prompt, banner, readline history and completion,
 colours unless ``NO_COLOR`` is set). With piped input it prints only the
@@ -14,107 +16,44 @@ part of the session and go to the console's own output.
 
 from __future__ import annotations
 
-import os
 import sys
 import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Mapping, TextIO
+from typing import TextIO
 
-from bot.config import tool_language
-from bot.console_cases import CaseDesk
-from faq import Assistant, Entry, KnowledgeBase, KnowledgeError, Reply, load_knowledge
+from bot.config import no_color, tool_language
+from bot.console.cases import CaseCommands, Handler
+from bot.console.forwarding import ConsoleForwarding
+from bot.console.reader import LineReader
+from bot.console.texts import COMMAND_HELP, CONSOLE_TEXTS
+from bot.console.why import why_lines
+from bot.desk import Origin, Outcome, QuestionDesk
+from bot.store import EscalationStore
+from faq import Assistant, Entry, KnowledgeBase, KnowledgeError, load_knowledge
 from faq.normalize import detect_language
 
-PROMPT = "faqbot> "
-HISTORY_FILE = "~/.faqbot_history"
-HISTORY_LENGTH = 1000
 UI_LANGS = ("en", "zh")
-
-# Everything the console itself says, in both languages. Reply texts come from the engine.
-TEXTS: dict[str, dict[str, str]] = {
-    "banner": {
-        "en": "faqbot console: {count} entries loaded. Type a question, or :help for commands.",
-        "zh": "faqbot 控制台:已载入 {count} 个条目。直接输入问题,或输入 :help 查看命令。",
-    },
-    "goodbye": {"en": "Bye.", "zh": "再见。"},
-    "decision": {"en": "decision", "zh": "决定"},
-    "action_answer": {"en": "answer", "zh": "回答"},
-    "action_clarify": {"en": "did you mean", "zh": "提供候选"},
-    "action_escalate": {"en": "escalate to support", "zh": "转交人工支持"},
-    "entry": {"en": "entry", "zh": "条目"},
-    "score": {"en": "score", "zh": "分数"},
-    "runners_up": {"en": "runners-up", "zh": "其他候选"},
-    "why": {"en": "why", "zh": "原因"},
-    "kind": {"en": "kind", "zh": "类型"},
-    "tags": {"en": "tags", "zh": "标签"},
-    "question": {"en": "question", "zh": "问题"},
-    "answer": {"en": "answer", "zh": "回答"},
-    "alternates": {"en": "alternates", "zh": "其他问法"},
-    "none": {"en": "(none)", "zh": "(无)"},
-    "help_intro": {
-        "en": "Type a question to see the bot's reply and why it chose it. Commands:",
-        "zh": "输入问题即可查看机器人的回复及其原因。命令:",
-    },
-    "unknown_command": {
-        "en": "Unknown command :{name}. Type :help for the list of commands.",
-        "zh": "未知命令 :{name}。输入 :help 查看命令列表。",
-    },
-    "show_usage": {
-        "en": "Usage: :show ID (type :list to see the ids).",
-        "zh": "用法::show 条目ID(输入 :list 查看所有 ID)。",
-    },
-    "no_entry": {
-        "en": "No entry with id '{id}'. Type :list to see the ids.",
-        "zh": "没有 ID 为 '{id}' 的条目。输入 :list 查看所有 ID。",
-    },
-    "no_tag": {
-        "en": "No entry is tagged '{tag}'. Tags: {tags}.",
-        "zh": "没有带标签 '{tag}' 的条目。现有标签:{tags}。",
-    },
-    "lang_usage": {
-        "en": "Usage: :lang en|zh|auto (now: {current}).",
-        "zh": "用法::lang en|zh|auto(当前:{current})。",
-    },
-    "lang_set": {"en": "Replies in {name} from now on.", "zh": "今后用{name}回复。"},
-    "lang_auto": {
-        "en": "Replies follow each question's language from now on.",
-        "zh": "今后按每个问题的语言回复。",
-    },
-    "lang_name_en": {"en": "English", "zh": "英文"},
-    "lang_name_zh": {"en": "Chinese", "zh": "中文"},
-    "lang_name_auto": {"en": "auto", "zh": "自动"},
-    "reloaded": {
-        "en": "Reloaded: {count} entries (version {version}).",
-        "zh": "已重新载入:{count} 个条目(版本 {version})。",
-    },
-    "reload_failed": {
-        "en": "Reload failed; still using the previous knowledge base ({count} entries). Problems:",
-        "zh": "重新载入失败,继续使用之前的知识库({count} 个条目)。问题如下:",
-    },
-    "internal_error": {
-        "en": "Sorry, that line could not be handled ({error}). The console is still running.",
-        "zh": "抱歉,这一行无法处理({error})。控制台仍在运行。",
-    },
-}
-
-# Help lines, in the order :help shows them. A new command is one entry here and one in
-# Console.commands (e.g. the escalation queue's :queue, :case N, :take N, :resolve N).
-COMMAND_HELP: dict[str, dict[str, str]] = {
-    ":show ID": {"en": "an entry in both languages", "zh": "查看条目(中英文)"},
-    ":list [TAG]": {"en": "entry ids and questions, optionally only those with TAG", "zh": "列出条目 ID 和问题,可按标签筛选"},
-    ":lang en|zh|auto": {"en": "reply in English, in Chinese, or in the question's language", "zh": "用英文、中文或提问的语言回复"},
-    ":reload": {"en": "re-read the knowledge base file (the old one stays on error)", "zh": "重新读取知识库文件(出错时保留原知识库)"},
-    ":help": {"en": "this list", "zh": "显示本列表"},
-    ":quit, :q, :exit": {"en": "leave (Ctrl-D and Ctrl-C also leave)", "zh": "退出(也可按 Ctrl-D 或 Ctrl-C)"},
-}
+SOURCE = "console"
 
 _ACTION_COLORS = {"answer": "32", "clarify": "33", "escalate": "31"}  # green, yellow, red
 
 
 class Console:
-    """One console session: the loaded knowledge base, the language settings and the output."""
+    """One console session: the knowledge base, the language settings, the desk and the output."""
 
-    def __init__(self, kb_path: Path, kb: KnowledgeBase, out: TextIO, *, color: bool = False, lang: str | None = None):
+    def __init__(
+        self,
+        kb_path: Path,
+        kb: KnowledgeBase,
+        out: TextIO,
+        *,
+        color: bool = False,
+        lang: str | None = None,
+        desk: QuestionDesk | None = None,
+        agent: str | None = None,
+        command_sets: Sequence[CaseCommands] = (),
+    ):
         self.kb_path = kb_path
         self.kb = kb
         self.assistant = Assistant(kb)
@@ -123,18 +62,24 @@ class Console:
         self.forced_lang = lang
         self.last_lang = "en"
         self.running = True
-        self.after_reply: list[Callable[[Reply], None]] = []  # e.g. the escalation desk's recorder
-        self.help_lines: dict[str, dict[str, str]] = dict(COMMAND_HELP)
-        self.commands: dict[str, Callable[[str], None]] = {
-            "show": self.show,
-            "list": self.list_entries,
-            "lang": self.set_lang,
-            "reload": self.reload,
-            "help": self.help,
-            "quit": self.quit,
-            "q": self.quit,
-            "exit": self.quit,
+        self.desk = desk or QuestionDesk(None)
+        self.origin = Origin(SOURCE, asker=agent)
+        own: dict[str, Callable[[str], None]] = {
+            "show": self.show, "list": self.list_entries, "lang": self.set_lang, "reload": self.reload,
+            "help": self.help, "quit": self.quit, "q": self.quit, "exit": self.quit,
         }
+        self.commands: dict[str, Callable[[str], None]] = dict(own)
+        extra_help: dict[str, Mapping[str, str]] = {}
+        for command_set in command_sets:
+            for name, handler in command_set.commands().items():
+                self.commands[name] = self._bound(handler)
+            extra_help.update(command_set.help)
+        last = {usage: text for usage, text in COMMAND_HELP.items() if usage.startswith((":help", ":quit"))}
+        first = {usage: text for usage, text in COMMAND_HELP.items() if usage not in last}
+        self.help_lines: dict[str, Mapping[str, str]] = {**first, **extra_help, **last}
+
+    def _bound(self, handler: Handler) -> Callable[[str], None]:
+        return lambda arg: handler(self, arg)
 
     # ---------------------------------------------------------------- output
     @property
@@ -144,7 +89,7 @@ class Console:
 
     def t(self, key: str, **values: object) -> str:
         """A console text in the current UI language."""
-        return TEXTS[key][self.ui_lang].format(**values)
+        return CONSOLE_TEXTS.text(key, self.ui_lang, **values)
 
     def write(self, text: str = "") -> None:
         """Print one line and flush, so piped output streams; unprintable characters never crash."""
@@ -160,8 +105,10 @@ class Console:
         code = _ACTION_COLORS.get(action)
         return f"\033[{code}m{text}\033[0m" if self.color and code else text
 
-    def banner(self) -> None:
+    def banner(self, where_cases_go: str | None = None) -> None:
         self.write(self.t("banner", count=len(self.kb.entries)))
+        if where_cases_go:
+            self.write(where_cases_go)
 
     def goodbye(self) -> None:
         self.write(self.t("goodbye"))
@@ -191,15 +138,15 @@ class Console:
             handler(arg.strip())
 
     def ask(self, question: str) -> None:
-        """Answer a question and explain the decision."""
-        reply = self.assistant.reply(question, lang=self.forced_lang, explain=True)  # type: ignore[arg-type]
+        """Hand the question to the desk; show the reply, why, and the case notice."""
+        outcome = self.desk.ask(self.assistant, question, self.origin, lang=self.forced_lang, explain=True)
+        reply = outcome.reply
         self.last_lang = reply.lang if self.forced_lang is None else detect_language(question)
-        self.render(reply)
-        for hook in self.after_reply:
-            hook(reply)
+        self.render(outcome)
 
-    def render(self, reply: Reply) -> None:
-        """The reply text, then a compact why block, then a blank line ending the block."""
+    def render(self, outcome: Outcome) -> None:
+        """The reply text, a compact why block and a blank line; then the case notice and any store problem."""
+        reply = outcome.reply
         self.write(reply.text)
         entry = f"{reply.entry_id} ({reply.kind})" if reply.entry_id else "-"
         self.write(
@@ -209,9 +156,13 @@ class Console:
         runners_up = ", ".join(f"{c.entry_id} {c.score:.1f}" for c in reply.candidates[1:])
         self.write(f"  {self.t('runners_up')}: {runners_up or self.t('none')}")
         label = f"  {self.t('why')}: "
-        for n, why_line in enumerate(reply.why.splitlines()):
+        for n, why_line in enumerate(why_lines(reply.why, reply.lang) if reply.why else []):
             self.write((label if n == 0 else " " * _width(label)) + why_line)
         self.write()
+        if outcome.notice:
+            self.write(outcome.notice)
+        if outcome.error is not None:
+            self.write(self.t("store_error", error=outcome.error))
 
     # ---------------------------------------------------------------- commands
     def show(self, arg: str) -> None:
@@ -297,70 +248,11 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-class _LineReader:
-    """Reads input lines. On a real terminal uses ``input()`` with readline; else plain ``readline()``."""
-
-    def __init__(self, stdin: TextIO, stdout: TextIO, *, interactive: bool):
-        self.stdin, self.stdout = stdin, stdout
-        self.prompt = PROMPT if interactive else ""
-        self.use_input = interactive and stdin is sys.stdin and stdout is sys.stdout
-        self.readline = None
-        self.history = os.path.expanduser(HISTORY_FILE)
-        self._saved: tuple = ()
-
-    def start(self, complete: Callable[[str, str], list[str]]) -> None:
-        """Turn on history and completion; imported here so piped runs never touch readline."""
-        if not self.use_input:
-            return
-        try:
-            import readline
-        except ImportError:  # e.g. Windows without pyreadline: plain input() still works
-            return
-        self.readline = readline
-        self._saved = (readline.get_completer(), readline.get_completer_delims())
-        if not self.history.startswith("~"):
-            try:
-                readline.read_history_file(self.history)
-            except OSError:
-                pass
-
-        def completer(word: str, state: int) -> str | None:
-            options = complete(readline.get_line_buffer(), word)
-            return options[state] if state < len(options) else None
-
-        readline.set_completer(completer)
-        readline.set_completer_delims(" \t\n")
-        if "libedit" in (readline.__doc__ or ""):
-            readline.parse_and_bind("bind ^I rl_complete")
-        else:
-            readline.parse_and_bind("tab: complete")
-
-    def read(self) -> str | None:
-        """The next line without its newline, or None at end of input."""
-        if self.use_input:
-            try:
-                return input(self.prompt)
-            except EOFError:
-                return None
-        if self.prompt:
-            self.stdout.write(self.prompt)
-            self.stdout.flush()
-        line = self.stdin.readline()
-        return line.rstrip("\r\n") if line else None
-
-    def stop(self) -> None:
-        """Save history and restore readline's previous completer; history failures are ignored."""
-        if self.readline is None:
-            return
-        if not self.history.startswith("~"):
-            try:
-                self.readline.set_history_length(HISTORY_LENGTH)
-                self.readline.write_history_file(self.history)
-            except OSError:
-                pass
-        completer, delims = self._saved
-        self.readline.set_completer(completer)
-        self.readline.set_completer_delims(delims)
+def _where_cases_go(console: Console, store: EscalationStore | None, forwarding: ConsoleForwarding | None) -> str | None:
+    """The banner's line on where cases go: forwarded from here, or queued for ``faqbot slack``."""
+    if store is None:
+        return None
+    return console.t("cases_forwarded" if forwarding is not None else "cases_queued", db=store.url)
 
 
 def run_console(
@@ -371,15 +263,21 @@ def run_console(
     interactive: bool | None = None,
     color: bool | None = None,
     lang: str | None = None,
-    desk: CaseDesk | None = None,
+    store: EscalationStore | None = None,
+    agent: str | None = None,
+    forwarding: ConsoleForwarding | None = None,
+    listeners: Sequence[Callable[[Outcome], None]] = (),
 ) -> int:
     """Run the console until :quit, end of input or Ctrl-C (exit code 0); 1 if the KB cannot load
     (or the output pipe is closed).
 
     ``interactive`` defaults to both streams being terminals; ``color`` to an
-    interactive session without ``NO_COLOR`` in the environment (even empty);
-    ``lang`` ("en", "zh", or None/"auto") forces the reply language. ``desk``
-    connects the session to the escalation store (question log, cases, queue).
+    interactive session without ``NO_COLOR``; ``lang`` ("en", "zh", or
+    None/"auto") forces the reply language. With a ``store`` every question is
+    logged and escalations open cases (as ``agent``), and the case commands are
+    on; ``forwarding`` posts cases to Slack from this process (else the banner
+    says they wait in the database for ``faqbot slack``). ``listeners`` see
+    every question's outcome.
     """
     if lang == "auto":
         lang = None
@@ -388,7 +286,7 @@ def run_console(
     if interactive is None:
         interactive = stdin.isatty() and stdout.isatty()
     if color is None:
-        color = interactive and "NO_COLOR" not in os.environ
+        color = interactive and not no_color()
     try:
         kb = load_knowledge(kb_path)
     except KnowledgeError as error:
@@ -397,14 +295,17 @@ def run_console(
         return 1
     if hasattr(stdin, "reconfigure"):  # undecodable bytes become U+FFFD instead of ending the session
         stdin.reconfigure(errors="replace")
-    console = Console(Path(kb_path), kb, stdout, color=color, lang=lang)
-    if desk is not None:
-        desk.attach(console)
-    reader = _LineReader(stdin, stdout, interactive=interactive)
+    desk = QuestionDesk(store, listeners=[*listeners, *([forwarding.on_outcome] if forwarding else [])])
+    command_sets = [CaseCommands(store, agent or "agent")] if store is not None else []
+    console = Console(Path(kb_path), kb, stdout, color=color, lang=lang, desk=desk, agent=agent,
+                      command_sets=command_sets)
+    if forwarding is not None:
+        forwarding.start(lambda: console.assistant)
+    reader = LineReader(stdin, stdout, interactive=interactive)
     reader.start(console.completions)
     try:
         if interactive:
-            console.banner()
+            console.banner(_where_cases_go(console, store, forwarding))
         while console.running:
             line = reader.read()
             if line is None:
@@ -419,6 +320,8 @@ def run_console(
         return 1
     finally:
         reader.stop()
+        if forwarding is not None:
+            forwarding.stop()
     if interactive:
         console.goodbye()
     return 0

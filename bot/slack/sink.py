@@ -1,6 +1,6 @@
 """The Seller Support channel as a forwarding ``Sink``: one card per case, with Take / Resolve buttons.
 
-:class:`SlackSink` is what :class:`bot.forwarding.Forwarder` hands each stored
+:class:`SlackSink` is what :class:`bot.delivery.Forwarder` hands each stored
 case to. It looks up a link to the seller's message (``chat.getPermalink``)
 and posts the card (``chat.postMessage``) to the support channel. Any failure
 to post (Slack down, rate-limited past the client's retries, the bot not in the
@@ -16,20 +16,12 @@ from typing import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack_blocks import render_case
+from bot.slack.blocks import render_case
+from bot.slack.client import slack_refused
 from bot.store import Escalation
 from faq import Assistant
 
 log = logging.getLogger("faqbot.slack")
-
-
-def slack_refused(error: SlackApiError) -> bool:
-    """Whether Slack answered and said no, so that trying again will not help.
-
-    That is HTTP 200 with ``ok: false`` (no such message, not in the channel);
-    anything else means Slack was down or limiting us, and a later try may work.
-    """
-    return error.response is not None and error.response.status_code == 200
 
 
 class SlackSink:

@@ -141,7 +141,7 @@ def _define_v1(metadata: MetaData) -> tuple[Table, Table, Table]:
 
 
 def _define_v2(metadata: MetaData) -> Table:
-    """Version 2: which Slack events have been claimed, so each is answered once (see ``bot.slack_events``)."""
+    """Version 2: which Slack events have been claimed, so each is answered once (see ``bot.store.events``)."""
     return Table(
         "slack_events",
         metadata,
@@ -153,7 +153,7 @@ def _define_v2(metadata: MetaData) -> Table:
 
 
 def _define_v3(metadata: MetaData) -> Table:
-    """Version 3: Slack replies that could not be posted, posted again until Slack takes them (``bot.reply_outbox``)."""
+    """Version 3: Slack replies that could not be posted, posted again until Slack takes them (``bot.store.queues``)."""
     return Table(
         "pending_replies",
         metadata,
@@ -173,7 +173,7 @@ def _define_v3(metadata: MetaData) -> Table:
     )
 
 
-# Version 4: when the case's card in the support channel last showed its state (see ``EscalationStore.stale_cards``).
+# Version 4: when the case's card in the support channel last showed its state (see ``bot.store.cases``).
 _CARD_SYNCED_AT = "card_synced_at"
 
 # The tables the store queries: the current schema.

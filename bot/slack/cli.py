@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
@@ -71,7 +70,7 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     print; every other start-up failure is one line on stderr and exit code 1.
     """
     if getattr(args, "slack_command", None) == "manifest":
-        from bot.manifest import manifest_yaml
+        from bot.slack.manifest import manifest_yaml
 
         stdout.write(manifest_yaml(args.url, args.name))
         return EXIT_OK
@@ -80,14 +79,14 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.errors import StoreError
 
     try:
-        settings = slack_settings(os.environ, http=args.http)
+        settings = slack_settings(http=args.http)
     except ConfigError as error:
         return _fail(str(error))
     _configure_logging()
 
     from slack_bolt.error import BoltError
 
-    from bot.slack_app import create_bot
+    from bot.slack.server import create_bot
 
     sdk_log = logging.getLogger("slack_sdk.web.base_client")
     level = sdk_log.level
@@ -114,7 +113,7 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def _serve_http(bot, host: str, port: int, stdout: TextIO) -> int:
-    from bot.slack_app import make_http_server
+    from bot.slack.server import make_http_server
 
     try:
         server = make_http_server(bot.wsgi(), host, port)

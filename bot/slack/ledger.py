@@ -25,15 +25,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-
-from bot import schema
 from bot.store import EscalationStore, StoreError
 
 log = logging.getLogger("faqbot.slack")
-
-slack_events = schema.slack_events
 
 
 def event_key(event_id: str | None, channel: str | None, ts: str | None) -> str | None:
@@ -46,7 +40,7 @@ def event_key(event_id: str | None, channel: str | None, ts: str | None) -> str 
 
 
 class EventLedger:
-    """Claims on Slack events in a SQL database; ``claim`` returns True for exactly one caller per key."""
+    """Claims on Slack events in the store; ``claim`` returns True for exactly one caller per key."""
 
     def __init__(
         self,
@@ -57,7 +51,6 @@ class EventLedger:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
-        self.engine = store.engine
         self.stale_after = float(stale_after)
         self.keep = float(keep)
         self._clock = clock
@@ -77,29 +70,8 @@ class EventLedger:
 
     def claim(self, key: str, event_id: str | None = None) -> bool:
         """Claim ``key``; True means this caller must handle the event, False that someone else has or does."""
-        self.ensure_table()
         moment = self._now()
-        try:
-            try:
-                with self.engine.begin() as conn:
-                    conn.execute(insert(slack_events).values(key=key, event_id=event_id, claimed_at=moment))
-                won = True
-            except IntegrityError:
-                with self.engine.begin() as conn:
-                    result = conn.execute(
-                        update(slack_events)
-                        .where(
-                            slack_events.c.key == key,
-                            slack_events.c.done_at.is_(None),
-                            slack_events.c.claimed_at < moment - timedelta(seconds=self.stale_after),
-                        )
-                        .values(claimed_at=moment, event_id=event_id)
-                    )
-                won = result.rowcount == 1
-                if won:
-                    log.warning("taking over the stale claim on %s", key)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"could not record Slack event {key}: {str(exc).splitlines()[0]}") from exc
+        won = self.store.claim_event(key, event_id, now=moment, stale_before=moment - timedelta(seconds=self.stale_after))
         self._claims += 1
         if self._claims % 1000 == 0:
             self.prune()
@@ -108,22 +80,18 @@ class EventLedger:
     def done(self, key: str) -> None:
         """Mark ``key`` handled, so no stale-claim takeover ever answers it again."""
         try:
-            with self.engine.begin() as conn:
-                conn.execute(update(slack_events).where(slack_events.c.key == key).values(done_at=self._now()))
-        except SQLAlchemyError as exc:
-            log.warning("could not mark Slack event %s done: %s", key, str(exc).splitlines()[0])
+            self.store.event_done(key, now=self._now())
+        except StoreError as exc:
+            log.warning("%s", exc)
 
     def prune(self) -> int:
         """Forget claims older than ``keep`` seconds; return how many."""
-        cutoff = self._now() - timedelta(seconds=self.keep)
         try:
-            with self.engine.begin() as conn:
-                return conn.execute(delete(slack_events).where(slack_events.c.claimed_at < cutoff)).rowcount
-        except SQLAlchemyError as exc:
-            log.warning("could not prune old Slack events: %s", str(exc).splitlines()[0])
+            return self.store.prune_events(before=self._now() - timedelta(seconds=self.keep))
+        except StoreError as exc:
+            log.warning("%s", exc)
             return 0
 
     def count(self) -> int:
         """How many claims are recorded (for tests and diagnostics)."""
-        with self.engine.connect() as conn:
-            return len(conn.execute(select(slack_events.c.key)).all())
+        return self.store.event_count()

@@ -1,0 +1,142 @@
+"""The agents' case commands in the console: ``:queue``, ``:case N``, ``:take N``, ``:resolve N [note]``, ``:reopen N``.
+
+:class:`CaseCommands` is handed to the console at construction, like any
+command set: the console calls each handler with itself as the
+:class:`ConsoleView` (where to write, in which language), so this module never
+imports the console and the console never learns about the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+from bot.console.texts import CASE_HELP, CONSOLE_TEXTS
+from bot.errors import InvalidTransition, StoreError, UnknownCase
+from bot.store import Escalation, EscalationStore
+from faq import Assistant
+
+
+class ConsoleView(Protocol):
+    """What a command needs from the console: write a line, the UI language, the current engine."""
+
+    ui_lang: str
+    assistant: Assistant
+
+    def write(self, text: str = "") -> None: ...
+
+
+Handler = Callable[[ConsoleView, str], None]
+
+
+class CaseCommands:
+    """The queue commands of one agent (``agent``) on ``store``."""
+
+    help: Mapping[str, Mapping[str, str]] = CASE_HELP
+
+    def __init__(self, store: EscalationStore, agent: str) -> None:
+        self.store = store
+        self.agent = agent
+
+    def commands(self) -> dict[str, Handler]:
+        """Command name -> handler(view, argument)."""
+        return {"queue": self.queue, "case": self.case, "take": self.take, "resolve": self.resolve, "reopen": self.reopen}
+
+    # ---------------------------------------------------------------- helpers
+    @staticmethod
+    def say(view: ConsoleView, key: str, **values: object) -> None:
+        view.write(CONSOLE_TEXTS.text(key, view.ui_lang, **values))
+
+    def _guarded(self, view: ConsoleView, action: Callable[[], None]) -> None:
+        """Run a store action; a database error becomes one line, never a crash."""
+        try:
+            action()
+        except StoreError as error:
+            self.say(view, "store_error", error=error)
+
+    def _on_case(self, view: ConsoleView, name: str, arg: str, action: Callable[[int], None]) -> None:
+        """Parse the case number of ``:name N ...`` and run ``action`` on it, store errors reported."""
+        number = arg.split(" ", 1)[0].lstrip("#")
+        if not (number.isascii() and number.isdecimal() and len(number) <= 12):
+            self.say(view, "case_usage", name=name)
+            return
+        self._guarded(view, lambda: self._refusals_explained(view, int(number), action))
+
+    def _refusals_explained(self, view: ConsoleView, number: int, action: Callable[[int], None]) -> None:
+        """Run ``action`` on case ``number``; a missing case or a refused change is said in the agent's language."""
+        try:
+            action(number)
+        except UnknownCase:
+            self.say(view, "no_case", case=number)
+        except InvalidTransition:
+            escalation = self.store.get(number)
+            if escalation is not None and escalation.status == "taken":
+                self.say(view, "taken_by_other", case=number, agent=escalation.agent)
+            elif escalation is not None:
+                self.say(view, "already", case=number, status=self._status(view, escalation))
+
+    @staticmethod
+    def _status(view: ConsoleView, escalation: Escalation) -> str:
+        return CONSOLE_TEXTS.text(f"status_{escalation.status}", view.ui_lang)
+
+    # ---------------------------------------------------------------- commands
+    def queue(self, view: ConsoleView, _arg: str) -> None:
+        def show() -> None:
+            cases = self.store.queue()
+            if not cases:
+                self.say(view, "queue_empty")
+            for escalation in cases:
+                who = f" ({escalation.agent})" if escalation.agent else ""
+                created = escalation.created_at.strftime("%Y-%m-%d %H:%M")
+                view.write(f"#{escalation.case:<5} {self._status(view, escalation)}{who:<12} {created}"
+                           f" [{escalation.lang}] {escalation.question[:80]}")
+
+        self._guarded(view, show)
+
+    def case(self, view: ConsoleView, arg: str) -> None:
+        self._on_case(view, "case", arg, lambda number: self._show_case(view, number))
+
+    def _show_case(self, view: ConsoleView, number: int) -> None:
+        escalation = self.store.get(number)
+        if escalation is None:
+            self.say(view, "no_case", case=number)
+            return
+        lang = view.ui_lang
+        if escalation.forwarded:
+            forwarding = CONSOLE_TEXTS.text("forwarded", lang, contact=view.assistant.contact(lang))
+        else:
+            error = f"; {escalation.last_error}" if escalation.last_error else ""
+            forwarding = CONSOLE_TEXTS.text("not_forwarded", lang, attempts=escalation.forward_attempts, error=error)
+        self.say(
+            view, "case_lines", case=escalation.case, status=self._status(view, escalation),
+            created=escalation.created_at.strftime("%Y-%m-%d %H:%M UTC"), lang=escalation.lang,
+            asker=escalation.asker or "-", source=escalation.source, question=escalation.question,
+            candidates=", ".join(f"{c.entry_id} {c.score:.0f}" for c in escalation.candidates) or "-",
+            agent=escalation.agent or "-", note=escalation.resolution or "-", forwarding=forwarding,
+        )
+
+    def take(self, view: ConsoleView, arg: str) -> None:
+        def take(number: int) -> None:
+            if self.store.take(number, self.agent):
+                self.say(view, "taken", case=number)
+            else:
+                holder = self.store.get(number)
+                self.say(view, "taken_by_other", case=number, agent=holder.agent if holder else "?")
+
+        self._on_case(view, "take", arg, take)
+
+    def resolve(self, view: ConsoleView, arg: str) -> None:
+        note = arg.split(" ", 1)[1].strip() if " " in arg else ""
+
+        def resolve(number: int) -> None:
+            self.store.resolve(number, self.agent, note)
+            self.say(view, "resolved", case=number)
+
+        self._on_case(view, "resolve", arg, resolve)
+
+    def reopen(self, view: ConsoleView, arg: str) -> None:
+        def reopen(number: int) -> None:
+            self.store.reopen(number)
+            self.say(view, "reopened", case=number)
+
+        self._on_case(view, "reopen", arg, reopen)

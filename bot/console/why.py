@@ -1,0 +1,21 @@
+"""The console's "why" view: the engine's :class:`~faq.model.Why` (data) as lines in the agent's language."""
+
+from __future__ import annotations
+
+from bot.console.texts import CONSOLE_TEXTS
+from faq.model import Why
+
+
+def why_lines(why: Why, lang: str) -> list[str]:
+    """The decision with its thresholds, the best phrasing with its scores, and the words that matched."""
+
+    def t(key: str, **values: object) -> str:
+        return CONSOLE_TEXTS.text(key, lang, **values)
+
+    lines = [t("why_decision", action=t(f"action_{why.action}"), answer=f"{why.answer_score:g}",
+               margin=f"{why.margin:g}", sure=f"{why.sure_score:g}", clarify=f"{why.clarify_score:g}")]
+    if why.phrasing is not None:
+        shared = ", ".join(f"{word} {weight:.2f}" for word, weight in why.shared)
+        lines.append(t("why_phrasing", phrasing=why.phrasing, lexical=f"{why.lexical:.2f}", fuzzy=f"{why.fuzzy:.0f}"))
+        lines.append(t("why_shared", shared=shared or t("why_none")))
+    return lines

@@ -1,0 +1,69 @@
+"""The Slack Web API client faqbot uses, and how to read its errors.
+
+slack-sdk's retry handlers absorb short outages (429 with ``Retry-After``,
+connection errors, 500/503); what still fails after them goes to the delivery
+worker, which retries from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+
+
+def build_client(
+    token: str,
+    base_url: str | None = None,
+    *,
+    timeout: float = 10.0,
+    rate_limit_retries: int = 3,
+    connection_retries: int = 2,
+    server_retries: int = 2,
+    backoff: float = 0.5,
+) -> WebClient:
+    """A Web API client with slack-sdk's retry handlers: 429 (honours ``Retry-After``), connection errors, 500/503.
+
+    ``base_url`` (``SLACK_API_URL``) points it at another Slack-compatible server.
+    """
+    interval = BackoffRetryIntervalCalculator(backoff_factor=backoff)
+    handlers = [
+        RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        ConnectionErrorRetryHandler(max_retry_count=connection_retries, interval_calculator=interval),
+        ServerErrorRetryHandler(max_retry_count=server_retries, interval_calculator=interval),
+    ]
+    options: dict[str, Any] = {"token": token, "timeout": int(max(1, timeout)), "retry_handlers": handlers}
+    if base_url:
+        options["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+    return WebClient(**options)
+
+
+def slack_refused(error: SlackApiError) -> bool:
+    """Whether Slack answered and said no, so that trying again will not help.
+
+    That is HTTP 200 with ``ok: false`` (no such message, not in the channel);
+    anything else means Slack was down or limiting us, and a later try may work.
+    """
+    return error.response is not None and error.response.status_code == 200
+
+
+class _DropTokenNotice(logging.Filter):
+    """slack-bolt warns that ``$SLACK_BOT_TOKEN`` is unused whenever a client is injected; that is intended here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "will be unused" not in record.getMessage()
+
+
+def quiet_injected_client_notice() -> None:
+    """Silence slack-bolt's notice about the injected client (once per process; called when an app is built)."""
+    bolt_logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _DropTokenNotice) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_DropTokenNotice())

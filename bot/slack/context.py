@@ -1,0 +1,117 @@
+"""What every Slack listener shares: the engine, the store, the desk, the client, and a few small helpers.
+
+The listeners are split by audience (conversations, the seller's buttons, the
+support channel's buttons); each holds one :class:`SlackContext` instead of
+reaching into the app object.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+
+from slack_sdk import WebClient
+
+from bot.desk import QuestionDesk
+from bot.kb_reload import KnowledgeHolder
+from bot.slack.blocks import Ref
+from bot.slack.cards import CardLocks
+from bot.store import Escalation, EscalationStore, StoreError
+from faq import Assistant, Reply
+
+log = logging.getLogger("faqbot.slack")
+
+SOURCE = "slack"
+
+
+@dataclass
+class SlackContext:
+    """The shared parts of the Slack adapter."""
+
+    knowledge: KnowledgeHolder
+    store: EscalationStore
+    desk: QuestionDesk
+    client: WebClient
+    support_channel: str
+    support_lang: str = "en"
+    card_lock: CardLocks = field(default_factory=CardLocks)
+
+    @property
+    def assistant(self) -> Assistant:
+        """The current engine (reloaded when knowledge.yaml changes)."""
+        return self.knowledge.assistant
+
+    def question(self, ref: Ref) -> tuple[str, str] | None:
+        """``(question, lang)`` of a button's question: from the question log, else carried in the button."""
+        if ref.question_id is not None:
+            try:
+                logged = self.store.question(ref.question_id)
+            except StoreError as exc:
+                log.warning("%s", exc)
+                logged = None
+            if logged is not None:
+                return logged.question, logged.lang
+        return (ref.question, ref.lang) if ref.question else None
+
+
+def answer_of(assistant: Assistant, ref: Ref) -> str | None:
+    """The answer of the entry a button refers to, in the asker's language; None if the entry is gone."""
+    entry = assistant.kb.entry(ref.entry_id) if ref.entry_id else None
+    return entry.text_in(entry.answer, ref.lang) if entry else None
+
+
+def ref_of(action: dict) -> Ref | None:
+    """The reference a seller's button carries, or None (logged) for a value we did not write."""
+    try:
+        return Ref.decode(action.get("value"))
+    except ValueError:
+        log.warning("ignoring a button with a value we did not write")
+        return None
+
+
+def clicker_of(body: dict) -> str | None:
+    """Who clicked a button."""
+    return (body.get("user") or {}).get("id")
+
+
+def replace_message(body: dict, client: WebClient, respond, text: str, content: list[dict]) -> None:
+    """Replace the clicked message: ``chat.update`` in a channel or DM, the response URL for ``/faq`` answers."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral") or not container.get("message_ts"):
+        respond(text=text, blocks=content, replace_original=True)
+    else:
+        client.chat_update(channel=container.get("channel_id"), ts=container["message_ts"], text=text, blocks=content)
+
+
+def kind_of(body: dict) -> str:
+    """What a request was (event type, request type or command), for log lines."""
+    return (body.get("event") or {}).get("type") or body.get("type") or body.get("command") or "request"
+
+
+def log_line(
+    event_id: str | None,
+    kind: str,
+    action: str,
+    *,
+    reply: Reply | None = None,
+    entry: str | None = None,
+    case: Escalation | None = None,
+    started: float,
+    error: BaseException | None = None,
+) -> None:
+    """The one line per event: event id, kind, action, entry, score, language, case, latency."""
+    entry = entry or (reply.entry_id if reply is not None and reply.action != "escalate" else None)
+    parts = [
+        f"event={event_id or '-'}", f"kind={kind}", f"action={action}", f"entry={entry or '-'}",
+        f"score={reply.score:.1f}" if reply is not None else "score=-",
+        f"lang={reply.lang}" if reply is not None else "lang=-",
+        f"case={case.case}" if case is not None else "case=-",
+        f"latency_ms={(time.perf_counter() - started) * 1000:.1f}",
+    ]
+    if error is not None:
+        parts.append(f"error={type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+        log.warning(" ".join(parts))
+    else:
+        log.info(" ".join(parts))

@@ -1,0 +1,65 @@
+"""What the Slack adapter says: button labels, the answer's context line and the support channel's case card.
+
+Slack's own words belong to the Slack adapter, not to the engine. The engine's
+texts (the escalation notice, "did you mean", "none of these") still come from
+``Assistant.text``; a knowledge base's ``messages`` may override any key here
+too, and ``{contact}`` is always the knowledge base's support contact.
+"""
+
+from __future__ import annotations
+
+from faq import Assistant
+from faq.catalog import Catalog
+
+SLACK_TEXTS = Catalog({
+    # --- Slack: what sellers see ---------------------------------------------------------
+    "slack_helpful": {"en": "Helpful", "zh": "有帮助"},
+    "slack_not_helpful": {"en": "Not helpful, ask {contact}", "zh": "没有帮助,转给{contact}"},
+    "slack_share": {"en": "Share in channel", "zh": "分享到频道"},
+    "slack_answer_context": {
+        "en": "FAQ entry `{entry}` · confidence {score}",
+        "zh": "常见问题条目 `{entry}` · 置信度 {score}",
+    },
+    "slack_thanks": {
+        "en": "Thanks for the feedback!",
+        "zh": "感谢您的反馈!",
+    },
+    "slack_shared": {
+        "en": "{user} asked: {question}",
+        "zh": "{user} 提问:{question}",
+    },
+    "slack_error": {
+        "en": "Sorry, something went wrong on my side. Please try again in a moment.",
+        "zh": "抱歉,我这边出了点问题,请稍后再试。",
+    },
+    # --- Slack: the Seller Support channel -----------------------------------------------
+    "slack_case_title": {"en": "Case #{case}", "zh": "案例 #{case}"},
+    "slack_case_asker": {"en": "Asked by", "zh": "提问人"},
+    "slack_case_language": {"en": "Language", "zh": "语言"},
+    "slack_case_where": {"en": "Where", "zh": "来源"},
+    "slack_case_where_dm": {"en": "direct message", "zh": "私信"},
+    "slack_case_where_command": {"en": "/faq in {channel}", "zh": "{channel} 中的 /faq"},
+    "slack_case_candidates": {"en": "Closest FAQ entries", "zh": "最接近的常见问题条目"},
+    "slack_case_no_candidates": {"en": "none", "zh": "无"},
+    "slack_case_link": {"en": "Open the seller's message", "zh": "查看卖家的消息"},
+    "slack_case_open": {"en": "Open: nobody has taken it yet.", "zh": "待处理:尚无人接手。"},
+    "slack_case_taken": {"en": "Taken by {agent}.", "zh": "已由 {agent} 接手。"},
+    "slack_case_resolved": {"en": "Resolved by {agent}.", "zh": "已由 {agent} 解决。"},
+    "slack_take": {"en": "Take", "zh": "接手"},
+    "slack_resolve": {"en": "Resolve", "zh": "解决"},
+    "slack_case_resolution": {"en": "Resolved in Slack", "zh": "已在 Slack 中解决"},
+    "slack_case_already_taken": {
+        "en": "Case #{case} is already taken by {agent}.",
+        "zh": "案例 #{case} 已由 {agent} 接手。",
+    },
+    "slack_case_already_resolved": {
+        "en": "Case #{case} is already resolved.",
+        "zh": "案例 #{case} 已经解决。",
+    },
+    "slack_case_unknown": {"en": "There is no case #{case}.", "zh": "没有案例 #{case}。"},
+})
+
+
+def say(assistant: Assistant, key: str, lang: str, **values: str) -> str:
+    """Slack text ``key`` in ``lang`` (the knowledge base's override first), ``{contact}`` and ``values`` filled in."""
+    return SLACK_TEXTS.text(key, lang, assistant.kb.messages, contact=assistant.contact(lang), **values)

@@ -1,0 +1,72 @@
+"""The durable store: a question is a row before it is a message.
+
+``EscalationStore`` keeps escalations (the Seller Support queue), a log of every
+question asked, feedback on answers, the work queues (cases to forward, Slack
+replies to post again) and the Slack event ledger, in any database SQLAlchemy
+supports: a SQLite file by default (one machine), PostgreSQL when several
+processes serve traffic. Every write is one transaction, committed before the
+call returns, so an error leaves nothing half-written and a crash loses nothing
+already acknowledged. All SQL of faqbot lives in this package:
+
+- ``database``: engine set-up, SQLite pragmas, migrations on first use, errors;
+- ``schema``: the tables and the migration steps;
+- ``cases``: the case lifecycle and card freshness;
+- ``questions``: the question log and feedback;
+- ``queues``: leases and settlements of the work queues (run by ``bot.delivery``);
+- ``events``: the Slack event ledger's claims;
+- ``records``: the frozen records handed back.
+
+Typical use::
+
+    store = EscalationStore.from_url(url)          # schema created on first use
+    case, created = store.open_escalation(reply, source="console", asker="ana")
+    store.take(case.case, "agent-7")
+    store.resolve(case.case, "agent-7", "Answered by email")
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.errors import InvalidTransition, StoreError, UnknownCase
+from bot.store.cases import Cases
+from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url
+from bot.store.events import SlackEvents
+from bot.store.questions import QuestionLog
+from bot.store.queues import WorkQueues
+from bot.store.records import (
+    SOURCES,
+    Escalation,
+    EscalationList,
+    FeedbackRecord,
+    Leased,
+    PendingReply,
+    QuestionRecord,
+    idempotency_key_for,
+)
+
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT", "SOURCES", "Escalation", "EscalationList", "EscalationStore", "FeedbackRecord",
+    "InvalidTransition", "Leased", "PendingReply", "QuestionRecord", "StoreError", "UnknownCase",
+    "default_db_url", "idempotency_key_for",
+]
+
+
+class EscalationStore(Cases, QuestionLog, WorkQueues, SlackEvents):
+    """Everything faqbot keeps, in one SQL database: each base class owns its tables, all share one engine."""
+
+    def export(self, since: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Everything recorded at or after ``since`` as JSON-ready dicts: escalations, questions, feedback."""
+
+        def plain(record: Any) -> dict[str, Any]:
+            return {
+                name: value.isoformat() if isinstance(value, datetime) else value
+                for name, value in record.__dict__.items()
+            }
+
+        return {
+            "escalations": [esc.to_json() for esc in self.list(since=since)],
+            "questions": [plain(q) for q in self.questions_since(since)],
+            "feedback": [plain(f) for f in self.feedback_since(since)],
+        }

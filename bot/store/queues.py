@@ -1,0 +1,177 @@
+"""The work queues: cases to forward to Seller Support and Slack replies to post again.
+
+Both are rows with a lease (``claim_token``, ``claimed_until``), an attempt
+count, the last error and the next attempt time. :mod:`bot.delivery` runs one
+worker over either queue; this module only says, in SQL, what "lease the due
+rows", "it was delivered" and "it failed, retry at" mean for each table. A
+settlement counts only while the caller's token still holds the lease, so a
+worker whose lease ran out cannot overwrite the one that took over.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, func, insert, or_, select, update
+
+from bot.store import schema
+from bot.store.database import Database
+from bot.store.records import (
+    EscalationList,
+    Leased,
+    escalation_from_row,
+    pending_reply_from_row,
+    utc,
+)
+
+_E = schema.escalations
+_R = schema.pending_replies
+
+
+class WorkQueues(Database):
+    """Leases and settlements on ``escalations`` (forwarding) and ``pending_replies`` (held Slack replies)."""
+
+    def _lease(
+        self,
+        table: Table,
+        *,
+        waiting: ColumnElement[bool],
+        due: ColumnElement[bool],
+        now: datetime,
+        token: str,
+        lease_seconds: float,
+        limit: int,
+        doing: str,
+    ) -> list[tuple[Any, bool]]:
+        """Lease up to ``limit`` rows of ``table`` that are ``waiting`` and ``due``, oldest id first.
+
+        A row is leased only when nobody holds an unexpired lease on it, so two
+        workers never hold the same row at once; the leased rows are read back
+        from the database. Each comes with ``unsure``: an earlier lease ran out
+        without being settled (its holder died mid-delivery).
+        """
+        moment = utc(now)
+        free = or_(table.c.claimed_until.is_(None), table.c.claimed_until <= moment)
+        candidates = select(table.c.id, table.c.claim_token).where(waiting, due, free).order_by(table.c.id).limit(limit)
+        with self._guard(doing):
+            self.ensure_schema()
+            with self._engine.connect() as conn:  # a plain read first: idle polls take no write lock
+                if not conn.execute(candidates).first():
+                    return []
+            with self._writer.begin() as conn:
+                unsure: dict[int, bool] = {}
+                for row_id, previous in conn.execute(candidates).all():
+                    taken = conn.execute(
+                        update(table).where(table.c.id == row_id, waiting, free)
+                        .values(claim_token=token, claimed_until=moment + timedelta(seconds=lease_seconds))
+                    ).rowcount == 1
+                    if taken:
+                        unsure[row_id] = previous is not None
+                if not unsure:
+                    return []
+                rows = conn.execute(select(table).where(table.c.id.in_(list(unsure))).order_by(table.c.id)).all()
+                return [(row, unsure[row.id]) for row in rows]
+
+    # --- cases to forward -----------------------------------------------------------------------
+
+    def lease_cases(self, *, now: datetime, token: str, lease_seconds: float, limit: int, after: int = 0) -> list[Leased]:
+        """Lease up to ``limit`` unforwarded cases due at ``now`` (case number > ``after``), oldest first."""
+        moment = utc(now)
+        rows = self._lease(
+            _E, waiting=_E.c.forwarded_at.is_(None), due=and_(_E.c.next_attempt_at <= moment, _E.c.id > after),
+            now=moment, token=token, lease_seconds=lease_seconds, limit=limit, doing="could not claim escalations to forward",
+        )
+        return [Leased(escalation_from_row(row), unsure) for row, unsure in rows]
+
+    def claim_due(self, *, now: datetime, token: str, lease_seconds: float, limit: int, after: int = 0) -> EscalationList:
+        """:meth:`lease_cases`, the cases only."""
+        leased = self.lease_cases(now=now, token=token, lease_seconds=lease_seconds, limit=limit, after=after)
+        return [item.item for item in leased]
+
+    def mark_forwarded(self, case: int, *, token: str, ref: str | None, now: datetime) -> bool:
+        """Record a delivery, if ``token`` still holds the lease; False means another forwarder took over."""
+        moment = utc(now)
+        return self._settle_case(
+            case, token, f"could not record the delivery of case {case}",
+            {"forwarded_at": moment, "forward_ref": ref, "updated_at": moment},
+        )
+
+    def mark_failed(self, case: int, *, token: str, error: str, retry_at: datetime, now: datetime) -> bool:
+        """Record a failed delivery and when to retry, if ``token`` still holds the lease."""
+        return self._settle_case(
+            case, token, f"could not record the failed delivery of case {case}",
+            {"last_error": error[:1000], "next_attempt_at": utc(retry_at), "updated_at": utc(now)},
+        )
+
+    def _settle_case(self, case: int, token: str, doing: str, values: dict) -> bool:
+        with self._guard(doing), self._writer.begin() as conn:
+            result = conn.execute(
+                update(_E)
+                .where(_E.c.id == case, _E.c.claim_token == token, _E.c.forwarded_at.is_(None))
+                .values(forward_attempts=_E.c.forward_attempts + 1, claim_token=None, claimed_until=None, **values)
+            )
+            return result.rowcount == 1
+
+    # --- Slack replies to post again --------------------------------------------------------------
+
+    def hold_reply(
+        self,
+        *,
+        channel: str,
+        thread_ts: str | None,
+        text: str,
+        blocks: list[dict[str, Any]] | None,
+        event_key: str | None,
+        error: str,
+        now: datetime,
+        retry_at: datetime,
+    ) -> int:
+        """Keep a reply whose first post failed with ``error`` (one attempt made); return its row id."""
+        row = dict(
+            channel=channel, thread_ts=thread_ts, text=text, blocks=None if blocks is None else json.dumps(blocks),
+            event_key=event_key, created_at=utc(now), attempts=1, next_attempt_at=utc(retry_at), last_error=error,
+        )
+        with self._guard("could not keep the reply to post again"):
+            self.ensure_schema()
+            with self._writer.begin() as conn:
+                return int(conn.execute(insert(_R).values(**row)).inserted_primary_key[0])
+
+    def lease_replies(
+        self, *, now: datetime, token: str, lease_seconds: float, limit: int, after: int = 0, created_after: datetime,
+    ) -> list[Leased]:
+        """Lease the due, unposted replies created after ``created_after`` (older ones have expired), oldest first."""
+        moment = utc(now)
+        due = and_(_R.c.next_attempt_at <= moment, _R.c.created_at > utc(created_after), _R.c.id > after)
+        rows = self._lease(
+            _R, waiting=_R.c.delivered_at.is_(None), due=due, now=moment, token=token,
+            lease_seconds=lease_seconds, limit=limit, doing="could not read the replies to post again",
+        )
+        return [Leased(pending_reply_from_row(row), unsure) for row, unsure in rows]
+
+    def mark_reply_posted(self, reply_id: int, *, token: str, ref: str | None, now: datetime) -> bool:
+        """Record that a held reply was posted, if ``token`` still holds its lease."""
+        return self._settle_reply(reply_id, token, "could not record a posted reply", {"delivered_at": utc(now)})
+
+    def mark_reply_failed(self, reply_id: int, *, token: str, error: str, retry_at: datetime, now: datetime) -> bool:
+        """Record a failed post and when to retry, if ``token`` still holds its lease."""
+        return self._settle_reply(
+            reply_id, token, "could not record a failed reply",
+            {"last_error": error[:1000], "next_attempt_at": utc(retry_at)},
+        )
+
+    def _settle_reply(self, reply_id: int, token: str, doing: str, values: dict) -> bool:
+        with self._guard(doing), self._writer.begin() as conn:
+            result = conn.execute(
+                update(_R).where(_R.c.id == reply_id, _R.c.claim_token == token, _R.c.delivered_at.is_(None))
+                .values(attempts=_R.c.attempts + 1, claim_token=None, claimed_until=None, **values)
+            )
+            return result.rowcount == 1
+
+    def pending_replies(self) -> int:
+        """How many held replies were never posted (expired ones included)."""
+        with self._guard("could not count pending replies"):
+            self.ensure_schema()
+            with self._engine.connect() as conn:
+                return int(conn.scalar(select(func.count()).select_from(_R).where(_R.c.delivered_at.is_(None))) or 0)
