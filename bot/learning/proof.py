@@ -4,6 +4,7 @@ A knowledge base with the candidates added is compared with the knowledge base a
 - leave-one-out (as ``faqbot check`` runs it): no existing phrasing that found its own
   entry when left out stops doing so, and none moves to an entry that got a phrasing;
 - coverage cases: every case that passed still passes;
+- no near-duplicate of another entry's phrasing (an error in ``faqbot check``);
 - no stealing: questions labelled with another entry, and the existing phrasings of
   other entries, asked of the whole knowledge base, are not now answered with an entry
   that got a phrasing.
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
 from faq.assistant import Assistant
+from faq.check import near_duplicates
 from faq.coverage import Case
 from faq.model import Entry, KnowledgeBase
 
@@ -33,7 +35,11 @@ _PLACEHOLDER = {"en": "-", "zh": "-"}
 
 @dataclass(frozen=True)
 class Problem:
-    """One way a knowledge base with candidates is worse: ``kind`` is check, coverage or steals."""
+    """One way a knowledge base with candidates is worse: ``kind`` is check, coverage, steals or duplicate.
+
+    ``text`` is the question (or phrasing) affected, ``expected`` the entry it belongs to,
+    ``found`` where it goes now (duplicate: the entry whose new phrasing reads almost the same).
+    """
 
     kind: str
     text: str
@@ -64,6 +70,7 @@ class _Outcome:
     left_out: dict[tuple[str, str, str], str | None] = field(default_factory=dict)
     passed: set[int] = field(default_factory=set)
     answers: list[str | None] = field(default_factory=list)
+    duplicates: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entries: Iterable[NewEntry] = ()) -> KnowledgeBase:
@@ -153,7 +160,11 @@ class Prover:
             if (reply.action == "escalate" or reply.kind == "out_of_scope") if case.expect == "escalate" else _answered(reply) == case.expect:
                 passed.add(n)
         answers = [_answered(assistant.reply(probe.text)) for probe in self.probes]
-        return _Outcome(_leave_one_out(kb, self.keys), passed, answers)
+        duplicates = [
+            (f.values["text"], f.values["id"], f.values["other"], f.values["other_id"])  # type: ignore[misc]
+            for f in near_duplicates(kb, assistant.retriever)
+        ]
+        return _Outcome(_leave_one_out(kb, self.keys), passed, answers, duplicates)
 
     def problems(self, alternates: Sequence[Alternate]) -> list[Problem]:
         """What ``kb`` with ``alternates`` does worse than ``kb``; empty when they are proven."""
@@ -169,6 +180,12 @@ class Prover:
         for n in sorted(self.base.passed - after.passed):
             case = self.cases[n]
             found.append(Problem("coverage", case.question, case.expect, None))
+        texts = {(alternate.entry_id, alternate.text) for alternate in alternates}
+        for text, owner, other, other_owner in after.duplicates:
+            if (owner, text) in texts:
+                found.append(Problem("duplicate", other, other_owner, owner))
+            elif (other_owner, other) in texts:
+                found.append(Problem("duplicate", text, owner, other_owner))
         for probe, before, now in zip(self.probes, self.base.answers, after.answers):
             if now in targets and now != probe.owner and now != before:
                 found.append(Problem("steals", probe.text, probe.owner, now))
