@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+import yaml as yaml_11  # the loader's reader (PyYAML, YAML 1.1)
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
@@ -51,7 +52,8 @@ def _yaml(text: str) -> tuple[YAML, Any]:
     except Exception as error:  # noqa: BLE001 - ruamel raises many kinds
         raise EditError(f"cannot read the YAML: {error}") from None
     guessed = (2, (block_seq_indent or 0) + 2, block_seq_indent or 0)
-    layouts = [guessed] + [(m, o + 2, o) for m in (2, 4) for o in (2, 0, 4) if (m, o + 2, o) != guessed]
+    common = [(m, o + d, o) for d in (2, 4) for m in (2, 4) for o in (2, 0, 4)]
+    layouts = [guessed] + [layout for layout in common if layout != guessed]
     found = None
     for layout in layouts:
         yaml = _configured(*layout)
@@ -81,9 +83,17 @@ def _like(sibling: Any, text: str) -> str:
     """``text`` quoted the way ``sibling`` is (double quotes when there is nothing to copy)."""
     if isinstance(sibling, ScalarString):
         return type(sibling)(text)
-    if isinstance(sibling, str):
+    if isinstance(sibling, str) and _reads_back_as_text(text):
         return text
     return DoubleQuotedScalarString(text)
+
+
+def _reads_back_as_text(text: str) -> bool:
+    """True when ``text`` written plain is read back as this very string by the loader (YAML 1.1: ``yes`` is not)."""
+    try:
+        return yaml_11.safe_load(text) == text
+    except yaml_11.YAMLError:
+        return False
 
 
 def _block_seq(texts: Sequence[str]) -> CommentedSeq:
