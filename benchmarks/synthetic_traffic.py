@@ -43,10 +43,13 @@ def _reword(text: str, rnd: random.Random) -> str:
     return text.lower() if rnd.random() < 0.5 else text + rnd.choice(["", "?", " please", "??"])
 
 
-def _off_topic(lang: str, rnd: random.Random) -> str:
-    parts = _OFF_TOPIC_ZH if lang == "zh" else _OFF_TOPIC_EN
+def _off_topic(lang: str, rnd: random.Random) -> tuple[str, int]:
+    """An off-topic question and the number of its topic (even topics are out of scope, odd ones new topics)."""
+    asks, verbs, topics = _OFF_TOPIC_ZH if lang == "zh" else _OFF_TOPIC_EN
     joiner = "" if lang == "zh" else " "
-    return joiner.join(rnd.choice(part) for part in parts) + ("?" if rnd.random() < 0.3 else "")
+    topic = rnd.randrange(len(topics))
+    text = joiner.join([rnd.choice(asks), rnd.choice(verbs), topics[topic]])
+    return text + ("?" if rnd.random() < 0.3 else ""), topic
 
 
 def synthetic_traffic(kb: KnowledgeBase, n: int = 100_000, days: int = 28, seed: int = 7,
@@ -67,16 +70,17 @@ def synthetic_traffic(kb: KnowledgeBase, n: int = 100_000, days: int = 28, seed:
             outcome = rnd.choices(["answer", "clarify", "escalate"], [0.8, 0.12, 0.08])[0]
             asked.append(Asked(question, lang, at, outcome, entry_id))
             if outcome == "answer" and rnd.random() < 0.1:
-                votes.append(Vote(question, lang, at, entry_id, rnd.random() < 0.8))
+                liked = 0.5 if entry_id == phrasings[0][0] else 0.85  # one entry's answer disappoints
+                votes.append(Vote(question, lang, at, entry_id, rnd.random() < liked))
             elif outcome != "answer" and rnd.random() < 0.5:
                 labelled.append(Labelled(question, lang, at, "entry", entry_id, "pick" if outcome == "clarify" else "resolve"))
         else:
             lang = "zh" if rnd.random() < 0.4 else "en"
-            question = _off_topic(lang, rnd)
+            question, topic = _off_topic(lang, rnd)
             outcome = rnd.choices(["escalate", "clarify"], [0.85, 0.15])[0]
             asked.append(Asked(question, lang, at, outcome, None))
             if rnd.random() < 0.3:
-                labelled.append(Labelled(question, lang, at, rnd.choice(["out_of_scope", "new_topic"])))
+                labelled.append(Labelled(question, lang, at, "new_topic" if topic % 2 else "out_of_scope"))
         if asked[-1].outcome == "escalate":
             resolved = at + timedelta(minutes=rnd.randrange(10, 3000)) if rnd.random() < 0.85 else None
             cases.append(CaseRecord(at, resolved, asked[-1].lang))

@@ -19,6 +19,7 @@ accepted; a candidate that fails alone is a conflict, with its reasons.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
@@ -65,11 +66,12 @@ class Probe:
 
 @dataclass
 class _Outcome:
-    """What one version of the knowledge base does: leave-one-out misses, cases passed, probe answers."""
+    """What one version of the knowledge base does: leave-one-out results, cases passed, probe replies."""
 
-    left_out: dict[tuple[str, str, str], str | None] = field(default_factory=dict)
+    left_out: dict[Key, tuple[str | None, frozenset[str]]] = field(default_factory=dict)
     passed: set[int] = field(default_factory=set)
     answers: list[str | None] = field(default_factory=list)
+    considered: list[frozenset[str]] = field(default_factory=list)
     duplicates: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
@@ -105,9 +107,12 @@ def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entri
     return replace(kb, entries=tuple(entries))
 
 
-def _leave_one_out(kb: KnowledgeBase, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], str | None]:
-    """For each phrasing ``(entry id, lang, text)`` in ``keys``: where it goes when left out (its own id when fine)."""
-    result: dict[tuple[str, str, str], str | None] = {}
+Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
+
+
+def _leave_one_out(kb: KnowledgeBase, keys: set[Key]) -> dict[Key, tuple[str | None, frozenset[str]]]:
+    """For each phrasing in ``keys``, left out: the entry it finds (None: escalated) and the entries it considered."""
+    result: dict[Key, tuple[str | None, frozenset[str]]] = {}
     for position, entry in enumerate(kb.entries):
         for lang, text in entry.phrasings():
             key = (entry.id, lang, text)
@@ -117,7 +122,8 @@ def _leave_one_out(kb: KnowledgeBase, keys: set[tuple[str, str, str]]) -> dict[t
             if reduced is None:
                 continue
             reply = Assistant(replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:])).reply(text)
-            result[key] = reply.entry_id if reply.action != "escalate" else None
+            found = reply.entry_id if reply.action != "escalate" else None
+            result[key] = (found, frozenset(c.entry_id for c in reply.candidates))
     return result
 
 
@@ -137,43 +143,66 @@ def _answered(reply) -> str | None:
 
 
 class Prover:
-    """Proves batches of candidates against one knowledge base, its coverage cases and its probes."""
+    """Proves batches of candidates against one knowledge base, its coverage cases and its probes.
+
+    Leave-one-out (one index build per phrasing) is the costly part. After the first,
+    full run it is repeated only for the phrasings a change can move: those of entries
+    that get phrasings, those that considered such an entry (left out, or asked of the
+    changed knowledge base), and those that already failed. The probes and coverage
+    cases, asked of the whole changed knowledge base every time, catch wider shifts.
+    """
 
     def __init__(self, kb: KnowledgeBase, cases: Sequence[Case] = (), labelled: Mapping[str, str] | None = None,
-                 new_entries: Sequence[NewEntry] = (), max_probes: int = 2000):
-        """``labelled``: question text -> the entry (or out-of-scope entry) people said it belongs to."""
+                 new_entries: Sequence[NewEntry] = (), max_probes: int = 500, tries_per_entry: int = 3):
+        """``labelled``: question text -> the entry (or out-of-scope entry) people said it belongs to,
+        most asked first (the first ``max_probes`` are asked of every version of the knowledge base)."""
         self.kb = kb
+        self.tries_per_entry = tries_per_entry
+        self.untried: list[Alternate] = []
         self.cases = list(cases)
         self.new_entries = list(new_entries)
-        self.keys = {(entry.id, lang, text) for entry in kb.entries for lang, text in entry.phrasings()}
-        probes = [Probe(text, entry.id) for entry in kb.entries for _, text in entry.phrasings()]
+        self.keys: list[Key] = [(entry.id, lang, text) for entry in kb.entries for lang, text in entry.phrasings()]
+        probes = [Probe(text, entry_id) for entry_id, _, text in self.keys]
         probes += [Probe(text, owner) for text, owner in list((labelled or {}).items())[:max_probes]]
         self.probes = probes
-        self.base = self._run(kb)
+        self.base = self._run(kb, None)
         self.evaluations = 1
 
-    def _run(self, kb: KnowledgeBase) -> _Outcome:
+    def _run(self, kb: KnowledgeBase, targets: set[str] | None) -> _Outcome:
+        """Evaluate ``kb``; with ``targets`` (the entries that got phrasings), leave-one-out only where it can move."""
         assistant = Assistant(kb)
         passed = set()
         for n, case in enumerate(self.cases):
             reply = assistant.reply(case.question)
             if (reply.action == "escalate" or reply.kind == "out_of_scope") if case.expect == "escalate" else _answered(reply) == case.expect:
                 passed.add(n)
-        answers = [_answered(assistant.reply(probe.text)) for probe in self.probes]
+        replies = [assistant.reply(probe.text) for probe in self.probes]
+        considered = [frozenset(c.entry_id for c in reply.candidates) for reply in replies]
         duplicates = [
             (f.values["text"], f.values["id"], f.values["other"], f.values["other_id"])  # type: ignore[misc]
             for f in near_duplicates(kb, assistant.retriever)
         ]
-        return _Outcome(_leave_one_out(kb, self.keys), passed, answers, duplicates)
+        if targets is None:
+            rerun = set(self.keys)
+        else:
+            rerun = {
+                key for n, key in enumerate(self.keys)
+                if key[0] in targets or targets & considered[n] or key not in self.base.left_out
+                or targets & self.base.left_out[key][1] or self.base.left_out[key][0] != key[0]
+            }
+        left_out = _leave_one_out(kb, rerun)
+        if targets is not None:
+            left_out = {**{key: value for key, value in self.base.left_out.items() if key not in rerun}, **left_out}
+        return _Outcome(left_out, passed, [_answered(reply) for reply in replies], considered, duplicates)
 
     def problems(self, alternates: Sequence[Alternate]) -> list[Problem]:
         """What ``kb`` with ``alternates`` does worse than ``kb``; empty when they are proven."""
         targets = {alternate.entry_id for alternate in alternates}
-        after = self._run(with_additions(self.kb, alternates, self.new_entries))
+        after = self._run(with_additions(self.kb, alternates, self.new_entries), targets)
         self.evaluations += 1
         found: list[Problem] = []
-        for key, now in after.left_out.items():
-            before = self.base.left_out.get(key)
+        for key, (now, _) in after.left_out.items():
+            before = self.base.left_out[key][0] if key in self.base.left_out else None
             own = key[0]
             if (before == own and now != own) or (now in targets and now != own and before != now):
                 found.append(Problem("check", key[2], own, now))
@@ -192,13 +221,22 @@ class Prover:
         return found
 
     def prove(self, candidates: Sequence[Alternate]) -> tuple[list[Alternate], list[Conflict]]:
-        """The candidates that are proven together, and the conflicts (each failed on its own)."""
+        """The candidates that are proven together, and the conflicts (each failed on its own).
+
+        Candidates not tried because ``tries_per_entry`` others of their entry failed
+        already are left in ``self.untried``: not proposed this run, not known to be bad.
+        """
         accepted: list[Alternate] = []
         conflicts: list[Conflict] = []
+        self.untried = []
         self._prove(list(candidates), accepted, conflicts)
         return accepted, conflicts
 
     def _prove(self, batch: list[Alternate], accepted: list[Alternate], conflicts: list[Conflict]) -> None:
+        failures = Counter(conflict.alternate.entry_id for conflict in conflicts)
+        exhausted = [a for a in batch if failures[a.entry_id] >= self.tries_per_entry]
+        self.untried.extend(exhausted)  # one evaluation per candidate costs too much when an entry keeps failing
+        batch = [a for a in batch if failures[a.entry_id] < self.tries_per_entry]
         if not batch:
             return
         problems = self.problems(accepted + batch)
@@ -210,6 +248,10 @@ class Prover:
             return
         blamed = {problem.found for problem in problems} | {problem.expected for problem in problems}
         suspects = [a for a in batch if a.entry_id in blamed]
+        if len({a.entry_id for a in batch}) == 1:
+            for alternate in batch:  # one entry's phrasings failing together: most of them are likely bad alone too
+                self._prove([alternate], accepted, conflicts)
+            return
         if not suspects or len(suspects) == len(batch):
             half = len(batch) // 2
             self._prove(batch[:half], accepted, conflicts)

@@ -137,11 +137,11 @@ def out_of_scope_target(kb: KnowledgeBase) -> tuple[str, bool]:
 
 def propose(kb: KnowledgeBase, assistant: Assistant, traffic: Traffic, *, min_group: int = 2,
             max_alternates: int = 4, min_votes: int = 3, not_helpful_rate: float = 0.3,
-            per_entry: int = 5) -> Candidates:
+            per_entry: int = 5, max_drafts: int = 10) -> Candidates:
     """All candidate changes for ``kb`` from ``traffic`` (``assistant`` answers over ``kb``).
 
-    At most ``per_entry`` phrasings per entry and language, the most asked first, so one
-    run's diff stays reviewable; the rest come up again next run.
+    At most ``per_entry`` phrasings per entry and language and ``max_drafts`` drafts, the
+    most asked first, so one run's diff stays reviewable; the rest come up again next run.
     """
     found = Candidates()
     owners = _phrasing_owners(kb)
@@ -170,7 +170,7 @@ def propose(kb: KnowledgeBase, assistant: Assistant, traffic: Traffic, *, min_gr
         owners[key] = entry_id  # a second wording normalizing alike is a duplicate now
     if oos_new and found.out_of_scope:
         found.out_of_scope_entry = NewEntry(oos_id, OUT_OF_SCOPE, {}, count=sum(a.count for a in found.out_of_scope))
-    found.drafts = _drafts(kb, assistant, traffic, handled, owners, min_group, max_alternates)
+    found.drafts = _drafts(kb, assistant, traffic, handled, owners, min_group, max_alternates)[:max_drafts]
     found.not_helpful = _not_helpful(traffic, min_votes, not_helpful_rate)
     return found
 

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -33,6 +33,7 @@ class Suggestions:
     drafts: list[NewEntry] = field(default_factory=list)
     not_helpful: list[NotHelpful] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    untried: list[Alternate] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     evaluations: int = 0
 
@@ -48,11 +49,14 @@ def suggest(kb: KnowledgeBase, traffic: Traffic, cases: Sequence[Case] = (), *, 
     assistant = Assistant(kb)
     found = propose(kb, assistant, traffic, min_group=min_group, min_votes=min_votes, not_helpful_rate=not_helpful_rate)
     oos_id, _ = out_of_scope_target(kb)
-    labelled: dict[str, str] = {}
+    asked: Counter = Counter()
+    owners: dict[str, str] = {}
     for record in traffic.labelled:
         owner = record.entry_id if record.label == "entry" else oos_id if record.label == "out_of_scope" else None
         if owner and normalize(record.question):
-            labelled.setdefault(record.question.strip(), owner)
+            asked[record.question.strip()] += 1
+            owners.setdefault(record.question.strip(), owner)
+    labelled = {text: owners[text] for text, _ in asked.most_common()}
     new_entries = [found.out_of_scope_entry] if found.out_of_scope_entry else []
     oos_draft = next((d for d in kb.drafts if d.id == oos_id), None)
     if oos_draft is not None:
@@ -62,7 +66,7 @@ def suggest(kb: KnowledgeBase, traffic: Traffic, cases: Sequence[Case] = (), *, 
     result = Suggestions(
         alternates=[a for a in accepted if a.entry_id != oos_id],
         out_of_scope=[a for a in accepted if a.entry_id == oos_id],
-        drafts=found.drafts, not_helpful=found.not_helpful, conflicts=conflicts,
+        drafts=found.drafts, not_helpful=found.not_helpful, conflicts=conflicts, untried=prover.untried,
         skipped=found.skipped, evaluations=prover.evaluations,
     )
     if found.out_of_scope_entry and result.out_of_scope:
