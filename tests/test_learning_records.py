@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -84,3 +86,14 @@ def test_grouping_puts_rewordings_together_per_language_and_most_asked_first():
     ])
     assert [(g.lang, g.count) for g in groups] == [("en", 3), ("zh", 2), ("en", 1)]
     assert groups[0].examples(1) == ["how do I set up sponsored ads"]
+
+
+def test_every_skip_reason_and_problem_kind_has_a_text():
+    import inspect
+
+    from bot.learning import proof, proposals
+    from bot.learning.summary import TEXTS
+
+    reasons = set(re.findall(r'return "([a-z_]+)"', inspect.getsource(proposals))) | {"enough_for_now"}
+    kinds = set(re.findall(r'Problem\("([a-z_]+)"', inspect.getsource(proof)))
+    assert reasons and kinds and (reasons | kinds) <= set(TEXTS)

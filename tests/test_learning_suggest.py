@@ -136,3 +136,14 @@ def test_any_unicode_question_is_handled(kb):
     )
     found = propose(kb, Assistant(kb), traffic)
     assert found.alternates == [] and found.out_of_scope == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_summary_names_drafts_and_reasons_in_both_languages(outcome, lang):
+    from bot.learning.summary import TEXTS, render_summary
+
+    suggestions, _, _ = outcome
+    summary = render_summary(suggestions, lang)
+    assert suggestions.drafts[0].id in summary
+    assert TEXTS["already_answered"][lang] in summary
+    assert all(set(texts) == {"en", "zh"} for texts in TEXTS.values())
