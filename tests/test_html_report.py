@@ -88,3 +88,10 @@ def test_a_script_error_is_visible_in_the_dom(tmp_path):
     page.write_text(broken, encoding="utf-8")
     dom = _dump_dom(page, tmp_path / "profile")
     assert 'data-chart-error="' in dom and 'data-charts-drawn="' not in dom
+
+
+def test_an_empty_log_still_gives_a_page_that_says_so():
+    from bot.learning.report_data import ReportData
+
+    html = render_html(ReportData(), "zh")
+    assert html.count(LABELS["nothing"]["zh"]) == 5 and "<figure" not in html
