@@ -147,3 +147,11 @@ def test_the_summary_names_drafts_and_reasons_in_both_languages(outcome, lang):
     assert suggestions.drafts[0].id in summary
     assert TEXTS["already_answered"][lang] in summary
     assert all(set(texts) == {"en", "zh"} for texts in TEXTS.values())
+
+
+def test_a_phrasing_that_breaks_a_coverage_case_is_a_conflict(kb):
+    cases = [case for case in load_cases(CASES) if case.question == "How much are FBA fulfillment fees?"]
+    assert cases and cases[0].expect == "escalate"
+    accepted, conflicts = Prover(kb, cases).prove([Alternate("payment", "en", "how much are my fulfillment fees")])
+    assert accepted == []
+    assert ("coverage", "How much are FBA fulfillment fees?", "escalate") in {(p.kind, p.text, p.expected) for p in conflicts[0].problems}
