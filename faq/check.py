@@ -114,10 +114,16 @@ def leave_one_out(kb: KnowledgeBase) -> Iterator[Finding]:
                     yield Finding("warning", entry.line, "left_out_finds_nothing", values)
 
 
+def drafts(kb: KnowledgeBase) -> Iterator[Finding]:
+    """Draft entries (``draft: true``, e.g. proposed by ``faqbot suggest``) are not served until an author finishes them."""
+    for entry in kb.drafts:
+        yield Finding("warning", entry.line, "draft_entry", {"id": entry.id})
+
+
 def lint(kb: KnowledgeBase, thorough: bool = True) -> list[Finding]:
     """All findings for ``kb``; ``thorough=False`` skips leave-one-out (one index build per phrasing)."""
     assistant = Assistant(kb)
-    findings = list(missing_languages(kb)) + list(near_duplicates(kb, assistant.retriever))
+    findings = list(missing_languages(kb)) + list(near_duplicates(kb, assistant.retriever)) + list(drafts(kb))
     if thorough:
         findings += list(leave_one_out(kb))
     return sorted(findings, key=lambda finding: (finding.line, finding.level))

@@ -28,7 +28,8 @@ _FLOAT = "tag:yaml.org,2002:float"
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.]+[a-z0-9]+)*$")
 
 _TOP_KEYS = {"version", "settings", "messages", "synonyms", "entries"}
-_ENTRY_KEYS = {"id", "kind", "question", "alternates", "answer", "tags", "keywords", "links"}
+_ENTRY_KEYS = {"id", "kind", "question", "alternates", "answer", "tags", "keywords", "links", "draft"}
+_BOOL = "tag:yaml.org,2002:bool"
 _SETTING_NUMBERS = {"answer_score", "clarify_score", "margin", "sure_score", "max_choices"}
 _SETTING_KEYS = _SETTING_NUMBERS | {"support_contact"}
 
@@ -160,7 +161,14 @@ class _Checker:
         fields = self.mapping(node, f"entries[{position}]", _ENTRY_KEYS)
         if not fields:
             return None
-        for required in ("id", "question", "answer"):
+        draft = False
+        if "draft" in fields:
+            draft_node = fields["draft"][1]
+            if isinstance(draft_node, yaml.ScalarNode) and draft_node.tag == _BOOL:
+                draft = draft_node.value.lower() in ("true", "yes", "on", "y")
+            else:
+                self.problem(draft_node, "not_bool", what=f"entries[{position}].draft")
+        for required in ("id", "question") if draft else ("id", "question", "answer"):
             if required not in fields:
                 self.problem(node, "entry_missing", key=required)
         entry_id = self.text(fields["id"][1], f"entries[{position}].id") if "id" in fields else None
@@ -179,7 +187,8 @@ class _Checker:
             if kind not in KINDS:
                 self.problem(fields["kind"][1], "bad_kind", what=f"{what}.kind", kinds=", ".join(KINDS))
         question = self.by_lang(fields["question"][1], f"{what}.question", self.text) if "question" in fields else {}
-        answer = self.by_lang(fields["answer"][1], f"{what}.answer", self.text) if "answer" in fields else {}
+        answer_text = (lambda node, path: self.text(node, path, required=False)) if draft else self.text  # a draft's answer is still to be written
+        answer = self.by_lang(fields["answer"][1], f"{what}.answer", answer_text) if "answer" in fields else {}
         alternates = self.by_lang(fields["alternates"][1], f"{what}.alternates", self.texts) if "alternates" in fields else {}
         for lang in alternates:
             if lang not in question:
@@ -187,11 +196,11 @@ class _Checker:
         tags = self.texts(fields["tags"][1], f"{what}.tags") if "tags" in fields else ()
         keywords = self.keywords(fields["keywords"][1], f"{what}.keywords") if "keywords" in fields else ()
         links = self.texts(fields["links"][1], f"{what}.links") if "links" in fields else ()
-        if not (entry_id and question and answer):
+        if not (entry_id and question and (answer or draft)):
             return None
         return Entry(
             id=entry_id, kind=kind, question=question, answer=answer, alternates=alternates,
-            tags=tags, keywords=keywords, links=links, line=node.start_mark.line + 1,
+            tags=tags, keywords=keywords, links=links, line=node.start_mark.line + 1, draft=draft,
         )
 
     def knowledge_base(self, root: yaml.Node | None) -> KnowledgeBase:
@@ -220,8 +229,8 @@ class _Checker:
         if settings.clarify_score > settings.answer_score:
             self.problem(top["settings"][1] if "settings" in top else root, "clarify_above_answer")
         return KnowledgeBase(
-            entries=tuple(entries), version=version or "1", settings=settings,
-            messages=messages, synonyms=synonyms, source=self.source,
+            entries=tuple(entry for entry in entries if not entry.draft), version=version or "1", settings=settings,
+            messages=messages, synonyms=synonyms, source=self.source, drafts=tuple(entry for entry in entries if entry.draft),
         )
 
 

@@ -8,7 +8,7 @@ from typing import Literal, Mapping
 Lang = Literal["en", "zh"]
 Action = Literal["answer", "clarify", "escalate"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
-KINDS = ("faq", "smalltalk")
+KINDS = ("faq", "smalltalk", "out_of_scope")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class Entry:
     keywords: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     line: int = 0
+    #: ``draft: true`` in the file: proposed (e.g. by ``faqbot suggest``) but not yet written; never served.
+    draft: bool = False
 
     def phrasings(self) -> list[tuple[str, str]]:
         """Every ``(lang, text)`` that should retrieve this entry: the question first, then alternates."""
@@ -69,6 +71,8 @@ class KnowledgeBase:
     messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     synonyms: tuple[tuple[str, ...], ...] = ()
     source: str = "<memory>"
+    #: entries marked ``draft: true``: kept out of ``entries`` (so never answered) until an author finishes them
+    drafts: tuple[Entry, ...] = ()
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""

@@ -47,6 +47,7 @@ NOTICES = Catalog({
         "zh": "id '{id}' 必须是小写的短横线格式（字母和数字，用 -、_ 或 . 连接）",
     },
     "duplicate_id": {"en": "duplicate id '{id}' (first defined on line {line})", "zh": "id '{id}' 重复（首次定义在第 {line} 行）"},
+    "not_bool": {"en": "{what} must be true or false", "zh": "{what} 必须是 true 或 false"},
     "bad_kind": {"en": "{what} must be one of: {kinds}", "zh": "{what} 必须是以下之一：{kinds}"},
     "alternates_without_question": {
         "en": "{what} has {lang} alternates but no {lang} question",
@@ -81,6 +82,10 @@ NOTICES = Catalog({
     "left_out_finds_nothing": {
         "en": "'{text}' ({id}, {lang}) left out of the index finds nothing ({action}, score {score}): add phrasings with its key words",
         "zh": "'{text}'（{id}，{lang}）移出索引后什么也找不到（{action}，得分 {score}）：请补充含有关键词的问法",
+    },
+    "draft_entry": {
+        "en": "entry '{id}' is a draft: write its answer and remove 'draft: true' (until then it is never answered)",
+        "zh": "条目 '{id}' 是草稿：请写好答案并删除 'draft: true'（在此之前不会用它回答）",
     },
     "check_summary": {
         "en": "{entries} entries, {phrasings} phrasings: {errors} errors, {warnings} warnings",

@@ -1,0 +1,1 @@
+"""The learning loop: turn logged, labelled questions into proven knowledge-base proposals and reports."""

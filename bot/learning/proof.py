@@ -1,0 +1,262 @@
+"""Prove candidate phrasings before proposing them: with them added, nothing gets worse.
+
+A knowledge base with the candidates added is compared with the knowledge base as it is:
+- leave-one-out (as ``faqbot check`` runs it): no existing phrasing that found its own
+  entry when left out stops doing so, and none moves to an entry that got a phrasing;
+- coverage cases: every case that passed still passes;
+- no near-duplicate of another entry's phrasing (an error in ``faqbot check``);
+- no stealing: questions labelled with another entry, and the existing phrasings of
+  other entries, asked of the whole knowledge base, are not now answered with an entry
+  that got a phrasing.
+Only the public engine API is used (``Assistant.reply`` on knowledge bases built with
+``dataclasses.replace``), so the proof holds whatever the scoring underneath becomes.
+
+Candidates are tried together first: the diff adds them together, so that is the
+knowledge base to prove. When the batch fails, the ones aimed at entries the failures
+point to are tried one by one (the others together), each on top of those already
+accepted; a candidate that fails alone is a conflict, with its reasons.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Mapping, Sequence
+
+from faq.assistant import Assistant
+from faq.check import near_duplicates
+from faq.coverage import Case
+from faq.model import Entry, KnowledgeBase
+
+from bot.learning.proposals import Alternate, NewEntry
+
+#: the answer a not-yet-written entry gets while it is being proven (never shown to anyone)
+_PLACEHOLDER = {"en": "-", "zh": "-"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One way a knowledge base with candidates is worse: ``kind`` is check, coverage, steals or duplicate.
+
+    ``text`` is the question (or phrasing) affected, ``expected`` the entry it belongs to,
+    ``found`` where it goes now (duplicate: the entry whose new phrasing reads almost the same).
+    """
+
+    kind: str
+    text: str
+    expected: str
+    found: str | None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A candidate that is not proposed, with what it would break."""
+
+    alternate: Alternate
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A question asked of every version of the knowledge base, with the entry it belongs to."""
+
+    text: str
+    owner: str
+
+
+@dataclass
+class _Outcome:
+    """What one version of the knowledge base does: leave-one-out results, cases passed, probe replies."""
+
+    left_out: dict[Key, tuple[str | None, frozenset[str]]] = field(default_factory=dict)
+    passed: set[int] = field(default_factory=set)
+    answers: list[str | None] = field(default_factory=list)
+    considered: list[frozenset[str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entries: Iterable[NewEntry] = ()) -> KnowledgeBase:
+    """``kb`` with ``alternates`` added (a new entry takes its first phrasing per language as its question).
+
+    New entries are served here, answered by a placeholder, so what they would take from
+    other entries is measured before an author finishes them.
+    """
+    added: dict[str, dict[str, list[str]]] = {}
+    for alternate in alternates:
+        added.setdefault(alternate.entry_id, {}).setdefault(alternate.lang, []).append(alternate.text)
+    entries = []
+    for entry in kb.entries:
+        extra = added.pop(entry.id, {})
+        if extra:
+            merged = {lang: tuple(entry.alternates.get(lang, ())) + tuple(extra.get(lang, ())) for lang in set(entry.alternates) | set(extra)}
+            entry = replace(entry, alternates=merged)
+        entries.append(entry)
+    by_id = {draft.id: draft for draft in kb.drafts}
+    for new in new_entries:
+        extra = added.pop(new.id, {})
+        base = by_id.get(new.id)
+        question = dict(base.question if base else new.question)
+        alternates = {lang: list(texts) for lang, texts in (base.alternates if base else new.alternates).items()}
+        for lang, texts in extra.items():
+            if lang not in question:
+                question[lang], texts = texts[0], texts[1:]
+            alternates.setdefault(lang, []).extend(texts)
+        if question:
+            entries.append(Entry(id=new.id, kind=new.kind, question=question, answer=_PLACEHOLDER,
+                                 alternates={lang: tuple(texts) for lang, texts in alternates.items()}))
+    return replace(kb, entries=tuple(entries))
+
+
+Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
+
+
+def _leave_one_out(kb: KnowledgeBase, keys: set[Key]) -> dict[Key, tuple[str | None, frozenset[str]]]:
+    """For each phrasing in ``keys``, left out: the entry it finds (None: escalated) and the entries it considered."""
+    result: dict[Key, tuple[str | None, frozenset[str]]] = {}
+    for position, entry in enumerate(kb.entries):
+        for lang, text in entry.phrasings():
+            key = (entry.id, lang, text)
+            if key not in keys:
+                continue
+            reduced = _without(entry, lang, text)
+            if reduced is None:
+                continue
+            reply = Assistant(replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:])).reply(text)
+            found = reply.entry_id if reply.action != "escalate" else None
+            result[key] = (found, frozenset(c.entry_id for c in reply.candidates))
+    return result
+
+
+def _without(entry: Entry, lang: str, text: str) -> Entry | None:
+    """``entry`` without one phrasing (an alternate takes the question's place), None if none is left."""
+    alternates = list(entry.alternates.get(lang, ()))
+    if entry.question.get(lang) == text:
+        if not alternates:
+            return None
+        return replace(entry, question={**entry.question, lang: alternates.pop(0)}, alternates={**entry.alternates, lang: tuple(alternates)})
+    alternates.remove(text)
+    return replace(entry, alternates={**entry.alternates, lang: tuple(alternates)})
+
+
+def _answered(reply) -> str | None:
+    return reply.entry_id if reply.action == "answer" else None
+
+
+class Prover:
+    """Proves batches of candidates against one knowledge base, its coverage cases and its probes.
+
+    Leave-one-out (one index build per phrasing) is the costly part. After the first,
+    full run it is repeated only for the phrasings a change can move: those of entries
+    that get phrasings, those that considered such an entry (left out, or asked of the
+    changed knowledge base), and those that already failed. The probes and coverage
+    cases, asked of the whole changed knowledge base every time, catch wider shifts.
+    """
+
+    def __init__(self, kb: KnowledgeBase, cases: Sequence[Case] = (), labelled: Mapping[str, str] | None = None,
+                 new_entries: Sequence[NewEntry] = (), max_probes: int = 500, tries_per_entry: int = 3):
+        """``labelled``: question text -> the entry (or out-of-scope entry) people said it belongs to,
+        most asked first (the first ``max_probes`` are asked of every version of the knowledge base)."""
+        self.kb = kb
+        self.tries_per_entry = tries_per_entry
+        self.untried: list[Alternate] = []
+        self.cases = list(cases)
+        self.new_entries = list(new_entries)
+        self.keys: list[Key] = [(entry.id, lang, text) for entry in kb.entries for lang, text in entry.phrasings()]
+        probes = [Probe(text, entry_id) for entry_id, _, text in self.keys]
+        probes += [Probe(text, owner) for text, owner in list((labelled or {}).items())[:max_probes]]
+        self.probes = probes
+        self.base = self._run(kb, None)
+        self.evaluations = 1
+
+    def _run(self, kb: KnowledgeBase, targets: set[str] | None) -> _Outcome:
+        """Evaluate ``kb``; with ``targets`` (the entries that got phrasings), leave-one-out only where it can move."""
+        assistant = Assistant(kb)
+        passed = set()
+        for n, case in enumerate(self.cases):
+            reply = assistant.reply(case.question)
+            if (reply.action == "escalate" or reply.kind == "out_of_scope") if case.expect == "escalate" else _answered(reply) == case.expect:
+                passed.add(n)
+        replies = [assistant.reply(probe.text) for probe in self.probes]
+        considered = [frozenset(c.entry_id for c in reply.candidates) for reply in replies]
+        duplicates = [
+            (f.values["text"], f.values["id"], f.values["other"], f.values["other_id"])  # type: ignore[misc]
+            for f in near_duplicates(kb, assistant.retriever)
+        ]
+        if targets is None:
+            rerun = set(self.keys)
+        else:
+            rerun = {
+                key for n, key in enumerate(self.keys)
+                if key[0] in targets or targets & considered[n] or key not in self.base.left_out
+                or targets & self.base.left_out[key][1] or self.base.left_out[key][0] != key[0]
+            }
+        left_out = _leave_one_out(kb, rerun)
+        if targets is not None:
+            left_out = {**{key: value for key, value in self.base.left_out.items() if key not in rerun}, **left_out}
+        return _Outcome(left_out, passed, [_answered(reply) for reply in replies], considered, duplicates)
+
+    def problems(self, alternates: Sequence[Alternate]) -> list[Problem]:
+        """What ``kb`` with ``alternates`` does worse than ``kb``; empty when they are proven."""
+        targets = {alternate.entry_id for alternate in alternates}
+        after = self._run(with_additions(self.kb, alternates, self.new_entries), targets)
+        self.evaluations += 1
+        found: list[Problem] = []
+        for key, (now, _) in after.left_out.items():
+            before = self.base.left_out[key][0] if key in self.base.left_out else None
+            own = key[0]
+            if (before == own and now != own) or (now in targets and now != own and before != now):
+                found.append(Problem("check", key[2], own, now))
+        for n in sorted(self.base.passed - after.passed):
+            case = self.cases[n]
+            found.append(Problem("coverage", case.question, case.expect, None))
+        texts = {(alternate.entry_id, alternate.text) for alternate in alternates}
+        for text, owner, other, other_owner in after.duplicates:
+            if (owner, text) in texts:
+                found.append(Problem("duplicate", other, other_owner, owner))
+            elif (other_owner, other) in texts:
+                found.append(Problem("duplicate", text, owner, other_owner))
+        for probe, before, now in zip(self.probes, self.base.answers, after.answers):
+            if now in targets and now != probe.owner and now != before:
+                found.append(Problem("steals", probe.text, probe.owner, now))
+        return found
+
+    def prove(self, candidates: Sequence[Alternate]) -> tuple[list[Alternate], list[Conflict]]:
+        """The candidates that are proven together, and the conflicts (each failed on its own).
+
+        Candidates not tried because ``tries_per_entry`` others of their entry failed
+        already are left in ``self.untried``: not proposed this run, not known to be bad.
+        """
+        accepted: list[Alternate] = []
+        conflicts: list[Conflict] = []
+        self.untried = []
+        self._prove(list(candidates), accepted, conflicts)
+        return accepted, conflicts
+
+    def _prove(self, batch: list[Alternate], accepted: list[Alternate], conflicts: list[Conflict]) -> None:
+        failures = Counter(conflict.alternate.entry_id for conflict in conflicts)
+        exhausted = [a for a in batch if failures[a.entry_id] >= self.tries_per_entry]
+        self.untried.extend(exhausted)  # one evaluation per candidate costs too much when an entry keeps failing
+        batch = [a for a in batch if failures[a.entry_id] < self.tries_per_entry]
+        if not batch:
+            return
+        problems = self.problems(accepted + batch)
+        if not problems:
+            accepted.extend(batch)
+            return
+        if len(batch) == 1:
+            conflicts.append(Conflict(batch[0], tuple(problems)))
+            return
+        blamed = {problem.found for problem in problems} | {problem.expected for problem in problems}
+        suspects = [a for a in batch if a.entry_id in blamed]
+        if len({a.entry_id for a in batch}) == 1:
+            for alternate in batch:  # one entry's phrasings failing together: most of them are likely bad alone too
+                self._prove([alternate], accepted, conflicts)
+            return
+        if not suspects or len(suspects) == len(batch):
+            half = len(batch) // 2
+            self._prove(batch[:half], accepted, conflicts)
+            self._prove(batch[half:], accepted, conflicts)
+            return
+        self._prove([a for a in batch if a.entry_id not in blamed], accepted, conflicts)
+        for suspect in suspects:
+            self._prove([suspect], accepted, conflicts)
