@@ -7,10 +7,23 @@ normalize -> detect language -> retrieve candidates -> decide:
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Callable, Sequence, TextIO
+
+from faq.calibration import Calibration, choose
+from faq.encoder import Encoder, shared_encoder
+from faq.hybrid import Fusion
 from faq.messages import message
 from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings
 from faq.normalize import MAX_MATCH_CHARS, detect_language
 from faq.retriever import Match, Retriever, Tuning
+from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings
+
+def _cache(cache_dir: Path | None | object) -> Path | None:
+    from faq.vector_cache import default_cache_dir
+
+    return default_cache_dir() if cache_dir is SHARED else cache_dir  # type: ignore[return-value]
+
 
 
 def decide(matches: list[Match], settings: Settings) -> Action:
@@ -27,9 +40,43 @@ def decide(matches: list[Match], settings: Settings) -> Action:
 class Assistant:
     """Answers questions from one knowledge base. Stateless per question; safe to share."""
 
-    def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        tuning: Tuning | None = None,
+        *,
+        encoder: Encoder | None | object = SHARED,
+        cache_dir: Path | None | object = SHARED,
+        cases: Sequence[tuple[str, str | None]] = (),
+        decisions: Settings | None = None,
+        progress: TextIO | None = None,
+        fusion: Fusion | None = None,
+    ):
+        """Index ``kb``; with ``settings.semantic`` (the default) also encode it and calibrate its thresholds.
+
+        ``encoder``: the sentence encoder (default: the shared USE model; None:
+        lexical only). ``cache_dir``: where vectors and calibration are cached
+        (default: the user's cache directory; None: no disk cache).
+        ``cases``: coverage cases ``(question, entry id or None for escalate)``
+        that join the calibration. ``decisions``: use these thresholds as they
+        are, without calibrating (``faqbot check`` passes its own). ``progress``:
+        where a long first build reports progress (stderr, on a terminal).
+        """
         self.kb = kb
         self.retriever = Retriever(kb, tuning)
+        self.search: Callable[..., list[Match]] = self.retriever.search
+        self.settings: Settings = decisions or kb.settings
+        self.calibration: Calibration | None = None
+        self.semantic: SemanticSetup | None = None
+        if kb.settings.semantic and encoder is not None and kb.entries:
+            self.semantic = SemanticSetup.build(
+                kb, self.retriever, shared_encoder(_cache(cache_dir)) if encoder is SHARED else encoder,  # type: ignore[arg-type]
+                _cache(cache_dir), cases, progress, fusion,
+            )
+            self.search = self.semantic.hybrid.search
+            if decisions is None:
+                self.calibration = choose(self.semantic.outcomes, kb.settings.max_wrong_rate)
+                self.settings = calibrated_settings(kb.settings, self.calibration)
 
     def text(self, name: str, lang: str, **values: str) -> str:
         """The bot's own text ``name`` in ``lang`` (see ``faq.messages``), with ``{contact}`` and ``values`` filled in."""
@@ -51,8 +98,8 @@ class Assistant:
         reply_lang: Lang = lang or detect_language(text)  # type: ignore[assignment]
         if not text.strip() or not any(char.isalnum() for char in text[: MAX_MATCH_CHARS * 2]):
             return Reply(question=text, lang=reply_lang, action="clarify", text=self.text("empty_question", reply_lang))
-        settings = self.kb.settings
-        matches = self.retriever.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2) + 2, explain=explain)
+        settings = self.settings
+        matches = self.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2) + 2, explain=explain)
         matches = self._question_over_smalltalk(matches)[: max(settings.max_choices, 2)]
         action = decide(matches, settings)
         candidates = tuple(Candidate(self.kb.entries[m.entry_index].id, round(m.score, 1)) for m in matches)
@@ -63,12 +110,18 @@ class Assistant:
             entry_id=best.id if best else None, kind=best.kind if best else None,
             score=matches[0].score if matches else 0.0,
         )
+        if best is not None and best.kind == "out_of_scope" and action != "escalate":
+            # a declared out-of-scope topic: escalate at once, with its routing text when it has one
+            routing = best.text_in(best.answer, reply_lang) if best.answer else None
+            text_out = self.text("escalate", reply_lang) + (f"\n{routing}" if routing else "")
+            return Reply(text=text_out, **{**common, "action": "escalate"})  # type: ignore[arg-type]
         if action == "answer" and best is not None:
             answer = best.text_in(best.answer, reply_lang)
             return Reply(text=answer or "", answer=answer, **common)  # type: ignore[arg-type]
         if action == "clarify":
             choices = [
-                self.kb.entries[m.entry_index] for m in matches[: settings.max_choices] if m.score >= settings.clarify_score
+                self.kb.entries[m.entry_index] for m in matches[: settings.max_choices]
+                if m.score >= settings.clarify_score and self.kb.entries[m.entry_index].kind != "out_of_scope"
             ]
             lines = [self.text("clarify", reply_lang)]
             lines += [f"{n}. {entry.text_in(entry.question, reply_lang)}" for n, entry in enumerate(choices, 1)]
@@ -85,13 +138,13 @@ class Assistant:
         if not matches or entries[matches[0].entry_index].kind != "smalltalk":
             return matches
         questions = [m for m in matches if entries[m.entry_index].kind != "smalltalk"]
-        if questions and questions[0].score >= self.kb.settings.answer_score:
+        if questions and questions[0].score >= self.settings.answer_score:
             return questions
         return matches
 
     def _why(self, matches: list[Match], action: Action, lang: str) -> str:
         """A short explanation of the decision, in ``lang``: thresholds, best phrasing and the words that matched."""
-        settings = self.kb.settings
+        settings = self.settings
         labels = _WHY_LABELS[lang]
         lines = [
             labels["decision"].format(

@@ -32,6 +32,8 @@ NOTICES: dict[str, dict[str, str]] = {
     "no_language": {"en": "{what} needs at least one language (en or zh)", "zh": "{what} 至少需要一种语言（en 或 zh）"},
     "not_number": {"en": "{what} must be a number", "zh": "{what} 必须是数字"},
     "out_of_range": {"en": "{what} must be between 0 and 100", "zh": "{what} 必须在 0 到 100 之间"},
+    "not_bool": {"en": "{what} must be true or false", "zh": "{what} 必须是 true 或 false"},
+    "not_fraction": {"en": "{what} must be between 0 and 1", "zh": "{what} 必须在 0 到 1 之间"},
     "max_choices_min": {"en": "settings.max_choices must be at least 1", "zh": "settings.max_choices 至少为 1"},
     "clarify_above_answer": {
         "en": "settings.clarify_score must not exceed settings.answer_score",
