@@ -56,8 +56,9 @@ def measure(assistant: Assistant, cases: list[tuple[str, str | None]]) -> tuple[
     kinds = {entry.id: entry.kind for entry in assistant.kb.entries}
     for question, expect in cases:
         reply = assistant.reply(question)
-        ids = [candidate.entry_id for candidate in reply.candidates]
-        scores = [candidate.score for candidate in reply.candidates]
+        matches = assistant.search(question, limit=4)  # the full candidate list (a reply keeps only what it shows)
+        ids = [assistant.kb.entries[match.entry_index].id for match in matches]
+        scores = [match.score for match in matches]
         best = scores[0] if scores else 0.0
         gap = best - (scores[1] if len(scores) > 1 else 0.0)
         rows.append((best, gap, bool(ids) and ids[0] == expect, expect in ids[:3], expect is None,
@@ -71,7 +72,7 @@ def measure(assistant: Assistant, cases: list[tuple[str, str | None]]) -> tuple[
         c["in_scope"] += 1
         c["right"] += answered and reply.entry_id == expect
         c["wrong"] += answered and reply.entry_id != expect
-        c["dym_right"] += reply.action == "clarify" and expect in ids
+        c["dym_right"] += reply.action == "clarify" and expect in [choice.entry_id for choice in reply.candidates]
     total = c["in_scope"] + c["out"]
     shares = {
         "right": 100 * c["right"] / max(c["in_scope"], 1),

@@ -24,16 +24,19 @@ measured across the benchmark knowledge bases.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 #: Assumed share of out-of-scope questions in real traffic, to weigh the two kinds of wrong answer.
-OUT_OF_SCOPE_SHARE = 0.25
+OUT_OF_SCOPE_SHARE = 0.2
+#: Standard errors added to the estimated wrong-answer rate (one-sided: 1.0 would be about 84% confidence).
+CONFIDENCE = 0.5
 #: Fewer pseudo-questions of either kind than this: use the priors.
 MIN_QUESTIONS = 40
 #: answer_score, margin, clarify_score on the fused 0-100 scale, measured across the benchmark validation KBs.
-PRIORS = (60.0, 4.0, 52.0)
+PRIORS = (50.0, 8.0, 42.0)
 #: Never answer below this fused score, whatever the pseudo-questions say.
 FLOOR = 35.0
 #: ``sure_score`` when calibrated: the margin always applies.
@@ -129,7 +132,10 @@ def rates(outcomes: Outcomes, threshold: float, margin: float) -> Rates:
     wrong_in = float((answered & inside & ~outcomes.right).sum()) / n_in
     wrong_out = float((answered & outside).sum()) / n_out
     share = OUT_OF_SCOPE_SHARE if outside.any() else 0.0
-    wrong = (1 - share) * wrong_in + share * wrong_out
+    # an upper confidence bound, not the point estimate: a small knowledge base
+    # asks few pseudo-questions, and its estimate must not be trusted as much
+    variance = (1 - share) ** 2 * wrong_in * (1 - wrong_in) / n_in + share**2 * wrong_out * (1 - wrong_out) / n_out
+    wrong = (1 - share) * wrong_in + share * wrong_out + CONFIDENCE * math.sqrt(variance)
     return Rates(float(threshold), float(margin), right, wrong, wrong_in, wrong_out, 1 - wrong_out)
 
 

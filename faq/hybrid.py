@@ -23,7 +23,7 @@ from faq.retriever import Match, Retriever
 from faq.semantic import SemanticIndex
 
 #: Share of the semantic cosine in the fused score.
-SEMANTIC_WEIGHT = 0.7
+SEMANTIC_WEIGHT = 0.85
 #: Entries the semantic index adds to the lexical short list.
 SEMANTIC_SHORTLIST = 10
 

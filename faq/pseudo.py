@@ -24,10 +24,11 @@ from faq.retriever import Retriever, Tuning
 from faq.semantic import SemanticIndex
 
 FOLDS = 5
-#: Entries removed over all folds (out-of-scope questions), and phrasings asked per removed entry.
+#: Entries removed over all folds (out-of-scope questions).
 MAX_REMOVED = 400
-OUT_PER_ENTRY = 3
-#: In-scope questions asked per fold.
+#: Questions of each kind wanted over all folds: small knowledge bases ask several phrasings per entry to get there.
+WANTED = 600
+#: Entries with a held-out phrasing, per fold (caps the work on large knowledge bases).
 MAX_HELD_PER_FOLD = 300
 SEED = 20260
 
@@ -82,26 +83,31 @@ def pseudo_outcomes(
     removable = [i for i in range(n) if kinds[i] != "out_of_scope"]
     removed = rng.permutation(removable)[: min(len(removable), MAX_REMOVED)] if n > 2 else np.zeros(0, dtype=int)
     max_choices = max(kb.settings.max_choices, 2)
+    out_per_entry = max(3, -(-WANTED // max(len(removed), 1)))
     rows: list[tuple] = []
     for fold in range(FOLDS):
         out = {int(i) for i in removed[fold::FOLDS]}
         candidates = [i for i in range(n) if i not in out and kinds[i] != "out_of_scope" and len(phrasings[i]) >= 2]
         held_entries = sorted(rng.permutation(candidates)[:MAX_HELD_PER_FOLD].tolist()) if candidates else []
-        held: dict[int, int] = {i: (fold + SEED) % len(phrasings[i]) for i in held_entries}
+        per_entry = -(-WANTED // max(len(held_entries) * FOLDS, 1))
+        held: dict[int, list[int]] = {}
+        for i in held_entries:
+            count = min(per_entry, max(1, len(phrasings[i]) // 4))
+            held[i] = sorted({(fold * count + j) % len(phrasings[i]) for j in range(count)})
         kept, reduced = [], []
         keep_rows = np.ones(len(owners), dtype=bool)
         for i, entry in enumerate(entries):
             if i in out:
                 keep_rows[first_row[i]:first_row[i + 1]] = False
                 continue
-            if i in held:
-                lang, text = phrasings[i][held[i]]
+            for position in held.get(i, []):
+                lang, text = phrasings[i][position]
                 smaller = without_phrasing(entry, lang, text)
                 if smaller is None:
-                    held.pop(i)
+                    held[i].remove(position)
                 else:
                     entry = smaller
-                    keep_rows[first_row[i] + held[i]] = False
+                    keep_rows[first_row[i] + position] = False
             kept.append(i)
             reduced.append(entry)
         if not kept:
@@ -118,10 +124,11 @@ def pseudo_outcomes(
             rows.append(_outcome(matches, expect, kinds, max_choices))
 
         phrasings_flat = [text for entry_phrasings in phrasings for _, text in entry_phrasings]
-        for i, position in held.items():
-            ask(int(first_row[i] + position), i)
+        for i, positions in held.items():
+            for position in positions:
+                ask(int(first_row[i] + position), i)
         for i in sorted(out):
-            for position in range(min(OUT_PER_ENTRY, len(phrasings[i]))):
+            for position in range(min(out_per_entry, len(phrasings[i]))):
                 ask(int(first_row[i] + position), None)
         if progress is not None:
             progress(fold + 1, FOLDS)

@@ -33,7 +33,7 @@ from faq.pseudo import pseudo_outcomes
 from faq.retriever import Tuning
 
 #: Bump when scoring changes in a way the key cannot see, so old outcomes are not reused.
-ENGINE_VERSION = "hybrid-1"
+ENGINE_VERSION = "hybrid-2"
 #: Phrasings encoded per batch (and per progress update).
 BATCH = 512
 #: Knowledge bases with more phrasings than this show progress on a terminal.
