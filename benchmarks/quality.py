@@ -102,6 +102,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the bench-data folder (default: ../shared/bench-data)")
     parser.add_argument("--kb", nargs="*", default=VARIANTS, help="knowledge bases under --data (default: all four)")
     parser.add_argument("--weight", type=float, help="semantic share of the fused score (default: the engine's)")
+    parser.add_argument("--floor", type=float, default=0.0, help="with --weight: share of the lexical score kept as a floor")
     parser.add_argument("--max-wrong-rate", type=float, help="calibration target (default: the engine's)")
     parser.add_argument("--no-semantic", action="store_true", help="the lexical engine alone (its fixed thresholds)")
     args = parser.parse_args()
@@ -116,7 +117,7 @@ def main() -> None:
         if args.max_wrong_rate is not None:
             settings = replace(settings, max_wrong_rate=args.max_wrong_rate)
         kb = replace(kb, settings=settings)
-        fusion = Fusion(weight=args.weight) if args.weight is not None else None
+        fusion = Fusion(weight=args.weight, lexical_floor=args.floor) if args.weight is not None else None
         started = time.perf_counter()
         assistant = Assistant(kb, fusion=fusion)
         build = time.perf_counter() - started

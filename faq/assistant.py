@@ -37,6 +37,10 @@ def decide(matches: list[Match], settings: Settings) -> Action:
     return "clarify"
 
 
+#: With semantic matching, an FAQ entry outranks the small talk before it only from this share of its score.
+SMALLTALK_RATIO = 0.8
+
+
 class Assistant:
     """Answers questions from one knowledge base. Stateless per question; safe to share."""
 
@@ -71,7 +75,7 @@ class Assistant:
         if kb.settings.semantic and encoder is not None and kb.entries:
             self.semantic = SemanticSetup.build(
                 kb, self.retriever, shared_encoder(_cache(cache_dir)) if encoder is SHARED else encoder,  # type: ignore[arg-type]
-                _cache(cache_dir), cases, progress, fusion,
+                _cache(cache_dir), cases, progress, fusion, calibrate=decisions is None,
             )
             self.search = self.semantic.hybrid.search
             if decisions is None:
@@ -139,7 +143,9 @@ class Assistant:
             return matches
         questions = [m for m in matches if entries[m.entry_index].kind != "smalltalk"]
         if questions and questions[0].score >= self.settings.answer_score:
-            return questions
+            # semantic scores put some FAQ entry near any sentence: it must also come close to the small talk
+            if self.semantic is None or questions[0].score >= SMALLTALK_RATIO * matches[0].score:
+                return questions
         return matches
 
     def _why(self, matches: list[Match], action: Action, lang: str) -> str:

@@ -24,6 +24,8 @@ from faq.semantic import SemanticIndex
 
 #: Share of the semantic cosine in the fused score.
 SEMANTIC_WEIGHT = 0.85
+#: A close wording match keeps this share of its lexical score whatever the encoder says.
+LEXICAL_FLOOR = 0.7
 #: Entries the semantic index adds to the lexical short list.
 SEMANTIC_SHORTLIST = 10
 
@@ -34,6 +36,7 @@ class Fusion:
 
     weight: float = SEMANTIC_WEIGHT
     shortlist: int = SEMANTIC_SHORTLIST
+    lexical_floor: float = LEXICAL_FLOOR
 
 
 class HybridRetriever:
@@ -66,6 +69,7 @@ class HybridRetriever:
             found = lexical.get(entry_index)
             lexical_score = found.score if found else 0.0
             score = 100 * (weight * max(cosine, 0.0) + (1 - weight) * lexical_score / 100)
+            score = max(score, self.fusion.lexical_floor * lexical_score)
             if found is None:
                 found = Match(entry_index=entry_index, score=0.0, lexical=0.0, fuzzy=0.0, phrasing="")
             matches.append(replace(found, score=min(score, 100.0), semantic=cosine))

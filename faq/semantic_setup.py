@@ -44,9 +44,10 @@ class SemanticSetup:
         cases: Sequence[tuple[str, str | None]] = (),
         progress: TextIO | None = None,
         fusion: Fusion | None = None,
+        calibrate: bool = True,
     ) -> "SemanticSetup":
         fusion = fusion or Fusion()
-        data = load_or_build(kb, encoder, cache_dir, retriever.tuning, fusion, progress)
+        data = load_or_build(kb, encoder, cache_dir, retriever.tuning, fusion, progress, calibrate)
         index = SemanticIndex(data.vectors, data.owners, len(kb.entries))
 
         def encode(text: str) -> np.ndarray:

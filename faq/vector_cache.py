@@ -33,7 +33,7 @@ from faq.pseudo import pseudo_outcomes
 from faq.retriever import Tuning
 
 #: Bump when scoring changes in a way the key cannot see, so old outcomes are not reused.
-ENGINE_VERSION = "hybrid-2"
+ENGINE_VERSION = "hybrid-3"
 #: Phrasings encoded per batch (and per progress update).
 BATCH = 512
 #: Knowledge bases with more phrasings than this show progress on a terminal.
@@ -109,8 +109,12 @@ def load_or_build(
     tuning: Tuning,
     fusion: Fusion,
     progress_stream: TextIO | None = None,
+    calibrate: bool = True,
 ) -> SemanticData:
-    """The cached semantic data of ``kb``, built (and stored, when ``cache_dir`` is given) if missing or unreadable."""
+    """The cached semantic data of ``kb``, built (and stored, when ``cache_dir`` is given) if missing or unreadable.
+
+    ``calibrate=False``: vectors only, no pseudo-questions (the caller brings its own thresholds).
+    """
     texts, owners = phrasing_rows(kb)
     path = cache_dir / "vectors" / f"{cache_key(kb, encoder, tuning, fusion)}.npz" if cache_dir is not None else None
     if path is not None:
@@ -124,10 +128,10 @@ def load_or_build(
         progress.show("encoding phrasings", min(start + BATCH, len(texts)), len(texts))
     vectors = np.concatenate(parts).astype(np.float32) if parts else np.zeros((0, 512), dtype=np.float32)
     step: Callable[[int, int], None] = lambda done, total: progress.show("calibrating", done, total)
-    outcomes = pseudo_outcomes(kb, vectors, owners, tuning, fusion, step)
+    outcomes = pseudo_outcomes(kb, vectors, owners, tuning, fusion, step) if calibrate else Outcomes.empty()
     progress.finish()
     data = SemanticData(vectors, owners, outcomes)
-    if path is not None:
+    if path is not None and calibrate:
         _write(path, data)
     return data
 
