@@ -56,6 +56,12 @@ class CoverageReport:
     entry_ids: list[str]
     languages: list[str]
     table: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    #: Declared out-of-scope topics: they escalate, so "escalate" cases cover them and they are never UNCOVERED.
+    out_of_scope_ids: frozenset[str] = frozenset()
+
+    @property
+    def answering_ids(self) -> list[str]:
+        return [entry_id for entry_id in self.entry_ids if entry_id not in self.out_of_scope_ids]
 
     def __post_init__(self) -> None:
         table: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -86,7 +92,7 @@ class CoverageReport:
     def uncovered(self) -> list[tuple[str, str]]:
         """(entry id, language) pairs with no passing case: nobody checks the bot answers them."""
         return [
-            (entry_id, lang) for entry_id in self.entry_ids for lang in self.languages
+            (entry_id, lang) for entry_id in self.answering_ids for lang in self.languages
             if self.table.get((entry_id, lang), [0, 0])[1] == 0
         ]
 
@@ -143,4 +149,5 @@ def run_coverage(assistant: Assistant, cases: list[Case]) -> CoverageReport:
         raise KnowledgeError(unknown)
     outcomes = [Outcome(case, assistant.reply(case.question)) for case in cases]
     kb = assistant.kb
-    return CoverageReport(outcomes, [entry.id for entry in kb.entries], sorted(kb.languages()))
+    out_of_scope = frozenset(entry.id for entry in kb.entries if entry.kind == "out_of_scope")
+    return CoverageReport(outcomes, [entry.id for entry in kb.entries], sorted(kb.languages()), out_of_scope_ids=out_of_scope)
