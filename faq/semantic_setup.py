@@ -47,6 +47,9 @@ class SemanticSetup:
         calibrate: bool = True,
     ) -> "SemanticSetup":
         fusion = fusion or Fusion()
+        warm = getattr(encoder, "warm", None)
+        if callable(warm):  # load the model now, not when the first asker is waiting
+            warm()
         data = load_or_build(kb, encoder, cache_dir, retriever.tuning, fusion, progress, calibrate)
         index = SemanticIndex(data.vectors, data.owners, len(kb.entries))
 

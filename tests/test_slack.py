@@ -382,7 +382,7 @@ def test_escalation_card_take_and_resolve(harness, fake):
     shown = card.text_everywhere()
     assert OUT_OF_SCOPE in shown and f"<@{ASKER}>" in shown and "en (English)" in shown
     assert "https://faq-test.slack.com/archives/CGENERAL/p440000001" in shown
-    assert "`thanks`" in shown  # the engine's top candidate, with its score
+    assert "`oos-fees-fba`" in shown  # the engine's top candidate (a declared out-of-scope topic), with its score
     assert action_ids(card) == [blocks.TAKE, blocks.RESOLVE]
     permalink = fake.calls_to("chat.getPermalink")[0]
     assert permalink.params == {"channel": GENERAL, "message_ts": "440.000001"}
