@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from faq.encoder import one_blas_thread
 from faq.retriever import Match, Retriever
 from faq.semantic import SemanticIndex
 
@@ -56,6 +57,10 @@ class HybridRetriever:
 
     def search(self, text: str, limit: int = 5, explain: bool = False, vector: np.ndarray | None = None) -> list[Match]:
         """The best ``limit`` entries for ``text``, best first; ``vector`` is the question's, when already encoded."""
+        with one_blas_thread():
+            return self._search(text, limit, explain, vector)
+
+    def _search(self, text: str, limit: int, explain: bool, vector: np.ndarray | None) -> list[Match]:
         if vector is None:
             vector = self.encode(text)
         cosines = self.semantic.scores(vector)

@@ -21,7 +21,7 @@ from faq.calibration import Outcomes
 from faq.hybrid import Fusion, HybridRetriever
 from faq.model import Entry, KnowledgeBase
 from faq.retriever import Retriever, Tuning
-from faq.semantic import SemanticIndex
+from faq.semantic import SemanticIndex, centroids
 
 FOLDS = 5
 #: Entries removed over all folds (out-of-scope questions).
@@ -112,8 +112,7 @@ def pseudo_outcomes(
             reduced.append(entry)
         if not kept:
             continue
-        index = SemanticIndex(vectors, owners, n, keep_rows)
-        index.centroids = index.centroids[kept]
+        index = SemanticIndex(centroids(vectors, owners, n, keep_rows)[kept])
         search = HybridRetriever(Retriever(replace(kb, entries=tuple(reduced)), tuning), index, _no_encoding, fusion)
         kept_array = np.array(kept)
 

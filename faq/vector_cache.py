@@ -1,4 +1,4 @@
-"""The semantic side of an index build: phrasing vectors and calibration outcomes, cached on disk.
+"""The semantic side of an index build: entry centroids and calibration outcomes, cached on disk.
 
 Encoding every phrasing of a large knowledge base and asking its
 pseudo-questions take a while, and both depend only on the knowledge base's
@@ -31,9 +31,10 @@ from faq.model import KnowledgeBase
 from faq.normalize import normalize
 from faq.pseudo import pseudo_outcomes
 from faq.retriever import Tuning
+from faq.semantic import centroids
 
 #: Bump when scoring changes in a way the key cannot see, so old outcomes are not reused.
-ENGINE_VERSION = "hybrid-3"
+ENGINE_VERSION = "hybrid-4"
 #: Phrasings encoded per batch (and per progress update).
 BATCH = 512
 #: Knowledge bases with more phrasings than this show progress on a terminal.
@@ -49,10 +50,14 @@ def default_cache_dir() -> Path:
 
 @dataclass
 class SemanticData:
-    """What the semantic index and calibration need: one vector per phrasing row, and the pseudo-question outcomes."""
+    """What answering and calibrating need: each entry's centroid, and the pseudo-question outcomes.
 
-    vectors: np.ndarray
-    owners: np.ndarray
+    The phrasing vectors themselves are not kept: questions are only compared
+    with centroids, and storing one vector per entry keeps the file (and a
+    warm start) five to twenty times smaller.
+    """
+
+    centroids: np.ndarray
     outcomes: Outcomes
 
 
@@ -118,7 +123,7 @@ def load_or_build(
     texts, owners = phrasing_rows(kb)
     path = cache_dir / "vectors" / f"{cache_key(kb, encoder, tuning, fusion)}.npz" if cache_dir is not None else None
     if path is not None:
-        cached = _read(path, len(texts))
+        cached = _read(path, len(kb.entries))
         if cached is not None:
             return cached
     progress = _Progress(len(texts), progress_stream)
@@ -130,21 +135,19 @@ def load_or_build(
     step: Callable[[int, int], None] = lambda done, total: progress.show("calibrating", done, total)
     outcomes = pseudo_outcomes(kb, vectors, owners, tuning, fusion, step) if calibrate else Outcomes.empty()
     progress.finish()
-    data = SemanticData(vectors, owners, outcomes)
+    data = SemanticData(centroids(vectors, owners, len(kb.entries)), outcomes)
     if path is not None and calibrate:
         _write(path, data)
     return data
 
 
-def _read(path: Path, n_rows: int) -> SemanticData | None:
+def _read(path: Path, n_entries: int) -> SemanticData | None:
     try:
         with np.load(path, allow_pickle=False) as arrays:
-            data = SemanticData(arrays["vectors"], arrays["owners"], Outcomes.load(arrays))
+            data = SemanticData(arrays["centroids"], Outcomes.load(arrays))
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
-    if data.vectors.ndim != 2 or len(data.vectors) != n_rows or len(data.owners) != n_rows:
-        return None
-    if not np.isfinite(data.vectors).all():
+    if data.centroids.ndim != 2 or len(data.centroids) != n_entries or not np.isfinite(data.centroids).all():
         return None
     return data
 
@@ -155,7 +158,7 @@ def _write(path: Path, data: SemanticData) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(partial, "wb") as out:
-            np.savez(out, vectors=data.vectors, owners=data.owners, **data.outcomes.save())
+            np.savez(out, centroids=data.centroids, **data.outcomes.save())
         os.replace(partial, path)
     except OSError:
         pass
