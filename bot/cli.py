@@ -104,7 +104,7 @@ def _questions(arguments: list[str], stdin: TextIO) -> Iterable[str]:
 def render_reply(reply: Reply) -> str:
     """A reply as a person reads it: the text, then one line saying which entry, how sure and why."""
     detail = f"[{reply.action}"
-    if reply.entry_id and reply.action != "escalate":
+    if reply.entry_id and (reply.action != "escalate" or reply.kind == "out_of_scope"):
         detail += f" {reply.entry_id}"
     detail += f" {reply.score:.0f}]"
     return f"{reply.text}\n{detail}"
