@@ -106,6 +106,11 @@ class Assistant:
         matches = self.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2) + 2, explain=explain)
         matches = self._question_over_smalltalk(matches)[: max(settings.max_choices, 2)]
         action = decide(matches, settings)
+        best_entry = self.kb.entries[matches[0].entry_index] if matches else None
+        # a declared out-of-scope topic that would be answered or offered: escalate at once
+        routed = best_entry is not None and best_entry.kind == "out_of_scope" and action != "escalate"
+        if routed:
+            action = "escalate"
         candidates = tuple(Candidate(self.kb.entries[m.entry_index].id, round(m.score, 1)) for m in matches)
         best = self.kb.entries[matches[0].entry_index] if matches else None
         why = self._why(matches, action, reply_lang) if explain else ""
@@ -114,11 +119,10 @@ class Assistant:
             entry_id=best.id if best else None, kind=best.kind if best else None,
             score=matches[0].score if matches else 0.0,
         )
-        if best is not None and best.kind == "out_of_scope" and action != "escalate":
-            # a declared out-of-scope topic: escalate at once, with its routing text when it has one
+        if routed and best is not None:  # with the topic's routing text, when it has one
             routing = best.text_in(best.answer, reply_lang) if best.answer else None
             text_out = self.text("escalate", reply_lang) + (f"\n{routing}" if routing else "")
-            return Reply(text=text_out, **{**common, "action": "escalate"})  # type: ignore[arg-type]
+            return Reply(text=text_out, **common)  # type: ignore[arg-type]
         if action == "answer" and best is not None:
             answer = best.text_in(best.answer, reply_lang)
             return Reply(text=answer or "", answer=answer, **common)  # type: ignore[arg-type]

@@ -39,8 +39,8 @@ MIN_QUESTIONS = 40
 PRIORS = (50.0, 8.0, 42.0)
 #: Never answer below this fused score, whatever the pseudo-questions say.
 FLOOR = 35.0
-#: ``sure_score`` when calibrated: the margin always applies.
-NEVER = 101.0
+#: ``sure_score`` when calibrated: the margin applies to everything short of a phrasing asked word for word.
+NEVER = 100.0
 
 _THRESHOLDS = np.arange(FLOOR, 100.01, 0.5)
 _MARGINS = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0])
