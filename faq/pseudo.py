@@ -21,7 +21,7 @@ from faq.calibration import Outcomes
 from faq.hybrid import Fusion, HybridRetriever
 from faq.model import Entry, KnowledgeBase
 from faq.retriever import Retriever, Tuning
-from faq.semantic import SemanticIndex, centroids
+from faq.semantic import SemanticIndex, centroids, topic_rows
 
 FOLDS = 5
 #: Entries removed over all folds (out-of-scope questions).
@@ -112,7 +112,10 @@ def pseudo_outcomes(
             reduced.append(entry)
         if not kept:
             continue
-        index = SemanticIndex(centroids(vectors, owners, n, keep_rows)[kept])
+        position = np.full(n, -1)
+        position[kept] = np.arange(len(kept))
+        topics = topic_rows(kinds, owners) & keep_rows
+        index = SemanticIndex(centroids(vectors, owners, n, keep_rows)[kept], vectors[topics], position[owners[topics]])
         search = HybridRetriever(Retriever(replace(kb, entries=tuple(reduced)), tuning), index, _no_encoding, fusion)
         kept_array = np.array(kept)
 

@@ -28,16 +28,31 @@ def centroids(vectors: np.ndarray, owners: np.ndarray, n_entries: int, keep: np.
     return sums / np.where(norms > 0, norms, 1.0)
 
 
+def topic_rows(kinds: list[str], owners: np.ndarray) -> np.ndarray:
+    """Which phrasing rows belong to entries that are lists of topics (``out_of_scope``)."""
+    topical = np.array([kind == "out_of_scope" for kind in kinds], dtype=bool)
+    return topical[owners] if len(owners) else np.zeros(0, dtype=bool)
+
+
 class SemanticIndex:
-    """Entry centroids; ``scores(vector)`` is the cosine of a question's vector to each entry."""
+    """Entry centroids; ``scores(vector)`` is the cosine of a question's vector to each entry.
 
-    def __init__(self, entry_centroids: np.ndarray):
+    Some entries are lists of separate topics rather than one question asked
+    many ways (``out_of_scope`` entries: fees, refunds, passwords...): their
+    centroid sits between the topics and matches none of them well. For those,
+    ``topic_vectors`` (one per phrasing, owned by ``topic_owners``) also count,
+    and such an entry scores its best phrasing or its centroid, whichever is higher.
+    """
+
+    def __init__(self, entry_centroids: np.ndarray, topic_vectors: np.ndarray | None = None, topic_owners: np.ndarray | None = None):
         self.centroids = np.ascontiguousarray(entry_centroids, dtype=np.float32)
-
-    @classmethod
-    def from_vectors(cls, vectors: np.ndarray, owners: np.ndarray, n_entries: int, keep: np.ndarray | None = None) -> "SemanticIndex":
-        return cls(centroids(vectors, owners, n_entries, keep))
+        dims = self.centroids.shape[1] if self.centroids.ndim == 2 else 0
+        self.topic_vectors = np.zeros((0, dims), dtype=np.float32) if topic_vectors is None else np.ascontiguousarray(topic_vectors, dtype=np.float32)
+        self.topic_owners = np.zeros(0, dtype=np.int64) if topic_owners is None else np.asarray(topic_owners, dtype=np.int64)
 
     def scores(self, vector: np.ndarray) -> np.ndarray:
-        """Cosine similarity of one unit ``vector`` with every entry centroid."""
-        return self.centroids @ vector
+        """Cosine similarity of one unit ``vector`` with every entry (see the class docstring for topic lists)."""
+        scores = self.centroids @ vector
+        if len(self.topic_owners):
+            np.maximum.at(scores, self.topic_owners, self.topic_vectors @ vector)
+        return scores

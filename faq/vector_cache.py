@@ -31,10 +31,10 @@ from faq.model import KnowledgeBase
 from faq.normalize import normalize
 from faq.pseudo import pseudo_outcomes
 from faq.retriever import Tuning
-from faq.semantic import centroids
+from faq.semantic import centroids, topic_rows
 
 #: Bump when scoring changes in a way the key cannot see, so old outcomes are not reused.
-ENGINE_VERSION = "hybrid-4"
+ENGINE_VERSION = "hybrid-5"
 #: Phrasings encoded per batch (and per progress update).
 BATCH = 512
 #: Knowledge bases with more phrasings than this show progress on a terminal.
@@ -59,6 +59,8 @@ class SemanticData:
 
     centroids: np.ndarray
     outcomes: Outcomes
+    topic_vectors: np.ndarray   # phrasing vectors of out_of_scope entries (see ``SemanticIndex``)
+    topic_owners: np.ndarray
 
 
 def phrasing_rows(kb: KnowledgeBase) -> tuple[list[str], np.ndarray]:
@@ -135,7 +137,8 @@ def load_or_build(
     step: Callable[[int, int], None] = lambda done, total: progress.show("calibrating", done, total)
     outcomes = pseudo_outcomes(kb, vectors, owners, tuning, fusion, step) if calibrate else Outcomes.empty()
     progress.finish()
-    data = SemanticData(centroids(vectors, owners, len(kb.entries)), outcomes)
+    topics = topic_rows([entry.kind for entry in kb.entries], owners)
+    data = SemanticData(centroids(vectors, owners, len(kb.entries)), outcomes, vectors[topics], owners[topics])
     if path is not None and calibrate:
         _write(path, data)
     return data
@@ -144,10 +147,12 @@ def load_or_build(
 def _read(path: Path, n_entries: int) -> SemanticData | None:
     try:
         with np.load(path, allow_pickle=False) as arrays:
-            data = SemanticData(arrays["centroids"], Outcomes.load(arrays))
+            data = SemanticData(arrays["centroids"], Outcomes.load(arrays), arrays["topic_vectors"], arrays["topic_owners"])
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
     if data.centroids.ndim != 2 or len(data.centroids) != n_entries or not np.isfinite(data.centroids).all():
+        return None
+    if len(data.topic_vectors) != len(data.topic_owners) or (len(data.topic_owners) and data.topic_owners.max() >= n_entries):
         return None
     return data
 
@@ -158,7 +163,8 @@ def _write(path: Path, data: SemanticData) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(partial, "wb") as out:
-            np.savez(out, centroids=data.centroids, **data.outcomes.save())
+            np.savez(out, centroids=data.centroids, topic_vectors=data.topic_vectors, topic_owners=data.topic_owners,
+                     **data.outcomes.save())
         os.replace(partial, path)
     except OSError:
         pass
