@@ -141,6 +141,9 @@ def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         stdout.write(f"{path}:{finding.line}: {notice(finding.level, lang)}: {finding.text(lang)}\n")
     errors = sum(finding.level == "error" for finding in findings)
     phrasings = sum(len(entry.phrasings()) for entry in kb.entries)
+    topics = [entry.id for entry in kb.entries if entry.kind == "out_of_scope"]
+    if topics:
+        stdout.write(f"{path}: {notice('check_out_of_scope', lang, ids=', '.join(topics))}\n")
     summary = notice("check_summary", lang, entries=len(kb.entries), phrasings=phrasings, errors=errors, warnings=len(findings) - errors)
     stdout.write(f"{path}: {summary}\n")
     return EXIT_FAILED if errors else EXIT_OK

@@ -99,6 +99,10 @@ NOTICES: dict[str, dict[str, str]] = {
         "en": "'{text}' ({id}, {lang}) left out of the index finds nothing ({action}, score {score}): add phrasings with its key words",
         "zh": "'{text}'（{id}，{lang}）移出索引后什么也找不到（{action}，得分 {score}）：请补充含有关键词的问法",
     },
+    "check_out_of_scope": {
+        "en": "out-of-scope topics (a match escalates at once): {ids}",
+        "zh": "范围外主题（匹配时立即转交）：{ids}",
+    },
     "check_summary": {
         "en": "{entries} entries, {phrasings} phrasings: {errors} errors, {warnings} warnings",
         "zh": "{entries} 个条目，{phrasings} 个问法：{errors} 个错误，{warnings} 个警告",

@@ -204,3 +204,10 @@ def test_no_semantic_flag_gives_the_lexical_engine(shipped_kb):
     import json
 
     assert json.loads(out.getvalue())["score"] == round(lexical.reply("How do I change my payout bank account").score, 1)
+
+
+def test_check_lists_the_out_of_scope_topics():
+    done = faqbot("check", "--kb", str(ROOT / "knowledge.yaml"), "--quick", cwd=ROOT)
+    assert done.returncode == 0
+    line = next(line for line in done.stdout.splitlines() if "out-of-scope topics" in line)
+    assert "oos-fees-fba" in line and "close-account" not in line

@@ -193,3 +193,18 @@ def test_uncompressed_weights_copy_gives_the_same_vectors(tmp_path, encoder):
     text = ["Will I still get paid for completed services?"]
     assert np.allclose(copy.encode(text), encoder.encode(text), atol=1e-5)
     assert list(tmp_path.glob("*-weights.npz"))
+
+
+def test_a_topic_list_entry_scores_its_best_phrasing():
+    """An out_of_scope entry lists separate topics: its centroid matches none of them well, its phrasings do."""
+    from faq.semantic import SemanticIndex, centroids, topic_rows
+
+    vectors = np.eye(4, dtype=np.float32)  # entry 0: one topic; entry 1 (out_of_scope): three unrelated topics
+    owners = np.array([0, 1, 1, 1])
+    rows = topic_rows(["faq", "out_of_scope"], owners)
+    assert rows.tolist() == [False, True, True, True]
+    index = SemanticIndex(centroids(vectors, owners, 2), vectors[rows], owners[rows])
+    question = np.array([0, 0, 1, 0], dtype=np.float32)  # exactly the second topic of entry 1
+    assert index.scores(question).tolist() == pytest.approx([0.0, 1.0])
+    plain = SemanticIndex(centroids(vectors, owners, 2))
+    assert plain.scores(question)[1] == pytest.approx(1 / np.sqrt(3))
