@@ -1,8 +1,12 @@
 """``Assistant.reply``: the one call every adapter makes, from question text to a ``Reply``.
 
-normalize -> detect language -> retrieve candidates -> decide:
-``answer`` when the best entry is confident and clearly ahead, ``clarify``
-("did you mean") when it is close, ``escalate`` to Seller Support below.
+normalize -> detect language -> retrieve candidates (lexical, fused with the
+sentence encoder unless ``settings.semantic`` is false) -> decide: ``answer``
+when the best entry is confident and clearly ahead, ``clarify`` ("did you
+mean") when it is close, ``escalate`` to Seller Support below, and at once
+when the best entry is a declared ``out_of_scope`` topic. The thresholds are
+the knowledge base's own, calibrated when it is indexed (``faq.calibration``)
+unless its ``settings`` set them.
 """
 
 from __future__ import annotations
@@ -11,19 +15,13 @@ from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 from faq.calibration import Calibration, choose
-from faq.encoder import Encoder, shared_encoder
+from faq.encoder import Encoder
 from faq.hybrid import Fusion
 from faq.messages import message
 from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings
 from faq.normalize import MAX_MATCH_CHARS, detect_language
 from faq.retriever import Match, Retriever, Tuning
-from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings
-
-def _cache(cache_dir: Path | None | object) -> Path | None:
-    from faq.vector_cache import default_cache_dir
-
-    return default_cache_dir() if cache_dir is SHARED else cache_dir  # type: ignore[return-value]
-
+from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings, resolve
 
 
 def decide(matches: list[Match], settings: Settings) -> Action:
@@ -73,9 +71,9 @@ class Assistant:
         self.calibration: Calibration | None = None
         self.semantic: SemanticSetup | None = None
         if kb.settings.semantic and encoder is not None and kb.entries:
+            chosen_encoder, chosen_dir = resolve(encoder, cache_dir)
             self.semantic = SemanticSetup.build(
-                kb, self.retriever, shared_encoder(_cache(cache_dir)) if encoder is SHARED else encoder,  # type: ignore[arg-type]
-                _cache(cache_dir), cases, progress, fusion, calibrate=decisions is None,
+                kb, self.retriever, chosen_encoder, chosen_dir, cases, progress, fusion, calibrate=decisions is None,
             )
             self.search = self.semantic.hybrid.search
             if decisions is None:

@@ -13,7 +13,7 @@ from typing import Sequence, TextIO
 import numpy as np
 
 from faq.calibration import NEVER, Calibration, Outcomes
-from faq.encoder import Encoder
+from faq.encoder import Encoder, shared_encoder
 from faq.hybrid import Fusion, HybridRetriever
 from faq.model import KnowledgeBase, Settings
 from faq.normalize import normalize
@@ -24,6 +24,15 @@ from faq.vector_cache import load_or_build
 
 #: "Use the default": the shared encoder, the user's cache directory.
 SHARED = object()
+
+
+def resolve(encoder: Encoder | object, cache_dir: Path | None | object) -> tuple[Encoder, Path | None]:
+    """The encoder and cache directory to use, ``SHARED`` meaning the defaults."""
+    from faq.vector_cache import default_cache_dir
+
+    directory = default_cache_dir() if cache_dir is SHARED else cache_dir
+    chosen = shared_encoder(directory) if encoder is SHARED else encoder  # type: ignore[arg-type]
+    return chosen, directory  # type: ignore[return-value]
 
 
 @dataclass
