@@ -6,8 +6,9 @@ The format (see DESIGN.md)::
       - q: "How do I close my account?"
         expect: close-account        # an entry id, or: escalate
 
-A case passes when an ``escalate`` case is escalated, or when any other case
-is *answered* with the expected entry ("did you mean" does not count).
+A case passes when an ``escalate`` case is escalated, when a case naming an
+``out_of_scope`` topic is escalated by that topic, or when any other case is
+*answered* with the expected entry ("did you mean" does not count).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Outcome:
     def passed(self) -> bool:
         if self.case.expect == ESCALATE:
             return self.reply.action == "escalate"
+        if self.reply.kind == "out_of_scope" and self.reply.action == "escalate":  # routed to the expected topic
+            return self.reply.entry_id == self.case.expect
         return self.reply.action == "answer" and self.reply.entry_id == self.case.expect
 
     @property

@@ -211,3 +211,13 @@ def test_check_lists_the_out_of_scope_topics():
     assert done.returncode == 0
     line = next(line for line in done.stdout.splitlines() if "out-of-scope topics" in line)
     assert "oos-fees-fba" in line and "close-account" not in line
+
+
+def test_a_case_can_expect_an_out_of_scope_topic(shipped_kb):
+    from faq.coverage import Case, run_coverage
+
+    cases = [Case("How much are the FBA storage fees?", "oos-fees-fba", "x:1"),
+             Case("How much are the FBA storage fees?", "oos-account-security", "x:2")]
+    report = run_coverage(Assistant(shipped_kb), cases)
+    assert [o.passed for o in report.outcomes] == [True, False]
+    assert report.wrong_answers == 0
