@@ -15,9 +15,16 @@ One table, headed by the machine it ran on:
   run from the repository root on its ``knowledge.yaml`` (``$FAQBOT_KB`` is
   unset for the child), ``--repeat-cold`` times after one untimed priming run.
 
-Targets are labelled PASS or MISS (nothing is asserted): reply p95 <= 5 ms,
->= 10x faster than ``extractOne`` at p95, index build <= 3 s on the ``--kb``
-knowledge base, median cold start <= 0.3 s.
+Semantic matching is on (the default), as users run it. The index build of
+the ``--kb`` knowledge base is timed twice: cold (an empty vector cache, so
+every phrasing is encoded and the knowledge base calibrated) and warm (the
+cache that build wrote). The cold start of ``faqbot ask`` runs with a warm cache
+and is compared with a bare interpreter (``python -c pass``).
+
+Targets are labelled PASS or MISS (nothing is asserted): reply p95 <= 8 ms,
+>= 20x faster than ``extractOne`` at p95, index build <= 3 s warm and <= 90 s
+cold on the ``--kb`` knowledge base, median cold start <= 0.5 s above a bare
+interpreter.
 
     python benchmarks/speed.py [--data DIR] [--kb scale/kb_15000.yaml] [--questions N]
                                [--baseline-questions N] [--repeat-cold N]
@@ -34,9 +41,11 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,10 +65,11 @@ COLD_QUESTION = "How do I close my account?"
 WARMUP_CALLS = 5
 SEED = 150
 
-TARGET_P95_MS = 5.0
-TARGET_SPEEDUP = 10.0
+TARGET_P95_MS = 8.0
+TARGET_SPEEDUP = 20.0
 TARGET_BUILD_S = 3.0
-TARGET_COLD_S = 0.3
+TARGET_COLD_BUILD_S = 90.0
+TARGET_COLD_S = 0.5
 
 
 def machine() -> str:
@@ -165,24 +175,32 @@ def main() -> None:
     # Lazy one-off set-up outside the timed loads.
     Assistant(load_knowledge(args.data / WARMUP_KB)).reply(COLD_QUESTION)
 
-    kb_names = list(dict.fromkeys([SMALL_KB, "scale/kb_15000.yaml", args.kb]))
+    kb_names = list(dict.fromkeys([SMALL_KB, args.kb]))
     kb = assistant = None
+    cache = Path(tempfile.mkdtemp(prefix="faqbot-speed-cache-"))
     for name in kb_names:
         start = time.perf_counter()
         loaded = load_knowledge(args.data / name)
         load_s = time.perf_counter() - start
-        start = time.perf_counter()
-        built = Assistant(loaded)
-        build_s = time.perf_counter() - start
         size = f"{len(loaded.entries):,} entries, {len(phrasings(loaded)):,} phrasings"
         rows.append((f"load {name} ({size})", f"{load_s:.2f} s", "", ""))
         is_target = name == args.kb
-        rows.append((f"index build {name}", f"{build_s:.2f} s",
+        start = time.perf_counter()
+        Assistant(loaded, cache_dir=cache)
+        cold_s = time.perf_counter() - start
+        rows.append((f"index build {name}, cold (encode + calibrate)", f"{cold_s:.2f} s",
+                     f"<= {TARGET_COLD_BUILD_S:g} s" if is_target else "",
+                     status(cold_s <= TARGET_COLD_BUILD_S) if is_target else ""))
+        start = time.perf_counter()
+        built = Assistant(loaded, cache_dir=cache)
+        build_s = time.perf_counter() - start
+        rows.append((f"index build {name}, warm vector cache", f"{build_s:.2f} s",
                      f"<= {TARGET_BUILD_S:g} s" if is_target else "", status(build_s <= TARGET_BUILD_S) if is_target else ""))
         if is_target:
             kb, assistant = loaded, built
         else:
             del loaded, built
+    shutil.rmtree(cache, ignore_errors=True)
     assert kb is not None and assistant is not None
 
     questions, warmup = read_questions(args.data / QUESTIONS_FILE, args.questions, WARMUP_CALLS)
@@ -216,10 +234,13 @@ def main() -> None:
                  f">= {TARGET_SPEEDUP:g}x", status(speedup >= TARGET_SPEEDUP)))
 
     command, what = cold_command()
+    bare = statistics.median(time_cold([sys.executable, "-c", "pass"], args.repeat_cold))
     cold = time_cold(command, args.repeat_cold)
     cold_median = statistics.median(cold)
-    rows.append((f"cold start `faqbot ask` ({what}), {len(cold)} runs: median", f"{cold_median:.3f} s",
-                 f"<= {TARGET_COLD_S:g} s", status(cold_median <= TARGET_COLD_S)))
+    rows.append((f"bare interpreter `python -c pass`, {args.repeat_cold} runs: median", f"{bare:.3f} s", "", ""))
+    rows.append((f"cold start `faqbot ask` ({what}, warm cache), {len(cold)} runs: median", f"{cold_median:.3f} s", "", ""))
+    rows.append(("  above the bare interpreter", f"{cold_median - bare:.3f} s",
+                 f"<= {TARGET_COLD_S:g} s", status(cold_median - bare <= TARGET_COLD_S)))
     rows.append(("  max", f"{max(cold):.3f} s", "", ""))
 
     print_table(rows)

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, TextIO
 
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     kb_help = "knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)"
     lang_help = "language of the report and of problems found (default: from the locale, e.g. LANG=zh_CN.UTF-8)"
+    semantic_help = "lexical matching only, without the sentence encoder (as settings.semantic: false)"
     db_help = "database URL for escalations (default: $FAQBOT_DB_URL, else a SQLite file in your data directory)"
 
     ask = commands.add_parser("ask", help="answer questions from the arguments, or from stdin one per line")
@@ -44,11 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--kb", help=kb_help)
     ask.add_argument("--lang", choices=["en", "zh"], help="reply in this language instead of the question's")
     ask.add_argument("--json", action="store_true", help="one JSON object per question (see DESIGN.md)")
+    ask.add_argument("--no-semantic", action="store_true", help=semantic_help)
 
     check = commands.add_parser("check", help="validate and lint a knowledge base")
     check.add_argument("--kb", help=kb_help)
     check.add_argument("--quick", action="store_true", help="skip the leave-one-out test (one index build per phrasing)")
     check.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    check.add_argument("--no-semantic", action="store_true", help=semantic_help)
 
     coverage = commands.add_parser("coverage", help="run coverage cases against the knowledge base")
     coverage.add_argument("cases", nargs="+", metavar="CASES.yaml")
@@ -56,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--min-accuracy", type=float, default=0.95, help="exit 1 below this share of passing cases (default 0.95)")
     coverage.add_argument("--json", action="store_true", help="print the report as one JSON object")
     coverage.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    coverage.add_argument("--no-semantic", action="store_true", help=semantic_help)
+
+    tune = commands.add_parser("tune", help="calibrate the answer threshold and margin; print the risk-coverage table")
+    tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help="coverage cases to calibrate on as well")
+    tune.add_argument("--kb", help=kb_help)
+    tune.add_argument("--write", action="store_true", help="store the chosen values in the knowledge base's settings")
+    tune.add_argument("--lang", choices=["en", "zh"], help=lang_help)
 
     console = commands.add_parser("console", help="the support agents' interactive console")
     console.add_argument("--kb", help=kb_help)
@@ -93,14 +104,22 @@ def _questions(arguments: list[str], stdin: TextIO) -> Iterable[str]:
 def render_reply(reply: Reply) -> str:
     """A reply as a person reads it: the text, then one line saying which entry, how sure and why."""
     detail = f"[{reply.action}"
-    if reply.entry_id and reply.action != "escalate":
+    if reply.entry_id and (reply.action != "escalate" or reply.kind == "out_of_scope"):
         detail += f" {reply.entry_id}"
     detail += f" {reply.score:.0f}]"
     return f"{reply.text}\n{detail}"
 
 
+def _load(args: argparse.Namespace, path: Path | None = None) -> KnowledgeBase:
+    """The knowledge base, lexical only when ``--no-semantic`` was given."""
+    kb = load_knowledge(path or knowledge_path(args.kb))
+    if getattr(args, "no_semantic", False):
+        kb = replace(kb, settings=replace(kb.settings, semantic=False))
+    return kb
+
+
 def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    assistant = Assistant(load_knowledge(knowledge_path(args.kb)))
+    assistant = Assistant(_load(args))
     for question in _questions(args.questions, stdin):
         reply = assistant.reply(question, lang=args.lang)
         if args.json:
@@ -115,13 +134,16 @@ def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from faq.check import lint
 
     path = knowledge_path(args.kb)
-    kb = load_knowledge(path)
+    kb = _load(args, path)
     lang = tool_language(args.lang)
     findings = lint(kb, thorough=not args.quick)
     for finding in findings:
         stdout.write(f"{path}:{finding.line}: {notice(finding.level, lang)}: {finding.text(lang)}\n")
     errors = sum(finding.level == "error" for finding in findings)
     phrasings = sum(len(entry.phrasings()) for entry in kb.entries)
+    topics = [entry.id for entry in kb.entries if entry.kind == "out_of_scope"]
+    if topics:
+        stdout.write(f"{path}: {notice('check_out_of_scope', lang, ids=', '.join(topics))}\n")
     summary = notice("check_summary", lang, entries=len(kb.entries), phrasings=phrasings, errors=errors, warnings=len(findings) - errors)
     stdout.write(f"{path}: {summary}\n")
     return EXIT_FAILED if errors else EXIT_OK
@@ -131,7 +153,7 @@ def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     from bot.coverage_report import write_report
     from faq.coverage import load_cases, run_coverage
 
-    kb = load_knowledge(knowledge_path(args.kb))
+    kb = _load(args)
     cases = [case for path in args.cases for case in load_cases(path)]
     report = run_coverage(Assistant(kb), cases)
     if args.json:
@@ -139,6 +161,12 @@ def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     else:
         write_report(report, kb, stdout, args.min_accuracy, tool_language(args.lang))
     return EXIT_OK if report.accuracy >= args.min_accuracy else EXIT_FAILED
+
+
+def cmd_tune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.tune_report import run_tune
+
+    return run_tune(knowledge_path(args.kb), args.cases, args.write, tool_language(args.lang), stdout)
 
 
 def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
@@ -183,7 +211,7 @@ def cmd_escalations(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> 
 
 COMMANDS = {
     "ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console,
-    "report": cmd_report, "escalations": cmd_escalations, "slack": cmd_slack,
+    "report": cmd_report, "tune": cmd_tune, "escalations": cmd_escalations, "slack": cmd_slack,
 }
 
 

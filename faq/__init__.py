@@ -8,11 +8,12 @@ Pure library code: no Slack, terminal or database. Typical use::
 """
 
 from faq.assistant import Assistant, decide
+from faq.encoder import Encoder, UseEncoder
 from faq.loader import KnowledgeError, load_knowledge, parse_knowledge
 from faq.model import Candidate, Entry, KnowledgeBase, Reply, Settings
 from faq.retriever import Tuning
 
 __all__ = [
-    "Assistant", "Candidate", "Entry", "KnowledgeBase", "KnowledgeError", "Reply",
-    "Settings", "Tuning", "decide", "load_knowledge", "parse_knowledge",
+    "Assistant", "Candidate", "Encoder", "Entry", "KnowledgeBase", "KnowledgeError", "Reply",
+    "Settings", "Tuning", "UseEncoder", "decide", "load_knowledge", "parse_knowledge",
 ]

@@ -1,18 +1,28 @@
 """``Assistant.reply``: the one call every adapter makes, from question text to a ``Reply``.
 
-normalize -> detect language -> retrieve candidates -> decide:
-``answer`` when the best entry is confident and clearly ahead, ``clarify``
-("did you mean") when it is close, ``escalate`` to Seller Support below.
+normalize -> detect language -> retrieve candidates (lexical, fused with the
+sentence encoder unless ``settings.semantic`` is false) -> decide: ``answer``
+when the best entry is confident and clearly ahead, ``clarify`` ("did you
+mean") when it is close, ``escalate`` to Seller Support below, and at once
+when the best entry is a declared ``out_of_scope`` topic. The thresholds are
+the knowledge base's own, calibrated when it is indexed (``faq.calibration``)
+unless its ``settings`` set them.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Sequence, TextIO
 
+from faq.calibration import Calibration, choose
+from faq.encoder import Encoder
+from faq.hybrid import Fusion
 from faq.messages import message
 from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings, Why
 from faq.normalize import MAX_MATCH_CHARS, detect_language
 from faq.retriever import Match, Retriever, Tuning
+from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings, resolve
 
 
 def decide(matches: list[Match], settings: Settings) -> Action:
@@ -26,12 +36,50 @@ def decide(matches: list[Match], settings: Settings) -> Action:
     return "clarify"
 
 
+#: With semantic matching, an FAQ entry outranks the small talk before it only from this share of its score.
+SMALLTALK_RATIO = 0.8
+
+
 class Assistant:
     """Answers questions from one knowledge base. Stateless per question; safe to share."""
 
-    def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        tuning: Tuning | None = None,
+        *,
+        encoder: Encoder | None | object = SHARED,
+        cache_dir: Path | None | object = SHARED,
+        cases: Sequence[tuple[str, str | None]] = (),
+        decisions: Settings | None = None,
+        progress: TextIO | None = None,
+        fusion: Fusion | None = None,
+    ):
+        """Index ``kb``; with ``settings.semantic`` (the default) also encode it and calibrate its thresholds.
+
+        ``encoder``: the sentence encoder (default: the shared USE model; None:
+        lexical only). ``cache_dir``: where vectors and calibration are cached
+        (default: the user's cache directory; None: no disk cache).
+        ``cases``: coverage cases ``(question, entry id or None for escalate)``
+        that join the calibration. ``decisions``: use these thresholds as they
+        are, without calibrating (``faqbot check`` passes its own). ``progress``:
+        where a long first build reports progress (stderr, on a terminal).
+        """
         self.kb = kb
         self.retriever = Retriever(kb, tuning)
+        self.search: Callable[..., list[Match]] = self.retriever.search
+        self.settings: Settings = decisions or kb.settings
+        self.calibration: Calibration | None = None
+        self.semantic: SemanticSetup | None = None
+        if kb.settings.semantic and encoder is not None and kb.entries:
+            chosen_encoder, chosen_dir = resolve(encoder, cache_dir)
+            self.semantic = SemanticSetup.build(
+                kb, self.retriever, chosen_encoder, chosen_dir, cases, progress, fusion, calibrate=decisions is None,
+            )
+            self.search = self.semantic.hybrid.search
+            if decisions is None:
+                self.calibration = choose(self.semantic.outcomes, kb.settings.max_wrong_rate)
+                self.settings = calibrated_settings(kb.settings, self.calibration)
 
     def text(self, name: str, lang: str, **values: str) -> str:
         """The bot's own text ``name`` in ``lang`` (see ``faq.messages``), with ``{contact}`` and ``values`` filled in."""
@@ -53,10 +101,15 @@ class Assistant:
         reply_lang: Lang = lang or detect_language(text)  # type: ignore[assignment]
         if not text.strip() or not any(char.isalnum() for char in text[: MAX_MATCH_CHARS * 2]):
             return Reply(question=text, lang=reply_lang, action="clarify", text=self.text("empty_question", reply_lang))
-        settings = self.kb.settings
-        matches = self.retriever.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2) + 2, explain=explain)
+        settings = self.settings
+        matches = self.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2) + 2, explain=explain)
         matches = self._question_over_smalltalk(matches)[: max(settings.max_choices, 2)]
         action = decide(matches, settings)
+        best_entry = self.kb.entries[matches[0].entry_index] if matches else None
+        # a declared out-of-scope topic that would be answered or offered: escalate at once
+        routed = best_entry is not None and best_entry.kind == "out_of_scope" and action != "escalate"
+        if routed:
+            action = "escalate"
         candidates = tuple(Candidate(self.kb.entries[m.entry_index].id, round(m.score, 1)) for m in matches)
         best = self.kb.entries[matches[0].entry_index] if matches else None
         why = self._why(matches, action, reply_lang) if explain else None
@@ -65,12 +118,17 @@ class Assistant:
             entry_id=best.id if best else None, kind=best.kind if best else None,
             score=matches[0].score if matches else 0.0,
         )
+        if routed and best is not None:  # with the topic's routing text, when it has one
+            routing = best.text_in(best.answer, reply_lang) if best.answer else None
+            text_out = self.text("escalate", reply_lang) + (f"\n{routing}" if routing else "")
+            return Reply(text=text_out, **common)  # type: ignore[arg-type]
         if action == "answer" and best is not None:
             answer = best.text_in(best.answer, reply_lang)
             return Reply(text=answer or "", answer=answer, **common)  # type: ignore[arg-type]
         if action == "clarify":
             choices = [
-                self.kb.entries[m.entry_index] for m in matches[: settings.max_choices] if m.score >= settings.clarify_score
+                self.kb.entries[m.entry_index] for m in matches[: settings.max_choices]
+                if m.score >= settings.clarify_score and self.kb.entries[m.entry_index].kind != "out_of_scope"
             ]
             lines = [self.text("clarify", reply_lang)]
             lines += [f"{n}. {entry.text_in(entry.question, reply_lang)}" for n, entry in enumerate(choices, 1)]
@@ -87,13 +145,15 @@ class Assistant:
         if not matches or entries[matches[0].entry_index].kind != "smalltalk":
             return matches
         questions = [m for m in matches if entries[m.entry_index].kind != "smalltalk"]
-        if questions and questions[0].score >= self.kb.settings.answer_score:
-            return questions
+        if questions and questions[0].score >= self.settings.answer_score:
+            # semantic scores put some FAQ entry near any sentence: it must also come close to the small talk
+            if self.semantic is None or questions[0].score >= SMALLTALK_RATIO * matches[0].score:
+                return questions
         return matches
 
     def _why(self, matches: list[Match], action: Action, lang: str) -> Why:
         """The decision as data: thresholds, the best phrasing with its scores and the words that matched."""
-        settings = self.kb.settings
+        settings = self.settings
         why = Why(action=action, answer_score=settings.answer_score, clarify_score=settings.clarify_score,
                   margin=settings.margin, sure_score=settings.sure_score)
         if not matches:
@@ -101,4 +161,4 @@ class Assistant:
         best = matches[0]
         shared = tuple((term.split(":", 1)[1], weight) for term, weight in best.shared_terms[:6])
         return replace(why, entry_id=self.kb.entries[best.entry_index].id, score=best.score, phrasing=best.phrasing,
-                       lexical=best.lexical, fuzzy=best.fuzzy, shared=shared)
+                       lexical=best.lexical, fuzzy=best.fuzzy, semantic=best.semantic, shared=shared)

@@ -10,12 +10,15 @@ rest of the knowledge base has.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Sequence
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from faq.assistant import Assistant
-from faq.model import Entry, KnowledgeBase
+from faq.encoder import Encoder
+from faq.model import KnowledgeBase
+from faq.pseudo import without_phrasing
 from faq.notices import notice
 from faq.retriever import Retriever, spaced
 
@@ -79,33 +82,41 @@ def near_duplicates(kb: KnowledgeBase, retriever: Retriever) -> Iterator[Finding
                 })
 
 
-def _without_phrasing(entry: Entry, lang: str, text: str) -> Entry | None:
-    """``entry`` with one phrasing removed (an alternate takes the question's place), or None if none is left."""
-    alternates = list(entry.alternates.get(lang, ()))
-    if entry.question.get(lang) == text:
-        if not alternates:
-            return None
-        question = {**entry.question, lang: alternates.pop(0)}
-    else:
-        alternates.remove(text)
-        question = dict(entry.question)
-    return replace(entry, question=question, alternates={**entry.alternates, lang: tuple(alternates)})
+class _MemoEncoder:
+    """Encodes each distinct text once: leave-one-out rebuilds the index once per phrasing."""
+
+    def __init__(self, encoder: Encoder):
+        self.name, self.version = encoder.name, encoder.version
+        self._encoder = encoder
+        self._seen: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [text for text in dict.fromkeys(texts) if text not in self._seen]
+        if missing:
+            self._seen.update(zip(missing, self._encoder.encode(missing)))
+        return np.array([self._seen[text] for text in texts], dtype=np.float32).reshape(len(texts), -1)
 
 
-def leave_one_out(kb: KnowledgeBase) -> Iterator[Finding]:
+def leave_one_out(kb: KnowledgeBase, assistant: Assistant | None = None) -> Iterator[Finding]:
     """Each phrasing, taken out of the knowledge base, should still find its own entry.
 
     A miss is a warning, not an error: the phrasing itself is in the index and
     finds its entry; the miss says a seller who words it a little differently
-    may not, so the entry wants more phrasings with its key words.
+    may not, so the entry wants more phrasings with its key words. The reduced
+    knowledge bases use ``assistant``'s engine and thresholds (no recalibration).
     """
+    assistant = assistant or Assistant(kb)
+    encoder = _MemoEncoder(assistant.semantic.encoder) if assistant.semantic is not None else None
     for position, entry in enumerate(kb.entries):
+        if entry.kind == "out_of_scope":
+            continue
         for lang, text in entry.phrasings():
-            reduced = _without_phrasing(entry, lang, text)
-            if reduced is None:
+            reduced = without_phrasing(entry, lang, text)
+            if reduced is None or not reduced.alternates.get(lang) and lang not in reduced.question:
                 continue
             entries = kb.entries[:position] + (reduced,) + kb.entries[position + 1:]
-            reply = Assistant(replace(kb, entries=entries)).reply(text)
+            smaller = Assistant(replace(kb, entries=entries), encoder=encoder, cache_dir=None, decisions=assistant.settings)
+            reply = smaller.reply(text)
             if reply.entry_id != entry.id or reply.action == "escalate":
                 values = {"text": text, "id": entry.id, "lang": lang, "action": reply.action, "score": f"{reply.score:.0f}"}
                 if reply.entry_id:
@@ -120,10 +131,18 @@ def drafts(kb: KnowledgeBase) -> Iterator[Finding]:
         yield Finding("warning", entry.line, "draft_entry", {"id": entry.id})
 
 
+def calibration_findings(kb: KnowledgeBase, assistant: Assistant) -> Iterator[Finding]:
+    """Say when the thresholds are the benchmark priors: too few entries with several phrasings to calibrate on."""
+    calibration = assistant.calibration
+    if calibration is not None and calibration.source == "priors":
+        yield Finding("warning", 1, "calibration_priors", {"n_in": calibration.n_in, "n_out": calibration.n_out})
+
+
 def lint(kb: KnowledgeBase, thorough: bool = True) -> list[Finding]:
     """All findings for ``kb``; ``thorough=False`` skips leave-one-out (one index build per phrasing)."""
     assistant = Assistant(kb)
     findings = list(missing_languages(kb)) + list(near_duplicates(kb, assistant.retriever)) + list(drafts(kb))
+    findings += list(calibration_findings(kb, assistant))
     if thorough:
-        findings += list(leave_one_out(kb))
+        findings += list(leave_one_out(kb, assistant))
     return sorted(findings, key=lambda finding: (finding.line, finding.level))

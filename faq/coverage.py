@@ -6,8 +6,9 @@ The format (see DESIGN.md)::
       - q: "How do I close my account?"
         expect: close-account        # an entry id, or: escalate
 
-A case passes when an ``escalate`` case is escalated, or when any other case
-is *answered* with the expected entry ("did you mean" does not count).
+A case passes when an ``escalate`` case is escalated, when a case naming an
+``out_of_scope`` topic is escalated by that topic, or when any other case is
+*answered* with the expected entry ("did you mean" does not count).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Outcome:
     def passed(self) -> bool:
         if self.case.expect == ESCALATE:
             return self.reply.action == "escalate"
+        if self.reply.kind == "out_of_scope" and self.reply.action == "escalate":  # routed to the expected topic
+            return self.reply.entry_id == self.case.expect
         return self.reply.action == "answer" and self.reply.entry_id == self.case.expect
 
     @property
@@ -56,6 +59,12 @@ class CoverageReport:
     entry_ids: list[str]
     languages: list[str]
     table: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    #: Declared out-of-scope topics: they escalate, so "escalate" cases cover them and they are never UNCOVERED.
+    out_of_scope_ids: frozenset[str] = frozenset()
+
+    @property
+    def answering_ids(self) -> list[str]:
+        return [entry_id for entry_id in self.entry_ids if entry_id not in self.out_of_scope_ids]
 
     def __post_init__(self) -> None:
         table: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -86,7 +95,7 @@ class CoverageReport:
     def uncovered(self) -> list[tuple[str, str]]:
         """(entry id, language) pairs with no passing case: nobody checks the bot answers them."""
         return [
-            (entry_id, lang) for entry_id in self.entry_ids for lang in self.languages
+            (entry_id, lang) for entry_id in self.answering_ids for lang in self.languages
             if self.table.get((entry_id, lang), [0, 0])[1] == 0
         ]
 
@@ -143,4 +152,5 @@ def run_coverage(assistant: Assistant, cases: list[Case]) -> CoverageReport:
         raise KnowledgeError(unknown)
     outcomes = [Outcome(case, assistant.reply(case.question)) for case in cases]
     kb = assistant.kb
-    return CoverageReport(outcomes, [entry.id for entry in kb.entries], sorted(kb.languages()))
+    out_of_scope = frozenset(entry.id for entry in kb.entries if entry.kind == "out_of_scope")
+    return CoverageReport(outcomes, [entry.id for entry in kb.entries], sorted(kb.languages()), out_of_scope_ids=out_of_scope)

@@ -153,3 +153,24 @@ def add_drafts(yaml_text: str, drafts: Sequence[DraftEntry]) -> str:
         entry["answer"] = _block_map({lang: DoubleQuotedScalarString("") for lang in draft.answer_langs})
         data["entries"].append(entry)
     return _dump(yaml, data)
+
+
+def update_settings(yaml_text: str, values: Mapping[str, Any]) -> str:
+    """``yaml_text`` with ``settings`` keys set to ``values`` (the section is created when missing).
+
+    ``faqbot tune --write`` uses it: the chosen thresholds change, the rest of the file stays as written.
+    """
+    yaml, document = _yaml(yaml_text)
+    settings = document.get("settings")
+    if settings is None:
+        settings = CommentedMap()
+        position = list(document.keys()).index("version") + 1 if "version" in document else 0
+        document.insert(position, "settings", settings)
+    added = 0
+    for key, value in values.items():
+        if key in settings:
+            settings[key] = value
+        else:  # first, so a comment after the section stays where it was written
+            settings.insert(added, key, value)
+            added += 1
+    return _dump(yaml, document)

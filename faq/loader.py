@@ -31,7 +31,9 @@ _TOP_KEYS = {"version", "settings", "messages", "synonyms", "entries"}
 _ENTRY_KEYS = {"id", "kind", "question", "alternates", "answer", "tags", "keywords", "links", "draft"}
 _BOOL = "tag:yaml.org,2002:bool"
 _SETTING_NUMBERS = {"answer_score", "clarify_score", "margin", "sure_score", "max_choices"}
-_SETTING_KEYS = _SETTING_NUMBERS | {"support_contact"}
+_SETTING_KEYS = _SETTING_NUMBERS | {"support_contact", "semantic", "max_wrong_rate"}
+_BOOL = "tag:yaml.org,2002:bool"
+_DECISION_KEYS = frozenset({"answer_score", "clarify_score", "margin", "sure_score"})
 
 
 class KnowledgeError(Exception):
@@ -127,12 +129,24 @@ class _Checker:
                 contact = self.by_lang(value_node, "settings.support_contact", self.text)
                 if contact:
                     values[key] = contact
+            elif key == "semantic":
+                if isinstance(value_node, yaml.ScalarNode) and value_node.tag == _BOOL:
+                    values[key] = str(value_node.value).lower() in ("true", "yes", "on", "y")
+                else:
+                    self.problem(value_node, "not_bool", what="settings.semantic")
+            elif key == "max_wrong_rate":
+                number = self.number(value_node, "settings.max_wrong_rate")
+                if number is not None and not 0 <= number <= 1:
+                    self.problem(value_node, "not_fraction", what="settings.max_wrong_rate")
+                elif number is not None:
+                    values[key] = number
             else:
                 number = self.number(value_node, f"settings.{key}")
                 if key == "max_choices" and number is not None and number < 1:
                     self.problem(value_node, "max_choices_min")
                 elif number is not None:
                     values[key] = int(number) if key == "max_choices" else number
+        values["explicit"] = frozenset(values) & _DECISION_KEYS
         return Settings(**values)  # type: ignore[arg-type]
 
     def messages(self, node: yaml.Node) -> dict[str, dict[str, str]]:
@@ -168,8 +182,10 @@ class _Checker:
                 draft = draft_node.value.lower() in ("true", "yes", "on", "y")
             else:
                 self.problem(draft_node, "not_bool", what=f"entries[{position}].draft")
-        for required in ("id", "question") if draft else ("id", "question", "answer"):
-            if required not in fields:
+        kind_node = fields.get("kind", (None, None))[1]
+        routing_only = isinstance(kind_node, yaml.ScalarNode) and str(kind_node.value).strip() == "out_of_scope"
+        for required in ("id", "question", "answer"):
+            if required not in fields and not (required == "answer" and (routing_only or draft)):
                 self.problem(node, "entry_missing", key=required)
         entry_id = self.text(fields["id"][1], f"entries[{position}].id") if "id" in fields else None
         valid_id = entry_id is not None and _ID_RE.match(entry_id) is not None
@@ -196,7 +212,7 @@ class _Checker:
         tags = self.texts(fields["tags"][1], f"{what}.tags") if "tags" in fields else ()
         keywords = self.keywords(fields["keywords"][1], f"{what}.keywords") if "keywords" in fields else ()
         links = self.texts(fields["links"][1], f"{what}.links") if "links" in fields else ()
-        if not (entry_id and question and (answer or draft)):
+        if not (entry_id and question and (answer or draft or kind == "out_of_scope")):
             return None
         return Entry(
             id=entry_id, kind=kind, question=question, answer=answer, alternates=alternates,
@@ -226,7 +242,8 @@ class _Checker:
                 entry = self.entry(entry_node, position, seen_ids)
                 if entry is not None:
                     entries.append(entry)
-        if settings.clarify_score > settings.answer_score:
+        both_set = {"clarify_score", "answer_score"} <= settings.explicit
+        if settings.clarify_score > settings.answer_score and (both_set or not settings.semantic):
             self.problem(top["settings"][1] if "settings" in top else root, "clarify_above_answer")
         return KnowledgeBase(
             entries=tuple(entry for entry in entries if not entry.draft), version=version or "1", settings=settings,

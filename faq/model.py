@@ -48,7 +48,9 @@ class Settings:
     ``answer_score``: the best entry is answered at or above this score when it is
     ``margin`` points ahead of the runner-up (or at or above ``sure_score`` regardless).
     ``clarify_score``: between this and an answer, the asker gets "did you mean".
-    Below it, the question is escalated to Seller Support.
+    Below it, the question is escalated to Seller Support. With ``semantic``
+    on, the values a knowledge base does not set are calibrated on it
+    (``faq.calibration``); the defaults here are the lexical engine's.
     """
 
     answer_score: float = 38.0
@@ -59,6 +61,12 @@ class Settings:
     support_contact: Mapping[str, str] = field(
         default_factory=lambda: {"en": "Seller Support", "zh": "销售伙伴支持"}
     )
+    #: Fuse the sentence encoder's similarity with the lexical score; False: lexical only, as before.
+    semantic: bool = True
+    #: With ``semantic``, thresholds not set in the file are calibrated so that at most this share of answers is wrong.
+    max_wrong_rate: float = 0.06
+    #: The decision values the file sets itself (they override calibration).
+    explicit: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,7 @@ class Why:
     phrasing: str | None = None
     lexical: float = 0.0
     fuzzy: float = 0.0
+    semantic: float | None = None
     shared: tuple[tuple[str, float], ...] = ()
 
 

@@ -34,6 +34,25 @@ NOTICES = Catalog({
     "no_language": {"en": "{what} needs at least one language (en or zh)", "zh": "{what} 至少需要一种语言（en 或 zh）"},
     "not_number": {"en": "{what} must be a number", "zh": "{what} 必须是数字"},
     "out_of_range": {"en": "{what} must be between 0 and 100", "zh": "{what} 必须在 0 到 100 之间"},
+    "not_bool": {"en": "{what} must be true or false", "zh": "{what} 必须是 true 或 false"},
+    "not_fraction": {"en": "{what} must be between 0 and 1", "zh": "{what} 必须在 0 到 1 之间"},
+    "tune_header": {
+        "en": "max wrong  threshold  margin  answered right  did you mean  oos escalated  wrong (estimated)",
+        "zh": "错误上限   阈值       领先分  回答正确         提供候选      范围外已转交   错误率（估计）",
+    },
+    "tune_source": {
+        "en": "{source} on {n_in} in-scope and {n_out} out-of-scope questions (pseudo-questions and cases); max_wrong_rate {rate}",
+        "zh": "依据 {n_in} 个范围内和 {n_out} 个范围外的问题（伪问题与用例）{source}；max_wrong_rate {rate}",
+    },
+    "tune_calibrated": {"en": "calibrated", "zh": "校准"},
+    "tune_priors": {"en": "priors (too few questions to calibrate)", "zh": "使用先验值（问题太少，无法校准）"},
+    "tune_chosen": {"en": "chosen: answer_score {answer}, margin {margin}, clarify_score {clarify}", "zh": "选定：answer_score {answer}，margin {margin}，clarify_score {clarify}"},
+    "tune_written": {"en": "written to {path}", "zh": "已写入 {path}"},
+    "tune_off": {"en": "semantic matching is off (settings.semantic: false): nothing to calibrate", "zh": "语义匹配已关闭（settings.semantic: false）：无需校准"},
+    "calibration_priors": {
+        "en": "thresholds come from priors measured on benchmark knowledge bases, not from this one: only {n_in} in-scope and {n_out} out-of-scope pseudo-questions (add phrasings to entries, or set answer_score and margin)",
+        "zh": "阈值取自在基准知识库上测得的先验值，而不是根据本知识库校准：只有 {n_in} 个范围内和 {n_out} 个范围外的伪问题（请为条目添加更多问法，或设置 answer_score 和 margin）",
+    },
     "max_choices_min": {"en": "settings.max_choices must be at least 1", "zh": "settings.max_choices 至少为 1"},
     "clarify_above_answer": {
         "en": "settings.clarify_score must not exceed settings.answer_score",
@@ -86,6 +105,10 @@ NOTICES = Catalog({
     "draft_entry": {
         "en": "entry '{id}' is a draft: write its answer and remove 'draft: true' (until then it is never answered)",
         "zh": "条目 '{id}' 是草稿：请写好答案并删除 'draft: true'（在此之前不会用它回答）",
+    },
+    "check_out_of_scope": {
+        "en": "out-of-scope topics (a match escalates at once): {ids}",
+        "zh": "范围外主题（匹配时立即转交）：{ids}",
     },
     "check_summary": {
         "en": "{entries} entries, {phrasings} phrasings: {errors} errors, {warnings} warnings",

@@ -15,6 +15,7 @@ base uses ("acount" -> "account"), so a typo still finds its term.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -50,6 +51,7 @@ class Match:
     fuzzy: float                   # 0-100, rapidfuzz against the best phrasing
     phrasing: str                  # the phrasing that matched best
     shared_terms: tuple[tuple[str, float], ...] = field(default=())
+    semantic: float | None = None  # cosine to the entry's centroid (None: semantic matching is off)
 
 
 def spaced(text: str) -> str:
@@ -115,8 +117,13 @@ class Retriever:
             fixed.append(word)
         return " ".join(fixed)
 
-    def search(self, text: str, limit: int = 5, explain: bool = False) -> list[Match]:
-        """The best ``limit`` entries for ``text``, best first (empty when nothing is shared)."""
+    def search(self, text: str, limit: int = 5, explain: bool = False, also: Sequence[int] = ()) -> list[Match]:
+        """The best ``limit`` entries for ``text``, best first (empty when nothing is shared).
+
+        ``also``: entries to score as well as the lexical short list (the
+        semantic index proposes them); those sharing no word score 0 and are
+        left out.
+        """
         prepared = self.correct_typos(self.prepare(text))
         query = self.index.vector(text_terms(prepared))
         if not query:
@@ -133,7 +140,9 @@ class Retriever:
         lexical = np.where(best_phrasing_score > 0, np.clip(lexical, 0.0, 1.0), -1.0)
         shortlist_size = min(tuning.shortlist, len(lexical))
         shortlist = np.argpartition(-lexical, shortlist_size - 1)[:shortlist_size]
-        shortlist = [int(i) for i in shortlist if lexical[i] >= 0]
+        shortlist = [int(i) for i in shortlist]
+        shortlist += [int(i) for i in also if int(i) not in set(shortlist)]
+        shortlist = [i for i in shortlist if lexical[i] >= 0]
         fuzzy_query = spaced(prepared)
         matches = []
         for entry_index in shortlist:

@@ -1,10 +1,19 @@
-"""Shared fixtures: the knowledge base shipped at the repository root."""
+"""Shared fixtures: the knowledge base shipped at the repository root.
 
+The engine caches phrasing vectors and an uncompressed copy of the model's
+weights in the user's cache directory; the tests use a throwaway one
+(``XDG_CACHE_HOME``, read by platformdirs, is inherited by CLI subprocesses).
+"""
+
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from faq import load_knowledge
+
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="faqbot-test-cache-")
 
 KNOWLEDGE_PATH = Path(__file__).resolve().parents[1] / "knowledge.yaml"
 

@@ -42,7 +42,7 @@ def check_reply(reply: Reply, question: str) -> None:
     assert isinstance(reply.text, str) and reply.text.strip()
     assert all(0 <= c.score <= 100 for c in reply.candidates)
     if reply.entry_id is not None:
-        assert reply.kind in ("faq", "smalltalk")
+        assert reply.kind in ("faq", "smalltalk", "out_of_scope")
     data = reply.to_json()
     assert data["action"] == reply.action and data["lang"] == reply.lang
 

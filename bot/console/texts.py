@@ -110,6 +110,8 @@ CONSOLE_TEXTS = Catalog({
         "zh": "最接近的问法:'{phrasing}'(词语 {lexical},措辞 {fuzzy})",
     },
     "why_shared": {"en": "shared words: {shared}", "zh": "相同的词:{shared}"},
+    "why_meaning": {"en": "meaning: {cosine} similar to the entry's phrasings",
+                    "zh": "语义:与该条目问法的相似度 {cosine}"},
     "why_none": {"en": "none", "zh": "无"},
 })
 

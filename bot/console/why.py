@@ -18,4 +18,6 @@ def why_lines(why: Why, lang: str) -> list[str]:
         shared = ", ".join(f"{word} {weight:.2f}" for word, weight in why.shared)
         lines.append(t("why_phrasing", phrasing=why.phrasing, lexical=f"{why.lexical:.2f}", fuzzy=f"{why.fuzzy:.0f}"))
         lines.append(t("why_shared", shared=shared or t("why_none")))
+        if why.semantic is not None:
+            lines.append(t("why_meaning", cosine=f"{why.semantic:.2f}"))
     return lines

