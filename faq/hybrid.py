@@ -4,12 +4,14 @@ The lexical + rapidfuzz score (``faq.retriever``) knows exact words and typos;
 the sentence encoder (``faq.semantic``) knows meaning, across Chinese and
 English. Candidates are the union of both short lists, and each gets
 
-    score = 100 * (w * max(cosine, 0) + (1 - w) * lexical_score / 100)
+    score = max(100 * (w * max(cosine, 0) + (1 - w) * lexical_score / 100), floor * lexical_score)
 
-a fixed linear mix, so a score means the same thing for every question of a
+a fixed mix, so a score means the same thing for every question of a
 knowledge base and one calibrated threshold applies to all of them
-(``faq.calibration`` picks it per knowledge base). ``w`` was chosen on the
-benchmark validation files (``benchmarks/quality.py --weights``).
+(``faq.calibration`` picks it per knowledge base). The floor keeps an almost
+word-for-word match strong when the encoder prefers a vaguer entry. ``w`` and
+``floor`` were chosen on the benchmark validation files
+(``benchmarks/quality.py --weight W --floor F``).
 """
 
 from __future__ import annotations

@@ -83,6 +83,7 @@ def pseudo_outcomes(
     removable = [i for i in range(n) if kinds[i] != "out_of_scope"]
     removed = rng.permutation(removable)[: min(len(removable), MAX_REMOVED)] if n > 2 else np.zeros(0, dtype=int)
     max_choices = max(kb.settings.max_choices, 2)
+    texts = [text for entry_phrasings in phrasings for _, text in entry_phrasings]
     out_per_entry = max(3, -(-WANTED // max(len(removed), 1)))
     rows: list[tuple] = []
     for fold in range(FOLDS):
@@ -94,38 +95,21 @@ def pseudo_outcomes(
         for i in held_entries:
             count = min(per_entry, max(1, len(phrasings[i]) // 4))
             held[i] = sorted({(fold * count + j) % len(phrasings[i]) for j in range(count)})
-        kept, reduced = [], []
-        keep_rows = np.ones(len(owners), dtype=bool)
-        for i, entry in enumerate(entries):
-            if i in out:
-                keep_rows[first_row[i]:first_row[i + 1]] = False
-                continue
-            for position in held.get(i, []):
-                lang, text = phrasings[i][position]
-                smaller = without_phrasing(entry, lang, text)
-                if smaller is None:
-                    held[i].remove(position)
-                else:
-                    entry = smaller
-                    keep_rows[first_row[i] + position] = False
-            kept.append(i)
-            reduced.append(entry)
+        kept, reduced, keep_rows = _reduced(entries, phrasings, first_row, out, held)
         if not kept:
             continue
-        position = np.full(n, -1)
-        position[kept] = np.arange(len(kept))
+        new_index = np.full(n, -1)
+        new_index[kept] = np.arange(len(kept))
         topics = topic_rows(kinds, owners) & keep_rows
-        index = SemanticIndex(centroids(vectors, owners, n, keep_rows)[kept], vectors[topics], position[owners[topics]])
+        index = SemanticIndex(centroids(vectors, owners, n, keep_rows)[kept], vectors[topics], new_index[owners[topics]])
         search = HybridRetriever(Retriever(replace(kb, entries=tuple(reduced)), tuning), index, _no_encoding, fusion)
         kept_array = np.array(kept)
 
         def ask(row: int, expect: int | None) -> None:
-            text = phrasings_flat[row]
-            matches = search.search(text, limit=max_choices + 1, vector=vectors[row])
+            matches = search.search(texts[row], limit=max_choices + 1, vector=vectors[row])
             matches = [replace(m, entry_index=int(kept_array[m.entry_index])) for m in matches]
             rows.append(_outcome(matches, expect, kinds, max_choices))
 
-        phrasings_flat = [text for entry_phrasings in phrasings for _, text in entry_phrasings]
         for i, positions in held.items():
             for position in positions:
                 ask(int(first_row[i] + position), i)
@@ -135,6 +119,32 @@ def pseudo_outcomes(
         if progress is not None:
             progress(fold + 1, FOLDS)
     return Outcomes.from_rows(rows)
+
+
+def _reduced(entries, phrasings, first_row, out: set[int], held: dict[int, list[int]]):
+    """One fold's knowledge base: ``out`` entries removed, ``held`` phrasings taken out of theirs.
+
+    Returns the original indices of the entries kept, the reduced entries, and
+    which phrasing rows are still in. A held phrasing that cannot be removed
+    (the entry's last) is dropped from ``held``.
+    """
+    kept, reduced = [], []
+    keep_rows = np.ones(int(first_row[-1]), dtype=bool)
+    for i, entry in enumerate(entries):
+        if i in out:
+            keep_rows[first_row[i]:first_row[i + 1]] = False
+            continue
+        for position in list(held.get(i, [])):
+            lang, text = phrasings[i][position]
+            smaller = without_phrasing(entry, lang, text)
+            if smaller is None:
+                held[i].remove(position)
+            else:
+                entry = smaller
+                keep_rows[first_row[i] + position] = False
+        kept.append(i)
+        reduced.append(entry)
+    return kept, reduced, keep_rows
 
 
 def case_outcomes(search: HybridRetriever, kb: KnowledgeBase, cases: list[tuple[str, str | None]]) -> Outcomes:
