@@ -29,6 +29,9 @@ from faq.semantic import SemanticIndex
 SEMANTIC_WEIGHT = 0.85
 #: A close wording match keeps this share of its lexical score whatever the encoder says.
 LEXICAL_FLOOR = 0.7
+#: The score of an entry one of whose phrasings is the question, word for word (normalized): a
+#: calibrated ``sure_score`` is 100, so the author's own wording is always answered.
+VERBATIM_SCORE = 100.0
 #: Entries the semantic index adds to the lexical short list.
 SEMANTIC_SHORTLIST = 10
 
@@ -80,5 +83,11 @@ class HybridRetriever:
             if found is None:
                 found = Match(entry_index=entry_index, score=0.0, lexical=0.0, fuzzy=0.0, phrasing="")
             matches.append(replace(found, score=min(score, 100.0), semantic=cosine))
+        verbatim = self.retriever.verbatim_entry(text)
+        if verbatim is not None:  # an author wrote this very question for that entry: it is sure
+            matches = [replace(m, score=VERBATIM_SCORE) if m.entry_index == verbatim else m for m in matches]
+            if all(m.entry_index != verbatim for m in matches):
+                matches.append(Match(entry_index=verbatim, score=VERBATIM_SCORE, lexical=0.0, fuzzy=100.0, phrasing=text,
+                                     semantic=float(cosines[verbatim])))
         matches.sort(key=lambda match: (-match.score, match.entry_index))
         return [match for match in matches if match.score > 0][:limit]

@@ -76,9 +76,11 @@ class Retriever:
         self.phrasings: list[str] = []
         self._fuzzy_texts: list[str] = []
         owners: list[int] = []
+        phrasing_flags: list[bool] = []  # a phrasing, not a keyword
         terms = []
         for entry_index, entry in enumerate(kb.entries):
             texts = [text for _, text in entry.phrasings()] + list(entry.keywords)
+            phrasing_flags += [True] * len(entry.phrasings()) + [False] * len(entry.keywords)
             for text in texts:
                 prepared = self.prepare(text)
                 self.phrasings.append(text)
@@ -86,6 +88,8 @@ class Retriever:
                 owners.append(entry_index)
                 terms.append(text_terms(prepared))
         self.index = LexicalIndex(terms, owners, len(kb.entries), smoothing=self.tuning.smoothing)
+        phrased = [(text, owner) for text, owner, asked in zip(self._fuzzy_texts, owners, phrasing_flags) if asked]
+        self._verbatim = _unique_owners([text for text, _ in phrased], [owner for _, owner in phrased])
         self._vocabulary = sorted({w for text in self._fuzzy_texts for w in words(text) if len(w) >= 3})
         self._known_words = set(self._vocabulary)
         self._known_stems = {stem(w) for w in self._vocabulary}
@@ -93,6 +97,10 @@ class Retriever:
     def prepare(self, text: str) -> str:
         """Normalize ``text`` and apply the knowledge base's synonyms."""
         return self.synonyms.apply(normalize(text))
+
+    def verbatim_entry(self, text: str) -> int | None:
+        """The entry one of whose phrasings ``text`` is, word for word once normalized (None if none, or several)."""
+        return self._verbatim.get(spaced(self.prepare(text)))
 
     def terms_of(self, text: str) -> list[tuple[str, float]]:
         """The weighted index terms of ``text`` (normalized, synonyms applied, no typo correction)."""
@@ -166,3 +174,14 @@ class Retriever:
             )
         matches = sorted((match for match in matches if match.score > 0), key=lambda match: -match.score)
         return matches[:limit]
+
+
+def _unique_owners(texts: Sequence[str], owners: Sequence[int]) -> dict[str, int]:
+    """Each text that belongs to exactly one entry, with that entry (a text two entries share is left out)."""
+    found: dict[str, int] = {}
+    shared: set[str] = set()
+    for text, owner in zip(texts, owners):
+        if found.get(text, owner) != owner:
+            shared.add(text)
+        found[text] = owner
+    return {text: owner for text, owner in found.items() if text not in shared}
