@@ -24,11 +24,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from bot.errors import StoreError
+from bot.errors import StoreBusy, StoreError
 from bot.store import schema
 from bot.store.schema import MIGRATIONS, Migration, SchemaTooNew
 
@@ -194,6 +194,24 @@ class Database:
             if not self._schema_ready:
                 self.migrate()
 
+    def check_writable(self) -> None:
+        """Raise :class:`StoreError` unless a write can be committed now (e.g. a read-only file, a replica).
+
+        The probe writes inside a transaction and rolls it back, so nothing changes.
+        """
+        self.ensure_schema()
+        with self._guard("the database cannot be written"), self._writer.connect() as conn:
+            transaction = conn.begin()
+            try:
+                conn.execute(
+                    schema.schema_version.update()
+                    .where(schema.schema_version.c.version == select(func.max(schema.schema_version.c.version))
+                           .scalar_subquery())
+                    .values(description=schema.schema_version.c.description)
+                )
+            finally:
+                transaction.rollback()
+
     def describe(self) -> dict[str, dict[str, set[str]]]:
         """The tables as the database has them: ``{table: {"columns": {...}, "indexes": {...}}}`` (diagnostics)."""
         from sqlalchemy import inspect
@@ -224,7 +242,11 @@ class Database:
         try:
             yield
         except SQLAlchemyError as exc:
-            raise StoreError(f"{doing}: {self._explain(exc)}") from exc
+            explained = self._explain(exc)
+            busy = "stayed locked" in explained or "cannot connect" in explained
+            raise (StoreBusy if busy else StoreError)(f"{doing}: {explained}") from exc
+        except OverflowError as exc:  # a number too large for the database's integers (a forged case number)
+            raise StoreError(f"{doing}: a number is out of range ({exc})") from exc
 
     def _explain(self, exc: SQLAlchemyError) -> str:
         where = self._where()
