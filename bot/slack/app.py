@@ -101,9 +101,9 @@ class SlackBot:
 
     Everything is injected: the knowledge holder, the store, the Web API client
     (tests point it at a fake Slack), the support channel. ``workers`` sizes the
-    thread pool behind the acknowledgements; ``inbox_lease`` is how long a
-    recorded request stays with the process that received it before another may
-    finish it; ``outcome_listeners`` see every question's outcome (after the
+    thread pool behind the acknowledgements; ``lease`` is how long a recorded
+    request (or a case card, a held reply being posted) stays with the process
+    that took it before another may finish it; ``outcome_listeners`` see every question's outcome (after the
     app's own, which wakes the forwarder for a new case). Raises ``StoreError``
     when the database cannot be written.
     """
@@ -122,7 +122,7 @@ class SlackBot:
         support_lang: str = "en",
         token_verification: bool = True,
         ledger: EventLedger | None = None,
-        inbox_lease: float = 60.0,
+        lease: float = 60.0,
         outcome_listeners: Sequence[Callable[[Outcome], None]] = (),
     ) -> None:
         quiet_injected_client_notice()
@@ -136,12 +136,12 @@ class SlackBot:
         desk = QuestionDesk(store, listeners=[self._on_outcome, *outcome_listeners])
         self.ctx = SlackContext(knowledge=knowledge, store=store, desk=desk, client=client,
                                 support_channel=support_channel, support_lang=support_lang)
-        self.workers = Workers(self.ctx, interval=forward_interval, backoff=forward_backoff)
+        self.workers = Workers(self.ctx, interval=forward_interval, backoff=forward_backoff, lease=lease)
         self.executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-slack")
         conversations = Conversations(self.ctx, self.workers.outbox)
         replay = Replay(self.ctx, conversations, SellerButtons(self.ctx), SupportButtons(self.ctx))
         self.inbox = SlackInbox(store, self.executor, replay.handlers(), find=lambda req: find_reply(client, req),
-                                lease=inbox_lease, backoff=forward_backoff)
+                                lease=lease, backoff=forward_backoff)
         self.workers.attach("inbox", self.inbox.worker)
         self.app = App(
             name="faqbot",

@@ -26,12 +26,12 @@ log = logging.getLogger("faqbot.slack")
 class Workers:
     """The delivery workers of one Slack app and the threads that run them."""
 
-    def __init__(self, ctx: SlackContext, *, interval: float, backoff: tuple[float, float]) -> None:
+    def __init__(self, ctx: SlackContext, *, interval: float, backoff: tuple[float, float], lease: float = 120.0) -> None:
         self.ctx = ctx
         self.interval = interval
         self.sink = SlackSink(ctx.client, ctx.support_channel, lambda: ctx.knowledge.assistant, lang=ctx.support_lang)
-        self.forwarder = Forwarder(ctx.store, self.sink, backoff=backoff, lease=120.0)
-        self.outbox = ReplyOutbox(ctx.store, backoff=backoff, lease=120.0)
+        self.forwarder = Forwarder(ctx.store, self.sink, backoff=backoff, lease=lease)
+        self.outbox = ReplyOutbox(ctx.store, backoff=backoff, lease=lease)
         self.replies: DeliveryWorker = self.outbox.worker(self._post_held_reply)
         self.cards = CardRedraws(ctx.store, self.sink, ctx.card_lock)
         self._pid: int | None = None

@@ -172,6 +172,12 @@ class FakeSlack:
         self._holds[method] = gate
         return gate
 
+    def reset_behaviour(self) -> None:
+        """Forget pending failures and delays (Slack is well again); keep the calls and messages."""
+        with self._condition:
+            self._failures.clear()
+            self._delays.clear()
+
     def reset(self) -> None:
         """Forget recorded calls and pending failures."""
         with self._condition:
@@ -271,6 +277,13 @@ class FakeSlack:
         with self._condition:  # recorded before answering, so a caller that got its answer finds the call
             self.calls.append(call)
             self._condition.notify_all()
+        try:
+            self._send(request, call, body, extra_headers)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the caller hung up (timed out, or was killed): the call still happened
+
+    @staticmethod
+    def _send(request: BaseHTTPRequestHandler, call: Call, body: bytes, extra_headers: dict[str, str]) -> None:
         request.send_response(call.status)
         request.send_header("Content-Type", "text/plain" if body == b"ok" else "application/json; charset=utf-8")
         request.send_header("Content-Length", str(len(body)))
