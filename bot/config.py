@@ -188,3 +188,14 @@ def slack_lease(environ: Mapping[str, str] | None = None) -> float:
     if not 0 < seconds <= 86400:
         raise ConfigError(f"{SLACK_LEASE_ENV} must be between 0 and 86400 seconds")
     return seconds
+
+
+def child_environment(settings: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a child ``faqbot`` process: ours without any Slack or faqbot setting, plus ``settings``.
+
+    Test kits and benchmarks start real ``faqbot slack`` processes with it, so a
+    token or database set on the machine running them never leaks in.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("SLACK_", "FAQBOT_"))}
+    env.update(settings)
+    return env

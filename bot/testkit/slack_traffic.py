@@ -30,6 +30,7 @@ from typing import IO
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.config import child_environment
 from bot.store import EscalationStore
 from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
@@ -91,8 +92,7 @@ def faqbot_command() -> list[str]:
 def start_worker(*, db_url: str, fake: FakeSlack, kb_path: Path, secret: str, log_path: Path, lease: float,
                  threads: int = 16, timeout: float = 60.0) -> Worker:
     """Run ``faqbot slack --http`` on a free port of 127.0.0.1 and wait until it serves; its log goes to ``log_path``."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("SLACK_", "FAQBOT_"))}
-    env.update({
+    env = child_environment({
         "SLACK_BOT_TOKEN": "xoxb-traffic-token", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": fake.base_url,
         "FAQBOT_SUPPORT_CHANNEL": SUPPORT, "FAQBOT_DB_URL": db_url, "FAQBOT_KB": str(kb_path),
         "FAQBOT_SLACK_LEASE": str(lease), "PYTHONUNBUFFERED": "1",
