@@ -212,3 +212,23 @@ def test_case_buttons_that_cannot_be_carried_out_tell_the_agent(serve, fake, tmp
     assert harness.store.get(1).status == "open"
     with pytest.raises(StoreError):  # and the store says why in one line
         EscalationStore.from_url(f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}").get(10**30)
+
+
+def test_a_retry_posts_without_looking_when_slack_refuses_the_look(serve, fake):
+    harness = serve()
+    # The first post fails for real (500, nothing posted); the app lacks the history scope, so the looks are refused.
+    fake.fail("chat.postMessage", status=500, when=lambda p: p.get("channel") == GENERAL)
+    fake.fail("conversations.replies", error="missing_scope", times=5)
+    assert harness.mention("can I close my account?", ts="930.000001") == 200
+    settled(harness)
+    harness.finish()
+    assert len(fake.posted(GENERAL)) == 1  # the reply still arrives
+
+
+def test_recorded_requests_are_pruned_after_a_day(serve, fake):
+    harness = serve()
+    harness.mention("can I close my account?", ts="940.000001")
+    settled(harness)
+    inbox = harness.bot.inbox
+    assert inbox.prune() == 0  # a fresh request stays (a redelivery must still find it)
+    assert inbox.prune(older_than=-1.0) == 1

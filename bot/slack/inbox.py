@@ -19,6 +19,9 @@ start-up) leases and finishes every recorded request that has no answer yet.
 A request taken over from a holder that died mid-way is ``unsure``: the
 ``find`` hook looks in Slack for an answer already posted before answering.
 
+Rows are kept for ``expire_after`` (a day), then pruned now and then: Slack never
+redelivers that late, and a request nobody could handle in a day is given up.
+
 If even the recording fails (the database is down), the request is handled
 in memory as before: answering is better than never answering.
 """
@@ -119,6 +122,8 @@ class SlackInbox:
         self.handlers = dict(handlers)
         self.lease = float(lease)
         self.clock = clock
+        self.expire_after = float(expire_after)
+        self._received = 0
         self.worker = DeliveryWorker(_InboxQueue(store, float(expire_after), max(1, max_attempts)), self._handle,
                                      find=find, clock=clock, backoff=backoff, lease=self.lease)
 
@@ -141,7 +146,19 @@ class SlackInbox:
             log.info("Slack request %s was recorded before; not handling it again", key)
             return False
         self.executor.submit(self._handle_live, recorded, token, self.clock())
+        self._received += 1
+        if self._received % 1000 == 0:
+            self.executor.submit(self.prune)
         return True
+
+    def prune(self, older_than: float | None = None) -> int:
+        """Forget requests older than ``older_than`` seconds (default ``expire_after``); return how many."""
+        age = self.expire_after if older_than is None else older_than
+        try:
+            return self.store.prune_requests(before=self.worker.now() - timedelta(seconds=age))
+        except StoreError as exc:
+            log.warning("%s", exc)
+            return 0
 
     def sweep(self, limit: int | None = None) -> int:
         """Handle the recorded requests whose holder is gone (or whose retry is due); return how many were handled."""

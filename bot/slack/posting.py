@@ -11,7 +11,9 @@ outcome is unknown, or before any retry, :func:`find_post` looks in the thread
 there is the message posted again.
 
 A refusal (HTTP 200 with ``ok: false``) or a rate limit means nothing was
-posted; those are not looked for.
+posted; those are not looked for. If Slack refuses the look itself (an app
+installed without the ``*:history`` scopes), a retry posts without looking:
+a possible double post is better than a reply that never arrives.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def post_once(client: WebClient, key: str, *, channel: str, thread_ts: str | Non
     posted again; otherwise the error is raised for the caller to retry later.
     """
     if look_first:
-        found = find_post(client, channel, key, thread_ts)
+        found = _look_if_allowed(client, channel, key, thread_ts)
         if found:
             log.info("post %s already in %s (%s); not posting again", key, channel, found)
             return {"channel": channel, "ts": found, "found": True}
@@ -102,6 +104,18 @@ def post_once(client: WebClient, key: str, *, channel: str, thread_ts: str | Non
         log.warning("post %s arrived although the call failed (%s); not posting again", key, type(exc).__name__)
         return {"channel": channel, "ts": found, "found": True}
     return {"channel": response.get("channel") or channel, "ts": response.get("ts"), "found": False}
+
+
+def _look_if_allowed(client: WebClient, channel: str, key: str, thread_ts: str | None) -> str | None:
+    """:func:`find_post`, or None (with a warning) when Slack refuses to let us look; raises when Slack is down."""
+    try:
+        return find_post(client, channel, key, thread_ts)
+    except SlackApiError as exc:
+        if exc.response is None or exc.response.status_code != 200:
+            raise
+        log.warning("cannot look for post %s in %s (%s); posting without looking", key, channel,
+                    exc.response.get("error"))
+        return None
 
 
 class LookingServerErrorRetryHandler(ServerErrorRetryHandler):

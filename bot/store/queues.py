@@ -18,7 +18,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store import schema
@@ -247,6 +247,11 @@ class WorkQueues(Database):
                 .values(attempts=_I.c.attempts + 1, claim_token=None, claimed_until=None, **values)
             )
             return result.rowcount == 1
+
+    def prune_requests(self, *, before: datetime) -> int:
+        """Forget requests received before ``before`` (Slack never redelivers that late); return how many."""
+        with self._guard("could not prune old Slack requests"), self._writer.begin() as conn:
+            return conn.execute(delete(_I).where(_I.c.received_at < utc(before))).rowcount
 
     def unhandled_requests(self) -> int:
         """How many recorded Slack requests are not handled yet."""
