@@ -96,7 +96,8 @@ def run_processes(args: argparse.Namespace) -> int:
           f"  p99 {percentile(ms, .99):.1f}  max {max(ms, default=float('nan')):.1f}  (>= 3 s: "
           f"{sum(1 for m in ms if m >= 3000)})")
     print(f"all events acknowledged in {acked:.2f} s; answers: {result.answered} in {answered_in:.2f} s = "
-          f"{result.answered / answered_in:.0f} answers/s (including the takeover wait after a kill)")
+          f"{result.answered / answered_in:.0f} answers/s"
+          + (" (including the survivor's wait for the dead worker's leases)" if args.kill9 else ""))
     print(f"lost {result.missing}, duplicated {result.doubled}; cases {result.cases} (expected {expected}), "
           f"support cards {result.cards}, duplicated cards {result.doubled_cards}; unhandled left {unhandled}")
     if traffic.failures:
