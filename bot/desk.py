@@ -110,10 +110,10 @@ class QuestionDesk:
         return self._tell(self._open(assistant, reply, origin, question_id, error, forced=False, defer_busy=defer_busy))
 
     def escalate(self, assistant: Assistant, text: str, origin: Origin, *, lang: str | None = None,
-                 question_id: int | None = None) -> Outcome:
+                 question_id: int | None = None, defer_busy: bool = False) -> Outcome:
         """Hand an already-logged question to Seller Support because the asker said so ("none of these")."""
         reply = assistant.reply(text, lang=lang)  # type: ignore[arg-type]
-        return self._tell(self._open(assistant, reply, origin, question_id, None, forced=True))
+        return self._tell(self._open(assistant, reply, origin, question_id, None, forced=True, defer_busy=defer_busy))
 
     def unrecorded(self, assistant: Assistant, lang: str) -> Outcome:
         """The outcome when the question behind a button cannot be found: the asker is told to contact support."""

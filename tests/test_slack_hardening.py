@@ -232,3 +232,23 @@ def test_recorded_requests_are_pruned_after_a_day(serve, fake):
     inbox = harness.bot.inbox
     assert inbox.prune() == 0  # a fresh request stays (a redelivery must still find it)
     assert inbox.prune(older_than=-1.0) == 1
+
+
+def test_not_helpful_waits_out_a_locked_database_too(serve, fake, tmp_path):
+    harness = serve(workers=1)
+    harness.mention("can I close my account?", ts="950.000001")
+    settled(harness)
+    answer = fake.wait_for("chat.postMessage")[0]
+    value = next(el["value"] for block in answer.params["blocks"] if block["type"] == "actions"
+                 for el in block["elements"] if el["action_id"] == blocks.NOT_HELPFUL)
+    gate = threading.Event()
+    harness.bot.executor.submit(gate.wait, 10)
+    assert harness.click(blocks.NOT_HELPFUL, value, message_ts=answer.response["ts"]) == 200
+    with locked(tmp_path / "faqbot.sqlite3"):
+        gate.set()
+        threading.Event().wait(1.5)
+    settled(harness)
+    harness.finish()
+    update = fake.wait_for("chat.update")[-1]
+    assert "case #1" in update.params["text"] and UNSAVED not in update.params["text"]
+    assert len(fake.calls_to("chat.update")) == 1

@@ -49,14 +49,15 @@ class Replay:
                  support: SupportButtons) -> None:
         self.ctx = ctx
         self.conversations = conversations
-        self.actions: dict[Any, Callable[[dict, dict, Any, Respond], None]] = {
+        # Each listener as (body, action, client, respond, durable); durable ones may raise to be retried.
+        self.actions: dict[Any, Callable[..., None]] = {
             blocks.HELPFUL: seller.on_helpful,
             blocks.NOT_HELPFUL: seller.on_not_helpful,
-            blocks.SHARE: lambda body, action, client, respond: seller.on_share(body, action, respond),
+            blocks.SHARE: lambda body, action, client, respond, durable: seller.on_share(body, action, respond),
             blocks.CHOOSE_PATTERN: seller.on_choose,
             blocks.NONE_OF_THESE: seller.on_none_of_these,
-            blocks.TAKE: lambda body, action, client, respond: support.on_take(body, action, client),
-            blocks.RESOLVE: lambda body, action, client, respond: support.on_resolve(body, action, client),
+            blocks.TAKE: lambda body, action, client, respond, durable: support.on_take(body, action, client),
+            blocks.RESOLVE: lambda body, action, client, respond, durable: support.on_resolve(body, action, client),
         }
 
     def handlers(self) -> dict[str, Handler]:
@@ -77,9 +78,9 @@ class Replay:
         for action in body.get("actions") or []:
             listener = self._listener(str(action.get("action_id") or ""))
             if listener is not None:
-                listener(body, action, self.ctx.client, respond_for(body))
+                listener(body, action, self.ctx.client, respond_for(body), durable=durable)
 
-    def _listener(self, action_id: str) -> Callable[[dict, dict, Any, Respond], None] | None:
+    def _listener(self, action_id: str) -> Callable[..., None] | None:
         """The listener of an action id: by name, or by the pattern it matches (the "did you mean" choices)."""
         for key, listener in self.actions.items():
             if key == action_id or (isinstance(key, re.Pattern) and key.match(action_id)):
