@@ -21,6 +21,15 @@ prints:
 Nothing is asserted beyond the exit code: 0 when every check holds, 1 otherwise.
 
     python benchmarks/slack_load.py [--events 2000] [--concurrency 20] [--workers 16] [--redeliver 0]
+
+With ``--processes N`` the app runs as N real ``faqbot slack --http`` processes
+(on a SQLite file, or with ``--postgres`` on a throwaway PostgreSQL cluster,
+or on ``--db-url``), the events spread across them as a load balancer would;
+``--kill9`` kills the first with SIGKILL after it acknowledged a quarter of its
+share, and the run then counts lost (acknowledged, never answered) and
+duplicated answers once the survivors have finished its recorded work:
+
+    python benchmarks/slack_load.py --processes 2 --postgres --kill9
 """
 
 from __future__ import annotations
@@ -86,7 +95,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="extra deliveries of each event with X-Slack-Retry-Num (default 0)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for all answers (default 300)")
     parser.add_argument("--verbose", action="store_true", help="print the app's per-event log lines")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="run N real 'faqbot slack --http' processes instead of one in-process app")
+    parser.add_argument("--postgres", action="store_true", help="with --processes: a throwaway PostgreSQL cluster")
+    parser.add_argument("--db-url", help="with --processes: this database URL (default: a SQLite file)")
+    parser.add_argument("--kill9", action="store_true", help="with --processes: SIGKILL the first one midway")
+    parser.add_argument("--lease", type=float, default=5.0,
+                        help="with --processes: FAQBOT_SLACK_LEASE, how soon a survivor takes over (default 5)")
     args = parser.parse_args(argv)
+    if args.processes:
+        from processes_load import run_processes
+
+        return run_processes(args)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in [n for n in os.environ if n.startswith(("SLACK_", "FAQBOT_"))]:

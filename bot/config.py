@@ -165,3 +165,37 @@ def forwarding_settings(environ: Mapping[str, str] | None = None) -> SlackSettin
     if not ((env.get(BOT_TOKEN_ENV) or "").strip() and (env.get(SUPPORT_CHANNEL_ENV) or "").strip()):
         return None
     return slack_settings(env, http=True, need_secret=False)
+
+
+SLACK_LEASE_ENV = "FAQBOT_SLACK_LEASE"
+DEFAULT_SLACK_LEASE = 60.0
+
+
+def slack_lease(environ: Mapping[str, str] | None = None) -> float:
+    """``$FAQBOT_SLACK_LEASE``: seconds a Slack request (or a case card being posted) stays with the process that took it.
+
+    It must exceed the longest one request takes to handle (default 60); after a
+    crash, the work the dead process had acknowledged is finished this much later.
+    """
+    env = os.environ if environ is None else environ
+    text = (env.get(SLACK_LEASE_ENV) or "").strip()
+    if not text:
+        return DEFAULT_SLACK_LEASE
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ConfigError(f"{SLACK_LEASE_ENV} must be a number of seconds, not {text!r}") from None
+    if not 0 < seconds <= 86400:
+        raise ConfigError(f"{SLACK_LEASE_ENV} must be between 0 and 86400 seconds")
+    return seconds
+
+
+def child_environment(settings: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a child ``faqbot`` process: ours without any Slack or faqbot setting, plus ``settings``.
+
+    Test kits and benchmarks start real ``faqbot slack`` processes with it, so a
+    token or database set on the machine running them never leaks in.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("SLACK_", "FAQBOT_"))}
+    env.update(settings)
+    return env

@@ -111,6 +111,10 @@ class DeliveryWorker:
                     delivered += 1
         return delivered
 
+    def deliver_leased(self, row: Leased, token: str) -> bool:
+        """Deliver one row the caller already holds under ``token`` (e.g. leased when it was recorded), and settle it."""
+        return self._deliver_one(row, token)
+
     def _deliver_one(self, row: Leased, token: str) -> bool:
         item, name = row.item, f"{self.queue.what} {self.queue.ident(row.item)}"
         try:

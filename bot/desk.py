@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.errors import StoreError
+from bot.errors import StoreBusy, StoreError
 from faq import Assistant, Reply
 
 if TYPE_CHECKING:
@@ -96,19 +96,24 @@ class QuestionDesk:
         self.listeners = list(listeners)
 
     def ask(self, assistant: Assistant, text: str, origin: Origin, *, lang: str | None = None,
-            explain: bool = False) -> Outcome:
-        """Answer ``text``: log it, ask the engine, and open a case when the reply escalates."""
+            explain: bool = False, defer_busy: bool = False) -> Outcome:
+        """Answer ``text``: log it, ask the engine, and open a case when the reply escalates.
+
+        ``defer_busy``: the caller will ask again later (a recorded Slack
+        request), so a briefly unavailable database (:class:`StoreBusy`) while
+        opening the case raises instead of telling the asker it was not recorded.
+        """
         reply = assistant.reply(text, lang=lang, explain=explain)  # type: ignore[arg-type]
         question_id, error = self._log(reply, origin)
         if reply.action != "escalate":
             return self._tell(Outcome(reply=reply, question_id=question_id, error=error))
-        return self._tell(self._open(assistant, reply, origin, question_id, error, forced=False))
+        return self._tell(self._open(assistant, reply, origin, question_id, error, forced=False, defer_busy=defer_busy))
 
     def escalate(self, assistant: Assistant, text: str, origin: Origin, *, lang: str | None = None,
-                 question_id: int | None = None) -> Outcome:
+                 question_id: int | None = None, defer_busy: bool = False) -> Outcome:
         """Hand an already-logged question to Seller Support because the asker said so ("none of these")."""
         reply = assistant.reply(text, lang=lang)  # type: ignore[arg-type]
-        return self._tell(self._open(assistant, reply, origin, question_id, None, forced=True))
+        return self._tell(self._open(assistant, reply, origin, question_id, None, forced=True, defer_busy=defer_busy))
 
     def unrecorded(self, assistant: Assistant, lang: str) -> Outcome:
         """The outcome when the question behind a button cannot be found: the asker is told to contact support."""
@@ -125,7 +130,7 @@ class QuestionDesk:
             return None, exc
 
     def _open(self, assistant: Assistant, reply: Reply, origin: Origin, question_id: int | None,
-              error: StoreError | None, *, forced: bool) -> Outcome:
+              error: StoreError | None, *, forced: bool, defer_busy: bool = False) -> Outcome:
         if self.store is None:
             return Outcome(reply=reply, question_id=question_id, forced=forced)
         try:
@@ -134,6 +139,9 @@ class QuestionDesk:
                 message_id=origin.message_id, idempotency_key=origin.key,
             )
         except StoreError as exc:
+            if defer_busy and isinstance(exc, StoreBusy):
+                log.warning("could not store the escalation yet, will retry: %s", exc)
+                raise
             log.error("could not store the escalation: %s", exc)
             return Outcome(reply=reply, question_id=question_id, notice=assistant.text("escalation_unsaved", reply.lang),
                            forced=forced, error=error or exc)

@@ -5,6 +5,10 @@ class StoreError(Exception):
     """The store could not do what was asked; the message is one line, fit to show a person."""
 
 
+class StoreBusy(StoreError):
+    """The database is there but could not be reached in time (locked, connection lost): worth trying again soon."""
+
+
 class UnknownCase(StoreError):
     """No escalation has this case number."""
 

@@ -5,7 +5,11 @@
 - ``context``: what the listeners share;
 - ``workers``: background threads (forwarding, held replies, card redraws);
 - ``blocks`` and ``texts``: Block Kit rendering and the adapter's own words;
-- ``sink``: the support channel as a forwarding sink; ``ledger``: one answer per event;
+- ``inbox`` and ``replay``: every request recorded before the acknowledgement, then handled
+  once (by any process, if the one that took it dies); ``posting``: each post tagged with its
+  own key and looked for before posting again; ``ledger``: per-event claims for callers that
+  claim events themselves (the app's listeners go through the inbox);
+- ``sink``: the support channel as a forwarding sink;
 - ``client``: the Web API client; ``server``: assembling and serving over HTTP;
 - ``manifest`` and ``cli``: ``faqbot slack`` and ``faqbot slack manifest``.
 

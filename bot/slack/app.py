@@ -10,19 +10,19 @@ What happens to one question:
   ``message`` with ``channel_type: im`` only, so a mention gets exactly one
   reply; bots, our own messages and message subtypes (edits, joins,
   deletions) are acknowledged and ignored before any work is queued.
-- Acknowledgement never waits for work: the app runs with
-  ``process_before_response=True`` and every listener is split into an
-  ``ack`` that only acknowledges (run on the request thread) and a lazy
-  function that does the work on a thread pool. Slack gets its 200 in
-  milliseconds whatever the engine, the database or Slack's own Web API are
-  doing, and a busy pool delays answers, never acknowledgements.
-- The lazy function claims the message in the database
-  (:class:`bot.slack.ledger.EventLedger`), so retries, duplicate event ids and
-  several worker processes produce one answer; then the question desk logs it,
-  asks the engine and, on escalation, stores the case before the seller is
-  told its number. The delivery worker posts the case card to the support
-  channel (at once, and again until Slack accepts it); a reply Slack refuses is
-  kept and posted again the same way.
+- Nothing acknowledged is lost: the app runs with
+  ``process_before_response=True``; each listener records the request in the
+  database (:class:`bot.slack.inbox.SlackInbox`: one row per message, command
+  or click, however often Slack delivers it) and only then acknowledges, on
+  the request thread. The work runs on a thread pool; if the process dies
+  first, any process on the same database finishes it when the lease runs out
+  (and at start-up). A busy pool delays answers, never acknowledgements.
+- The question desk logs the question, asks the engine and, on escalation,
+  stores the case before the seller is told its number. The delivery worker
+  posts the case card to the support channel (at once, and again until Slack
+  accepts it); a reply Slack refuses is kept and posted again the same way.
+  Every post is tagged with its own key, so a slow Slack never shows it twice
+  (:mod:`bot.slack.posting`).
 - A case taken, resolved or reopened from the console has its card redrawn by
   a background thread, so the channel never shows a stale state.
 - One log line per event: event id, kind, action, entry, score, language, case
@@ -47,12 +47,14 @@ from bot.kb_reload import KnowledgeHolder
 from bot.slack import blocks
 from bot.slack.client import quiet_injected_client_notice
 from bot.slack.context import SlackContext, kind_of
-from bot.slack.conversations import Conversations
+from bot.slack.conversations import Conversations, find_reply
+from bot.slack.inbox import SlackInbox
 from bot.slack.ledger import EventLedger
+from bot.slack.replay import ACTIONS, Replay
 from bot.slack.seller_buttons import SellerButtons
 from bot.slack.support_buttons import SupportButtons
 from bot.slack.workers import Workers
-from bot.store import EscalationStore
+from bot.store import EscalationStore, StoreError
 from faq import Assistant
 
 log = logging.getLogger("faqbot.slack")
@@ -84,13 +86,26 @@ def _ack(ack) -> None:
     ack()
 
 
+def _recorder(inbox: SlackInbox, kind: str) -> Callable[..., None]:
+    """A listener that records the request durably, then acknowledges it (on the request thread)."""
+
+    def record(ack, body: dict, context) -> None:
+        inbox.receive(kind, body, {"bot_user_id": getattr(context, "bot_user_id", None)})
+        ack()
+
+    return record
+
+
 class SlackBot:
     """The bolt ``App`` (``app``) with its listeners, workers and WSGI entry (``wsgi()``).
 
     Everything is injected: the knowledge holder, the store, the Web API client
     (tests point it at a fake Slack), the support channel. ``workers`` sizes the
-    thread pool behind the acknowledgements; ``outcome_listeners`` see every
-    question's outcome (after the app's own, which wakes the forwarder for a new case).
+    thread pool behind the acknowledgements; ``lease`` is how long a recorded
+    request (or a case card, a held reply being posted) stays with the process
+    that took it before another may finish it; ``outcome_listeners`` see every question's outcome (after the
+    app's own, which wakes the forwarder for a new case). Raises ``StoreError``
+    when the database cannot be written.
     """
 
     def __init__(
@@ -107,6 +122,7 @@ class SlackBot:
         support_lang: str = "en",
         token_verification: bool = True,
         ledger: EventLedger | None = None,
+        lease: float = 60.0,
         outcome_listeners: Sequence[Callable[[Outcome], None]] = (),
     ) -> None:
         quiet_injected_client_notice()
@@ -116,11 +132,17 @@ class SlackBot:
         self.signing_secret = signing_secret or ""
         self.ledger = ledger or EventLedger.for_store(store)
         self.ledger.ensure_table()
+        store.check_writable()  # refuse to start rather than drop every escalation later
         desk = QuestionDesk(store, listeners=[self._on_outcome, *outcome_listeners])
         self.ctx = SlackContext(knowledge=knowledge, store=store, desk=desk, client=client,
                                 support_channel=support_channel, support_lang=support_lang)
-        self.workers = Workers(self.ctx, interval=forward_interval, backoff=forward_backoff)
+        self.workers = Workers(self.ctx, interval=forward_interval, backoff=forward_backoff, lease=lease)
         self.executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-slack")
+        conversations = Conversations(self.ctx, self.workers.outbox)
+        replay = Replay(self.ctx, conversations, SellerButtons(self.ctx), SupportButtons(self.ctx))
+        self.inbox = SlackInbox(store, self.executor, replay.handlers(), find=lambda req: find_reply(client, req),
+                                lease=lease, backoff=forward_backoff)
+        self.workers.attach("inbox", self.inbox.worker)
         self.app = App(
             name="faqbot",
             client=client,
@@ -132,25 +154,19 @@ class SlackBot:
         self._register(self.app)
 
     def _register(self, app: App) -> None:
-        conversations = Conversations(self.ctx, self.ledger, self.outbox)
-        seller, support = SellerButtons(self.ctx), SupportButtons(self.ctx)
+        event, command, action = (_recorder(self.inbox, kind) for kind in ("event", "command", "action"))
         app.use(self._background_middleware)
         # Questions. The catch-all after each acknowledges what the matchers turned away, so
         # Slack gets a 200 (not a 404 that it would retry) for edits, joins and bot messages.
-        app.event("app_mention", matchers=[_mention_question])(ack=_ack, lazy=[conversations.on_message])
+        app.event("app_mention", matchers=[_mention_question])(event)
         app.event("app_mention")(_ack)
-        app.event("message", matchers=[_dm_question])(ack=_ack, lazy=[conversations.on_message])
+        app.event("message", matchers=[_dm_question])(event)
         app.event("message")(_ack)
-        app.command("/faq")(ack=_ack, lazy=[conversations.on_command])
-        # The seller's buttons. A new button: its action id in bot.slack.blocks, its listener here.
-        app.action(blocks.HELPFUL)(ack=_ack, lazy=[seller.on_helpful])
-        app.action(blocks.NOT_HELPFUL)(ack=_ack, lazy=[seller.on_not_helpful])
-        app.action(blocks.SHARE)(ack=_ack, lazy=[seller.on_share])
-        app.action(blocks.CHOOSE_PATTERN)(ack=_ack, lazy=[seller.on_choose])
-        app.action(blocks.NONE_OF_THESE)(ack=_ack, lazy=[seller.on_none_of_these])
-        # The support channel's buttons.
-        app.action(blocks.TAKE)(ack=_ack, lazy=[support.on_take])
-        app.action(blocks.RESOLVE)(ack=_ack, lazy=[support.on_resolve])
+        app.command("/faq")(command)
+        # Buttons (the seller's and the support channel's): recorded, then handled by
+        # bot.slack.replay, which maps each action id to its listener.
+        for action_id in ACTIONS:
+            app.action(action_id)(action)
         app.error(self._on_error)
 
     def _background_middleware(self, next: Callable[[], Any]) -> Any:  # noqa: A002 - bolt's argument name
@@ -204,9 +220,14 @@ class SlackBot:
     # --- HTTP -----------------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        """``GET /healthz``: the loaded knowledge base's entry count and version."""
+        """``GET /healthz``: the loaded knowledge base's entry count and version, and whether the database takes writes."""
         self.knowledge.poll()
-        return {"ok": True, **self.knowledge.health()}
+        try:
+            self.store.check_writable()
+            database: dict[str, Any] = {"ok": True, "backend": self.store.backend}
+        except StoreError as exc:
+            database = {"ok": False, "backend": self.store.backend, "error": str(exc)}
+        return {"ok": database["ok"], **self.knowledge.health(), "database": database}
 
     def wsgi(self) -> Callable[[dict, Callable], Iterable[bytes]]:
         """The WSGI application: ``POST /slack/events`` (signed Slack requests) and ``GET /healthz``."""
@@ -216,8 +237,9 @@ class SlackBot:
 
         def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
             if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-                body = json.dumps(self.health()).encode("utf-8")
-                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                health = self.health()
+                body = json.dumps(health).encode("utf-8")
+                start_response("200 OK" if health["ok"] else "503 Service Unavailable", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
                 return [body]
             return handler(environ, start_response)
 

@@ -75,11 +75,12 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         stdout.write(manifest_yaml(args.url, args.name))
         return EXIT_OK
 
-    from bot.config import ConfigError, database_url, knowledge_path, slack_settings
+    from bot.config import ConfigError, database_url, knowledge_path, slack_lease, slack_settings
     from bot.errors import StoreError
 
     try:
         settings = slack_settings(http=args.http)
+        lease = slack_lease()
     except ConfigError as error:
         return _fail(str(error))
     _configure_logging()
@@ -92,7 +93,8 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     level = sdk_log.level
     sdk_log.setLevel(logging.CRITICAL)  # a start-up failure is reported below in one line, not per retry
     try:
-        bot = create_bot(settings, kb_path=knowledge_path(args.kb), db_url=database_url(), workers=args.workers)
+        bot = create_bot(settings, kb_path=knowledge_path(args.kb), db_url=database_url(), workers=args.workers,
+                         lease=lease)
     except StoreError as error:
         return _fail(str(error))
     except BoltError:

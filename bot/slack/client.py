@@ -2,7 +2,8 @@
 
 slack-sdk's retry handlers absorb short outages (429 with ``Retry-After``,
 connection errors, 500/503); what still fails after them goes to the delivery
-worker, which retries from the database.
+worker, which retries from the database. A post is never retried blindly
+after a server error: it may have arrived (see :mod:`bot.slack.posting`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+
+from bot.slack.posting import LookingServerErrorRetryHandler
 
 
 def build_client(
@@ -38,7 +40,7 @@ def build_client(
     handlers = [
         RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
         ConnectionErrorRetryHandler(max_retry_count=connection_retries, interval_calculator=interval),
-        ServerErrorRetryHandler(max_retry_count=server_retries, interval_calculator=interval),
+        LookingServerErrorRetryHandler(max_retry_count=server_retries, interval_calculator=interval),
     ]
     options: dict[str, Any] = {"token": token, "timeout": int(max(1, timeout)), "retry_handlers": handlers}
     if base_url:

@@ -19,6 +19,8 @@ BOT_SCOPES = (
     "chat:write",  # replies, the support channel card, updates after a click
     "chat:write.public",  # post to the support channel even before being invited
     "commands",  # /faq
+    "channels:history",  # after a timeout, find our own post in a public channel's thread instead of posting twice
+    "groups:history",  # the same in private channels (e.g. the support channel)
     "im:history",  # read direct messages sent to the bot
     "im:read",  # know which conversations are direct messages
 )

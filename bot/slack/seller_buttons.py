@@ -3,7 +3,8 @@
 Buttons carry a :class:`~bot.slack.blocks.Ref` (the logged question's id, the
 entry, where it was asked). Asking for a person ("Not helpful", "None of
 these") goes through the question desk like any question, so the notice reads
-the same as everywhere else.
+the same as everywhere else. A recorded click (``durable``) whose case cannot be
+stored because the database is briefly locked raises, and the inbox retries it.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ class SellerButtons:
     def __init__(self, ctx: SlackContext) -> None:
         self.ctx = ctx
 
-    def on_helpful(self, body: dict, action: dict, client: WebClient, respond) -> None:
-        self._feedback(body, action, client, respond, helpful=True)
+    def on_helpful(self, body: dict, action: dict, client: WebClient, respond, *, durable: bool = False) -> None:
+        self._feedback(body, action, client, respond, helpful=True, durable=durable)
 
-    def on_not_helpful(self, body: dict, action: dict, client: WebClient, respond) -> None:
-        self._feedback(body, action, client, respond, helpful=False)
+    def on_not_helpful(self, body: dict, action: dict, client: WebClient, respond, *, durable: bool = False) -> None:
+        self._feedback(body, action, client, respond, helpful=False, durable=durable)
 
-    def _feedback(self, body: dict, action: dict, client: WebClient, respond, *, helpful: bool) -> None:
+    def _feedback(self, body: dict, action: dict, client: WebClient, respond, *, helpful: bool,
+                  durable: bool = False) -> None:
         started = time.perf_counter()
         ref = ref_of(action)
         if ref is None:
@@ -61,13 +63,13 @@ class SellerButtons:
             else:
                 fallback, content = blocks.render_text(thanks)
         else:
-            outcome = self._escalate(ref, clicker)
+            outcome = self._escalate(ref, clicker, durable=durable)
             fallback, content = blocks.render_text(outcome.text)
         replace_message(body, client, respond, fallback, content)
         log_line(body.get("trigger_id"), "button", "helpful" if helpful else "not_helpful",
                  entry=ref.entry_id, case=outcome.case if outcome else None, started=started)
 
-    def on_choose(self, body: dict, action: dict, client: WebClient, respond) -> None:
+    def on_choose(self, body: dict, action: dict, client: WebClient, respond, *, durable: bool = False) -> None:
         """A "did you mean" choice: the message becomes that entry's answer, with feedback buttons."""
         started = time.perf_counter()
         ref = ref_of(action)
@@ -76,7 +78,7 @@ class SellerButtons:
         assistant = self.ctx.assistant
         answer = answer_of(assistant, ref)
         if not answer:  # the knowledge base changed under the button: hand it to a person
-            outcome = self._escalate(ref, clicker_of(body))
+            outcome = self._escalate(ref, clicker_of(body), durable=durable)
             fallback, content = blocks.render_text(outcome.text)
             replace_message(body, client, respond, fallback, content)
             return
@@ -86,13 +88,14 @@ class SellerButtons:
         replace_message(body, client, respond, fallback, content)
         log_line(body.get("trigger_id"), "button", "chosen", entry=ref.entry_id, started=started)
 
-    def on_none_of_these(self, body: dict, action: dict, client: WebClient, respond) -> None:
+    def on_none_of_these(self, body: dict, action: dict, client: WebClient, respond, *,
+                         durable: bool = False) -> None:
         """"None of these": the question goes to Seller Support; the message becomes the case notice."""
         started = time.perf_counter()
         ref = ref_of(action)
         if ref is None:
             return
-        outcome = self._escalate(ref, clicker_of(body))
+        outcome = self._escalate(ref, clicker_of(body), durable=durable)
         fallback, content = blocks.render_text(outcome.text)
         replace_message(body, client, respond, fallback, content)
         log_line(body.get("trigger_id"), "button", "none_of_these", case=outcome.case, started=started)
@@ -118,7 +121,7 @@ class SellerButtons:
             log.info("could not delete the private answer: %s", exc)
         log_line(body.get("trigger_id"), "button", "shared", entry=ref.entry_id, started=started)
 
-    def _escalate(self, ref: Ref, clicker: str | None) -> Outcome:
+    def _escalate(self, ref: Ref, clicker: str | None, *, durable: bool = False) -> Outcome:
         """Hand the question behind a button to Seller Support, through the desk."""
         assistant = self.ctx.assistant
         found = self.ctx.question(ref)
@@ -127,4 +130,5 @@ class SellerButtons:
         key = None if ref.message_ts else (f"slack:q:{ref.question_id}" if ref.question_id else None)
         origin = Origin(SOURCE, asker=ref.asker or clicker, channel=ref.channel, thread=ref.thread_ts,
                         message_id=ref.message_ts, key=key)
-        return self.ctx.desk.escalate(assistant, found[0], origin, lang=ref.lang, question_id=ref.question_id)
+        return self.ctx.desk.escalate(assistant, found[0], origin, lang=ref.lang, question_id=ref.question_id,
+                                      defer_busy=durable)

@@ -47,13 +47,14 @@ def wsgi_app(environ: Mapping[str, str] | None = None) -> Callable:
     Reads ``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET``, ``FAQBOT_SUPPORT_CHANNEL``,
     optional ``SLACK_API_URL``, ``FAQBOT_KB`` and ``FAQBOT_DB_URL`` (through :mod:`bot.config`).
     """
-    from bot.config import database_url, knowledge_path, slack_settings
+    from bot.config import database_url, knowledge_path, slack_lease, slack_settings
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = slack_settings(environ, http=True)
-    bot = create_bot(settings, kb_path=knowledge_path(), db_url=database_url())
+    bot = create_bot(settings, kb_path=knowledge_path(), db_url=database_url(), lease=slack_lease(environ))
     bot.knowledge.install_sighup()
+    bot.ensure_background()  # finish what a killed process acknowledged, without waiting for a request
     return bot.wsgi()
 
 

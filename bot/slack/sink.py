@@ -6,6 +6,10 @@ and posts the card (``chat.postMessage``) to the support channel. Any failure
 to post (Slack down, rate-limited past the client's retries, the bot not in the
 channel) raises, so the forwarder keeps the case queued and tries again later;
 a missing permalink alone does not stop the card.
+
+Each card is tagged with its case (:mod:`bot.slack.posting`): a retry, or a post
+whose outcome is unknown (a timeout), first looks in the channel, so a slow
+Slack never shows a case twice.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.blocks import render_case
 from bot.slack.client import slack_refused
+from bot.slack.posting import find_post, post_once
 from bot.store import Escalation
 from faq import Assistant
 
@@ -58,10 +63,19 @@ class SlackSink:
         self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
     def forward(self, escalation: Escalation) -> str:
-        """Post the case card; return ``"<channel>:<ts>"`` of the posted message. Raises when Slack refuses."""
+        """Post the case card (unless an earlier attempt's card is there); return ``"<channel>:<ts>"``. Raises when Slack refuses."""
         text, blocks = render_case(self.assistant(), escalation, self.permalink(escalation), self.lang)
-        response = self.client.chat_postMessage(
-            channel=self.channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
-        )
-        log.info("case=%d action=forwarded channel=%s ts=%s", escalation.case, self.channel, response.get("ts"))
-        return f"{response.get('channel') or self.channel}:{response.get('ts')}"
+        posted = post_once(self.client, card_key(escalation), channel=self.channel, text=text, blocks=blocks,
+                           look_first=escalation.forward_attempts > 0, unfurl_links=False, unfurl_media=False)
+        log.info("case=%d action=forwarded channel=%s ts=%s", escalation.case, self.channel, posted["ts"])
+        return f"{posted['channel']}:{posted['ts']}"
+
+    def find(self, escalation: Escalation) -> str | None:
+        """``"<channel>:<ts>"`` of this case's card if an earlier, unconfirmed attempt posted it, else None."""
+        ts = find_post(self.client, self.channel, card_key(escalation))
+        return f"{self.channel}:{ts}" if ts else None
+
+
+def card_key(escalation: Escalation) -> str:
+    """The key a case's card is tagged with."""
+    return f"case:{escalation.case}"

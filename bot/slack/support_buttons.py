@@ -4,7 +4,8 @@ The store decides who wins (one agent per case, even across processes); the
 card is then redrawn with the latest state under a per-case lock, so two clicks
 handled at once never leave the card showing the older state. Refusals are
 told to the clicking agent only (an ephemeral message) in the support
-channel's language.
+channel's language, and so is a click the store could not carry out (a
+locked database, a case number no database holds): nothing changed, try again.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from slack_sdk import WebClient
 from bot.slack import blocks
 from bot.slack.context import SlackContext, clicker_of, log_line
 from bot.slack.texts import say
-from bot.store import InvalidTransition, UnknownCase
+from bot.store import InvalidTransition, StoreError, UnknownCase
 
 log = logging.getLogger("faqbot.slack")
 
+LARGEST_CASE = 2**63 - 1  # no database holds a larger case number
 
 class SupportButtons:
     """The listeners for Take and Resolve."""
@@ -53,6 +55,8 @@ class SupportButtons:
             client.chat_postEphemeral(channel=channel, user=agent, text=say(assistant, name, lang, **values))
 
         try:
+            if not 1 <= case_number <= LARGEST_CASE:
+                raise UnknownCase(f"no case #{case_number}")
             if take:
                 if not store.take(case_number, agent, card_redrawn=True):
                     current = store.get(case_number)
@@ -65,8 +69,16 @@ class SupportButtons:
             return
         except InvalidTransition:
             tell("slack_case_already_resolved", case=str(case_number))
+        except StoreError as exc:
+            log.error("case button on case %d failed: %s", case_number, exc)
+            tell("slack_case_failed", case=str(case_number))
+            return
         with self.ctx.card_lock(case_number):
-            current = store.get(case_number)
+            try:
+                current = store.get(case_number)
+            except StoreError as exc:  # the change is stored; the card catches up on the next redraw round
+                log.warning("could not redraw the card of case %d: %s", case_number, exc)
+                return
             if current is not None and container.get("message_ts"):
                 fallback, content = blocks.render_case(assistant, current, permalink, lang)
                 client.chat_update(channel=channel, ts=container["message_ts"], text=fallback, blocks=content)

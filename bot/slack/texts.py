@@ -57,6 +57,10 @@ SLACK_TEXTS = Catalog({
         "zh": "案例 #{case} 已经解决。",
     },
     "slack_case_unknown": {"en": "There is no case #{case}.", "zh": "没有案例 #{case}。"},
+    "slack_case_failed": {
+        "en": "Could not change case #{case}: the database did not answer. Nothing was changed; please try again.",
+        "zh": "无法更改案例 #{case}:数据库没有响应。没有做任何更改,请再试一次。",
+    },
 })
 
 

@@ -16,6 +16,7 @@ from bot.background import run_periodically
 from bot.delivery import DeliveryWorker, Forwarder, ReplyOutbox
 from bot.slack.cards import CardRedraws
 from bot.slack.context import SlackContext
+from bot.slack.posting import post_once
 from bot.slack.sink import SlackSink
 from bot.store import PendingReply
 
@@ -25,18 +26,23 @@ log = logging.getLogger("faqbot.slack")
 class Workers:
     """The delivery workers of one Slack app and the threads that run them."""
 
-    def __init__(self, ctx: SlackContext, *, interval: float, backoff: tuple[float, float]) -> None:
+    def __init__(self, ctx: SlackContext, *, interval: float, backoff: tuple[float, float], lease: float = 120.0) -> None:
         self.ctx = ctx
         self.interval = interval
         self.sink = SlackSink(ctx.client, ctx.support_channel, lambda: ctx.knowledge.assistant, lang=ctx.support_lang)
-        self.forwarder = Forwarder(ctx.store, self.sink, backoff=backoff, lease=120.0)
-        self.outbox = ReplyOutbox(ctx.store, backoff=backoff, lease=120.0)
+        self.forwarder = Forwarder(ctx.store, self.sink, backoff=backoff, lease=lease)
+        self.outbox = ReplyOutbox(ctx.store, backoff=backoff, lease=lease)
         self.replies: DeliveryWorker = self.outbox.worker(self._post_held_reply)
         self.cards = CardRedraws(ctx.store, self.sink, ctx.card_lock)
         self._pid: int | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._attached: list[tuple[str, DeliveryWorker]] = []
+
+    def attach(self, name: str, worker: DeliveryWorker) -> None:
+        """Run one more delivery worker (e.g. the Slack inbox's sweeper) with the others; before they start."""
+        self._attached.append((name, worker))
 
     def ensure_started(self) -> None:
         """Start the threads in this process (again after a fork); cheap when running."""
@@ -55,6 +61,10 @@ class Workers:
                                  name="faqbot-replies", daemon=True),
                 threading.Thread(target=run_periodically, args=(self._stop, self.interval, self.sync_cards,
                                                                 "refreshing case cards"), name="faqbot-cards", daemon=True),
+            ] + [
+                threading.Thread(target=worker.run_forever, args=(self._stop,), kwargs=poll, name=f"faqbot-{name}",
+                                 daemon=True)
+                for name, worker in self._attached
             ]
             for thread in self._threads:
                 thread.start()
@@ -72,15 +82,18 @@ class Workers:
         return self.cards.run_once()
 
     def _post_held_reply(self, reply: PendingReply) -> None:
-        """Post a held reply exactly as it was rendered for the asker."""
-        self.ctx.client.chat_postMessage(channel=reply.channel, thread_ts=reply.thread_ts, text=reply.text,
-                                         blocks=reply.blocks, unfurl_links=False, unfurl_media=False)
+        """Post a held reply exactly as it was rendered for the asker, unless an earlier attempt arrived after all."""
+        post_once(self.ctx.client, reply.event_key or f"held:{reply.id}", channel=reply.channel,
+                  thread_ts=reply.thread_ts, look_first=True, text=reply.text, blocks=reply.blocks,
+                  unfurl_links=False, unfurl_media=False)
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop the threads (each finishes its current round)."""
         self._stop.set()
         self.forwarder.wake()
         self.replies.wake()
+        for _name, worker in self._attached:
+            worker.wake()
         for thread in self._threads:
             thread.join(timeout)
         self._pid = None

@@ -29,7 +29,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.errors import InvalidTransition, StoreError, UnknownCase
+from bot.errors import InvalidTransition, StoreBusy, StoreError, UnknownCase
 from bot.store.cases import Cases
 from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url
 from bot.store.events import SlackEvents
@@ -40,6 +40,7 @@ from bot.store.records import (
     Escalation,
     EscalationList,
     FeedbackRecord,
+    InboxRequest,
     Leased,
     PendingReply,
     QuestionRecord,
@@ -48,7 +49,7 @@ from bot.store.records import (
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT", "SOURCES", "Escalation", "EscalationList", "EscalationStore", "FeedbackRecord",
-    "InvalidTransition", "Leased", "PendingReply", "QuestionRecord", "StoreError", "UnknownCase",
+    "InboxRequest", "InvalidTransition", "Leased", "PendingReply", "QuestionRecord", "StoreBusy", "StoreError", "UnknownCase",
     "default_db_url", "idempotency_key_for",
 ]
 

@@ -24,11 +24,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from bot.errors import StoreError
+from bot.errors import StoreBusy, StoreError
 from bot.store import schema
 from bot.store.schema import MIGRATIONS, Migration, SchemaTooNew
 
@@ -97,6 +97,34 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     engine.dispose()  # connections opened before the listeners existed lack the pragmas
 
 
+class _TakingTurnsWriter:
+    """A SQLite writer whose transactions in one process take turns on a lock before ``BEGIN IMMEDIATE``.
+
+    Why: SQLite makes a waiting writer poll with sleeps of up to 100 ms, so with
+    many threads writing, an unlucky one (a Slack acknowledgement) can wait
+    seconds while others get in. Waiting on a lock wakes the next thread as soon
+    as the writer commits. Other processes still meet at SQLite's own lock.
+    """
+
+    def __init__(self, engine: Engine, timeout: float) -> None:
+        self._engine = engine
+        self._lock = threading.RLock()
+        self._timeout = timeout
+
+    @contextmanager
+    def begin(self) -> Iterator[Any]:
+        turn = self._lock.acquire(timeout=self._timeout)  # on timeout SQLite's busy handler decides
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        finally:
+            if turn:
+                self._lock.release()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+
 class Database:
     """One SQL database: its engine, its writer, its schema and its error messages.
 
@@ -119,7 +147,8 @@ class Database:
         self._schema_lock = threading.Lock()
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, busy_timeout)
-            self._writer = engine.execution_options(**{_SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+            self._writer = _TakingTurnsWriter(engine.execution_options(**{_SQLITE_BEGIN_OPTION: "IMMEDIATE"}),
+                                              busy_timeout)
         else:
             self._writer = engine
 
@@ -194,6 +223,24 @@ class Database:
             if not self._schema_ready:
                 self.migrate()
 
+    def check_writable(self) -> None:
+        """Raise :class:`StoreError` unless a write can be committed now (e.g. a read-only file, a replica).
+
+        The probe writes inside a transaction and rolls it back, so nothing changes.
+        """
+        self.ensure_schema()
+        with self._guard("the database cannot be written"), self._writer.connect() as conn:
+            transaction = conn.begin()
+            try:
+                conn.execute(
+                    schema.schema_version.update()
+                    .where(schema.schema_version.c.version == select(func.max(schema.schema_version.c.version))
+                           .scalar_subquery())
+                    .values(description=schema.schema_version.c.description)
+                )
+            finally:
+                transaction.rollback()
+
     def describe(self) -> dict[str, dict[str, set[str]]]:
         """The tables as the database has them: ``{table: {"columns": {...}, "indexes": {...}}}`` (diagnostics)."""
         from sqlalchemy import inspect
@@ -224,7 +271,11 @@ class Database:
         try:
             yield
         except SQLAlchemyError as exc:
-            raise StoreError(f"{doing}: {self._explain(exc)}") from exc
+            explained = self._explain(exc)
+            busy = "stayed locked" in explained or "cannot connect" in explained
+            raise (StoreBusy if busy else StoreError)(f"{doing}: {explained}") from exc
+        except OverflowError as exc:  # a number too large for the database's integers (a forged case number)
+            raise StoreError(f"{doing}: a number is out of range ({exc})") from exc
 
     def _explain(self, exc: SQLAlchemyError) -> str:
         where = self._where()

@@ -1,4 +1,4 @@
-"""The work queues: cases to forward to Seller Support and Slack replies to post again.
+"""The work queues: cases to forward, Slack replies to post again, Slack requests to handle.
 
 Both are rows with a lease (``claim_token``, ``claimed_until``), an attempt
 count, the last error and the next attempt time. :mod:`bot.delivery` runs one
@@ -6,6 +6,10 @@ worker over either queue; this module only says, in SQL, what "lease the due
 rows", "it was delivered" and "it failed, retry at" mean for each table. A
 settlement counts only while the caller's token still holds the lease, so a
 worker whose lease ran out cannot overwrite the one that took over.
+
+The Slack inbox is recorded before Slack gets its acknowledgement, already
+leased to the process that received it; if that process dies, the lease runs
+out and another process leases the request and handles it.
 """
 
 from __future__ import annotations
@@ -14,20 +18,24 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.store import schema
 from bot.store.database import Database
 from bot.store.records import (
     EscalationList,
+    InboxRequest,
     Leased,
     escalation_from_row,
+    inbox_request_from_row,
     pending_reply_from_row,
     utc,
 )
 
 _E = schema.escalations
 _R = schema.pending_replies
+_I = schema.slack_inbox
 
 
 class WorkQueues(Database):
@@ -175,3 +183,79 @@ class WorkQueues(Database):
             self.ensure_schema()
             with self._engine.connect() as conn:
                 return int(conn.scalar(select(func.count()).select_from(_R).where(_R.c.delivered_at.is_(None))) or 0)
+
+    # --- Slack requests to handle (the inbox) -----------------------------------------------------
+
+    def record_request(
+        self, key: str, kind: str, payload: dict[str, Any], *, now: datetime, token: str, lease_seconds: float,
+    ) -> InboxRequest | None:
+        """Record a request, leased to ``token``; None when ``key`` was recorded before (a redelivery)."""
+        moment = utc(now)
+        row = dict(key=key, kind=kind, payload=json.dumps(payload, ensure_ascii=False), received_at=moment,
+                   attempts=0, next_attempt_at=moment, claim_token=token,
+                   claimed_until=moment + timedelta(seconds=lease_seconds))
+        with self._guard(f"could not record Slack request {key}"):
+            self.ensure_schema()
+            try:
+                with self._writer.begin() as conn:
+                    ident = int(conn.execute(insert(_I).values(**row)).inserted_primary_key[0])
+            except IntegrityError:
+                return None
+        return InboxRequest(id=ident, key=key, kind=kind, payload=payload, attempts=0)
+
+    def renew_request(self, request_id: int, *, token: str, now: datetime, lease_seconds: float) -> bool:
+        """Extend ``token``'s lease on an unhandled request; False when another process took it over."""
+        moment = utc(now)
+        with self._guard("could not renew the lease on a Slack request"), self._writer.begin() as conn:
+            return conn.execute(
+                update(_I).where(_I.c.id == request_id, _I.c.claim_token == token, _I.c.done_at.is_(None))
+                .values(claimed_until=moment + timedelta(seconds=lease_seconds))
+            ).rowcount == 1
+
+    def lease_requests(
+        self, *, now: datetime, token: str, lease_seconds: float, limit: int, after: int = 0,
+        received_after: datetime,
+    ) -> list[Leased]:
+        """Lease unhandled requests whose holder's lease ran out (or whose retry is due), oldest first."""
+        moment = utc(now)
+        due = and_(_I.c.next_attempt_at <= moment, _I.c.received_at > utc(received_after), _I.c.id > after)
+        rows = self._lease(
+            _I, waiting=_I.c.done_at.is_(None), due=due, now=moment, token=token, lease_seconds=lease_seconds,
+            limit=limit, doing="could not read the Slack requests to handle",
+        )
+        return [Leased(inbox_request_from_row(row), unsure) for row, unsure in rows]
+
+    def mark_request_done(self, request_id: int, *, token: str, now: datetime, error: str | None = None) -> bool:
+        """Record that a request was handled (or given up, with ``error``), if ``token`` still holds its lease."""
+        values: dict[str, Any] = {"done_at": utc(now)}
+        if error is not None:
+            values["last_error"] = error[:1000]
+        return self._settle_request(request_id, token, "could not record a handled Slack request", values)
+
+    def mark_request_failed(self, request_id: int, *, token: str, error: str, retry_at: datetime,
+                            now: datetime) -> bool:
+        """Record a failed attempt and when to retry, if ``token`` still holds the lease."""
+        return self._settle_request(
+            request_id, token, "could not record a failed Slack request",
+            {"last_error": error[:1000], "next_attempt_at": utc(retry_at)},
+        )
+
+    def _settle_request(self, request_id: int, token: str, doing: str, values: dict) -> bool:
+        with self._guard(doing), self._writer.begin() as conn:
+            result = conn.execute(
+                update(_I).where(_I.c.id == request_id, _I.c.claim_token == token, _I.c.done_at.is_(None))
+                .values(attempts=_I.c.attempts + 1, claim_token=None, claimed_until=None, **values)
+            )
+            return result.rowcount == 1
+
+    def prune_requests(self, *, before: datetime) -> int:
+        """Forget requests received before ``before`` (Slack never redelivers that late); return how many."""
+        with self._guard("could not prune old Slack requests"), self._writer.begin() as conn:
+            return conn.execute(delete(_I).where(_I.c.received_at < utc(before))).rowcount
+
+    def unhandled_requests(self) -> int:
+        """How many recorded Slack requests are not handled yet."""
+        with self._guard("could not count unhandled Slack requests"):
+            self.ensure_schema()
+            with self._engine.connect() as conn:
+                return int(conn.scalar(select(func.count()).select_from(_I).where(_I.c.done_at.is_(None))) or 0)

@@ -112,6 +112,17 @@ class PendingReply:
 
 
 @dataclass(frozen=True)
+class InboxRequest:
+    """A Slack request recorded before it was acknowledged: its key, kind and body, until it is handled."""
+
+    id: int
+    key: str
+    kind: str  # "event", "command" or "action"
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
 class Leased:
     """A row leased from a work queue; ``unsure`` when an earlier holder's lease ran out unsettled.
 
@@ -196,3 +207,8 @@ def pending_reply_from_row(row: Row) -> PendingReply:
         id=row.id, channel=row.channel, thread_ts=row.thread_ts, text=row.text,
         blocks=None if row.blocks is None else json.loads(row.blocks), event_key=row.event_key, attempts=row.attempts,
     )
+
+
+def inbox_request_from_row(row: Row) -> InboxRequest:
+    """An :class:`InboxRequest` from a ``slack_inbox`` row."""
+    return InboxRequest(id=row.id, key=row.key, kind=row.kind, payload=json.loads(row.payload), attempts=row.attempts)

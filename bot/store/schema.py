@@ -173,6 +173,27 @@ def _define_v3(metadata: MetaData) -> Table:
     )
 
 
+def _define_v5(metadata: MetaData) -> Table:
+    """Version 5: Slack requests recorded before they are acknowledged, until handled (``bot.store.queues``)."""
+    return Table(
+        "slack_inbox",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("key", String(255), nullable=False, unique=True),  # one row per message/command/click
+        Column("kind", String(16), nullable=False),  # "event", "command" or "action"
+        Column("payload", Text, nullable=False),  # JSON: the request body and what is needed to handle it later
+        Column("received_at", UTCDateTime, nullable=False, index=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("next_attempt_at", UTCDateTime, nullable=False),
+        Column("claim_token", String(32)),
+        Column("claimed_until", UTCDateTime),
+        Column("last_error", Text),
+        Column("done_at", UTCDateTime),
+        Index("ix_slack_inbox_due", "done_at", "next_attempt_at"),
+        sqlite_autoincrement=True,
+    )
+
+
 # Version 4: when the case's card in the support channel last showed its state (see ``bot.store.cases``).
 _CARD_SYNCED_AT = "card_synced_at"
 
@@ -182,6 +203,7 @@ escalations, questions, feedback = _define_v1(metadata)
 escalations.append_column(Column(_CARD_SYNCED_AT, UTCDateTime))
 slack_events = _define_v2(metadata)
 pending_replies = _define_v3(metadata)
+slack_inbox = _define_v5(metadata)
 
 _version_metadata = MetaData()
 schema_version = Table(
@@ -218,6 +240,11 @@ def _create_v3(conn: Connection) -> None:
     _define_v3(frozen).create(conn)
 
 
+def _create_v5(conn: Connection) -> None:
+    frozen = MetaData()
+    _define_v5(frozen).create(conn)
+
+
 def _add_card_synced_at(conn: Connection) -> None:
     column_type = UTCDateTime().impl.compile(dialect=conn.dialect)
     conn.execute(text(f"ALTER TABLE escalations ADD COLUMN {_CARD_SYNCED_AT} {column_type}"))
@@ -228,6 +255,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "Slack event claims", _create_v2),
     Migration(3, "Slack replies waiting to be posted again", _create_v3),
     Migration(4, "escalations.card_synced_at: support-channel cards that show an older state", _add_card_synced_at),
+    Migration(5, "Slack requests recorded before they are acknowledged", _create_v5),
 )
 
 

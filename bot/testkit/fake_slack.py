@@ -2,7 +2,7 @@
 
 ``FakeSlack`` serves ``/api/<method>`` (``auth.test``, ``chat.postMessage``,
 ``chat.update``, ``chat.postEphemeral``, ``chat.getPermalink``,
-``apps.connections.open``) and ``/response/<id>`` (``response_url`` posts),
+``conversations.history``, ``conversations.replies``, ``apps.connections.open``) and ``/response/<id>`` (``response_url`` posts),
 answering with realistic JSON. Every request is recorded as a :class:`Call`
 (method, parsed params or JSON, headers, the status sent back). Tests wait for
 calls with :meth:`FakeSlack.wait_for` (a condition variable, no sleeps) and
@@ -10,6 +10,13 @@ make Slack misbehave with :meth:`FakeSlack.fail` (error bodies, 429 with
 ``Retry-After``, 500), :meth:`FakeSlack.hold` (a call blocks until released)
 and :meth:`FakeSlack.stop` / :meth:`FakeSlack.start` (connection refused, then
 back on the same port).
+
+Posted messages are kept (:attr:`FakeSlack.messages`, :meth:`FakeSlack.posted`)
+with their ``metadata``, which the history methods return when asked with
+``include_all_metadata``. :meth:`FakeSlack.slow` makes a call answer late (longer
+than the client waits, while the post still happens) and ``fail(...,
+after_success=True)`` makes it fail after doing its work: the two ways a post
+arrives although the caller saw an error.
 """
 
 from __future__ import annotations
@@ -56,6 +63,14 @@ class _Failure:
     error: str | None
     retry_after: int | None
     when: Callable[[dict[str, Any]], bool] | None
+    after_success: bool = False
+
+
+@dataclass
+class _Delay:
+    method: str
+    seconds: float
+    times: int
 
 
 class FakeSlack:
@@ -66,6 +81,8 @@ class FakeSlack:
         self._condition = threading.Condition()
         self._failures: list[_Failure] = []
         self._holds: dict[str, threading.Event] = {}
+        self._delays: list[_Delay] = []
+        self.messages: list[dict[str, Any]] = []  # every message posted, oldest first
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -126,14 +143,28 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         when: Callable[[dict[str, Any]], bool] | None = None,
+        after_success: bool = False,
     ) -> None:
         """Make the next ``times`` calls of ``method`` (matching ``when``) fail.
 
         ``status=200`` with ``error`` answers ``{"ok": false, "error": ...}``;
         ``status=429`` adds ``Retry-After``; ``status=500`` answers a server error.
+        ``after_success``: the call does its work (the message is posted) and then fails.
         """
         with self._condition:
-            self._failures.append(_Failure(method, times, status, error, retry_after, when))
+            self._failures.append(_Failure(method, times, status, error, retry_after, when, after_success))
+
+    def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` do their work at once but answer ``seconds`` later."""
+        with self._condition:
+            self._delays.append(_Delay(method, seconds, times))
+
+    def posted(self, channel: str | None = None, predicate: Callable[[dict[str, Any]], bool] | None = None
+               ) -> list[dict[str, Any]]:
+        """The messages posted (in ``channel``, matching ``predicate``): what people would see, oldest first."""
+        with self._condition:
+            found = [m for m in self.messages if channel is None or m["channel"] == channel]
+        return [m for m in found if predicate is None or predicate(m)]
 
     def hold(self, method: str) -> threading.Event:
         """Make calls of ``method`` wait until the returned event is set (or the fake stops)."""
@@ -141,11 +172,18 @@ class FakeSlack:
         self._holds[method] = gate
         return gate
 
+    def reset_behaviour(self) -> None:
+        """Forget pending failures and delays (Slack is well again); keep the calls and messages."""
+        with self._condition:
+            self._failures.clear()
+            self._delays.clear()
+
     def reset(self) -> None:
         """Forget recorded calls and pending failures."""
         with self._condition:
             self.calls.clear()
             self._failures.clear()
+            self._delays.clear()
 
     # --- inspection -----------------------------------------------------------------------------
 
@@ -219,6 +257,8 @@ class FakeSlack:
                     path=url.path)
         failure = self._take_failure(method, params)
         extra_headers: dict[str, str] = {}
+        if failure is None or failure.after_success:
+            call.response = self._answer(method, params)
         if failure is not None:
             call.status = failure.status
             if failure.status == 429:
@@ -228,14 +268,22 @@ class FakeSlack:
                 call.response = {"ok": False, "error": failure.error or "internal_error"}
             else:
                 call.response = {"ok": False, "error": failure.error or "fatal_error"}
-        else:
-            call.response = self._answer(method, params)
+        delay = self._take_delay(method)
+        if delay:
+            threading.Event().wait(delay)
         body = json.dumps(call.response).encode("utf-8")
         if method == "response_url" and call.ok:
             body = b"ok"
         with self._condition:  # recorded before answering, so a caller that got its answer finds the call
             self.calls.append(call)
             self._condition.notify_all()
+        try:
+            self._send(request, call, body, extra_headers)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the caller hung up (timed out, or was killed): the call still happened
+
+    @staticmethod
+    def _send(request: BaseHTTPRequestHandler, call: Call, body: bytes, extra_headers: dict[str, str]) -> None:
         request.send_response(call.status)
         request.send_header("Content-Type", "text/plain" if body == b"ok" else "application/json; charset=utf-8")
         request.send_header("Content-Length", str(len(body)))
@@ -254,6 +302,30 @@ class FakeSlack:
                     return failure
         return None
 
+    def _take_delay(self, method: str) -> float:
+        with self._condition:
+            for delay in self._delays:
+                if delay.method == method and delay.times > 0:
+                    delay.times -= 1
+                    if delay.times == 0:
+                        self._delays.remove(delay)
+                    return delay.seconds
+        return 0.0
+
+    def _history(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``conversations.history`` (top-level messages) or ``.replies`` (a thread), newest first."""
+        channel, thread = params.get("channel"), params.get("ts")
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._condition:
+            if method == "conversations.replies":
+                found = [m for m in self.messages if m["channel"] == channel and thread in (m["ts"], m.get("thread_ts"))]
+            else:
+                found = [m for m in self.messages if m["channel"] == channel and m.get("thread_ts") in (None, m["ts"])]
+        limit = int(params.get("limit") or 100)
+        found = sorted(found, key=lambda m: m["ts"], reverse=method != "conversations.replies")[:limit]
+        messages = [{k: v for k, v in m.items() if k != "metadata" or with_metadata} for m in found]
+        return {"ok": True, "messages": messages, "has_more": False}
+
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
 
@@ -264,9 +336,21 @@ class FakeSlack:
                     "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
         if method == "chat.postMessage":
             ts = self._next_ts()
-            return {"ok": True, "channel": channel, "ts": ts,
-                    "message": {"type": "message", "text": params.get("text"), "user": BOT_USER_ID,
-                                "bot_id": BOT_ID, "ts": ts, "thread_ts": params.get("thread_ts")}}
+            message = {"type": "message", "channel": channel, "text": params.get("text"), "user": BOT_USER_ID,
+                       "bot_id": BOT_ID, "ts": ts, "thread_ts": params.get("thread_ts")}
+            metadata = params.get("metadata")
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = None
+            if metadata:
+                message["metadata"] = metadata
+            with self._condition:
+                self.messages.append(message)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, params)
         if method == "chat.update":
             return {"ok": True, "channel": channel, "ts": params.get("ts"), "text": params.get("text")}
         if method == "chat.postEphemeral":
