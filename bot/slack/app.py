@@ -45,12 +45,14 @@ from bot.delivery import Forwarder, ReplyOutbox
 from bot.desk import Outcome, QuestionDesk
 from bot.kb_reload import KnowledgeHolder
 from bot.slack import blocks
+from bot.slack.agents import AgentList
 from bot.slack.client import quiet_injected_client_notice
 from bot.slack.context import SlackContext, kind_of
 from bot.slack.conversations import Conversations
 from bot.slack.ledger import EventLedger
 from bot.slack.seller_buttons import SellerButtons
 from bot.slack.support_buttons import SupportButtons
+from bot.slack.values import ButtonSeal
 from bot.slack.workers import Workers
 from bot.store import EscalationStore
 from faq import Assistant
@@ -91,6 +93,8 @@ class SlackBot:
     (tests point it at a fake Slack), the support channel. ``workers`` sizes the
     thread pool behind the acknowledgements; ``outcome_listeners`` see every
     question's outcome (after the app's own, which wakes the forwarder for a new case).
+    ``agents`` says who may take and resolve cases (default: anyone). The seller's
+    button values are sealed with a key derived from the client's bot token.
     """
 
     def __init__(
@@ -108,6 +112,7 @@ class SlackBot:
         token_verification: bool = True,
         ledger: EventLedger | None = None,
         outcome_listeners: Sequence[Callable[[Outcome], None]] = (),
+        agents: AgentList | None = None,
     ) -> None:
         quiet_injected_client_notice()
         self.knowledge = knowledge
@@ -118,7 +123,8 @@ class SlackBot:
         self.ledger.ensure_table()
         desk = QuestionDesk(store, listeners=[self._on_outcome, *outcome_listeners])
         self.ctx = SlackContext(knowledge=knowledge, store=store, desk=desk, client=client,
-                                support_channel=support_channel, support_lang=support_lang)
+                                support_channel=support_channel, support_lang=support_lang,
+                                agents=agents or AgentList(), seal=ButtonSeal(client.token) if client.token else None)
         self.workers = Workers(self.ctx, interval=forward_interval, backoff=forward_backoff)
         self.executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-slack")
         self.app = App(

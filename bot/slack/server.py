@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.kb_reload import KnowledgeHolder
+from bot.slack.agents import AgentList
 from bot.slack.app import SlackBot
 from bot.slack.client import build_client
 from bot.store import EscalationStore
@@ -33,9 +34,13 @@ def create_bot(settings, *, kb_path, db_url: str, workers: int = 16, **options) 
     store = EscalationStore.from_url(db_url)
     store.migrate()
     client = build_client(settings.bot_token, settings.api_url)
+    agents = AgentList(client, settings.agents, settings.agent_group)
+    if agents.warning():
+        log.warning("%s", agents.warning())
     return SlackBot(
         knowledge=knowledge, store=store, client=client, support_channel=settings.support_channel,
-        signing_secret=settings.signing_secret, workers=workers, support_lang=settings.support_lang, **options,
+        signing_secret=settings.signing_secret, workers=workers, support_lang=settings.support_lang,
+        agents=agents, **options,
     )
 
 

@@ -57,6 +57,23 @@ SLACK_TEXTS = Catalog({
         "zh": "案例 #{case} 已经解决。",
     },
     "slack_case_unknown": {"en": "There is no case #{case}.", "zh": "没有案例 #{case}。"},
+    "slack_case_held": {
+        "en": "Case #{case} is taken by {agent}; only they can resolve it.",
+        "zh": "案例 #{case} 已由 {agent} 接手,只有该同事可以将其解决。",
+    },
+    "slack_not_an_agent": {
+        "en": "Sorry, only Seller Support agents can take or resolve cases. Nothing was changed.",
+        "zh": "抱歉,只有销售伙伴支持团队的客服可以接手或解决案例。未做任何更改。",
+    },
+    # --- Slack: buttons pressed by someone they are not for -------------------------------
+    "slack_not_your_question": {
+        "en": "These buttons belong to {asker}'s question. To ask your own, mention me or use /faq.",
+        "zh": "这些按钮属于 {asker} 的问题。如需提问,请提及我或使用 /faq。",
+    },
+    "slack_button_stale": {
+        "en": "Sorry, this button no longer works. Please ask your question again.",
+        "zh": "抱歉,此按钮已失效,请重新提问。",
+    },
 })
 
 
