@@ -174,6 +174,19 @@ def _agent_settings(agents: str | None, group: str | None) -> tuple[tuple[str, .
     return ids, group
 
 
+HTTP_HOST_ENV = "FAQBOT_HTTP_HOST"
+
+
+def http_host(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """Where ``faqbot slack --http`` listens: ``--host``, else ``$FAQBOT_HTTP_HOST``, else ``127.0.0.1``.
+
+    The default serves this machine only (behind a reverse proxy on the same
+    host); a container publishing the port sets ``0.0.0.0``.
+    """
+    env = os.environ if environ is None else environ
+    return explicit or (env.get(HTTP_HOST_ENV) or "").strip() or "127.0.0.1"
+
+
 def forwarding_settings(environ: Mapping[str, str] | None = None) -> SlackSettings | None:
     """What the console needs to post its cases to Slack itself, or None when it should leave them queued.
 

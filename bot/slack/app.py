@@ -48,6 +48,7 @@ from bot.slack import blocks
 from bot.slack.agents import AgentList
 from bot.slack.client import quiet_injected_client_notice
 from bot.slack.context import SlackContext, kind_of
+from bot.slack.http_gate import guard_events
 from bot.slack.conversations import Conversations
 from bot.slack.ledger import EventLedger
 from bot.slack.seller_buttons import SellerButtons
@@ -164,7 +165,7 @@ class SlackBot:
         return next()
 
     def _on_error(self, error: Exception, body: dict) -> None:
-        log.error("listener failed (%s): %s", kind_of(body), f"{type(error).__name__}: {error}")
+        log.error("listener failed (%s): %s: %r", kind_of(body), type(error).__name__, str(error)[:200])  # one line
 
     def _on_outcome(self, outcome: Outcome) -> None:
         if outcome.created:
@@ -215,7 +216,10 @@ class SlackBot:
         return {"ok": True, **self.knowledge.health()}
 
     def wsgi(self) -> Callable[[dict, Callable], Iterable[bytes]]:
-        """The WSGI application: ``POST /slack/events`` (signed Slack requests) and ``GET /healthz``."""
+        """The WSGI application: ``POST /slack/events`` (signed Slack requests) and ``GET /healthz``.
+
+        Bodies are checked before bolt sees them (:func:`bot.slack.http_gate.guard_events`).
+        """
         if not self.signing_secret:
             raise ValueError("HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)")
         handler = SlackRequestHandler(self.app, path=EVENTS_PATH)
@@ -227,4 +231,4 @@ class SlackBot:
                 return [body]
             return handler(environ, start_response)
 
-        return application
+        return guard_events(application)
