@@ -23,6 +23,8 @@ from test_slack import (  # noqa: F401 - fixtures: the fake Web API and a clean 
     ASKER, GENERAL, OUT_OF_SCOPE, REPO, SUPPORT, TOKEN, clean_environment, event_envelope, fake,
 )
 
+pytest_plugins = ["postgres", "store_fixtures"]  # db_url: a SQLite file, then a PostgreSQL schema
+
 APP_TOKEN = "xapp-1-A0FAQ-1-test"
 
 
@@ -34,12 +36,13 @@ def sockets(fake):
     server.stop()
 
 
-def start_socket_mode(fake, tmp_path: Path, name: str) -> subprocess.Popen:
-    """``faqbot slack`` in Socket Mode, as an operator starts it, on the shared database in ``tmp_path``."""
+def start_socket_mode(fake, tmp_path: Path, name: str, db_url: str | None = None) -> subprocess.Popen:
+    """``faqbot slack`` in Socket Mode, as an operator starts it, on ``db_url`` (default: a SQLite file in ``tmp_path``)."""
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FAQBOT_"))},
            "SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "FAQBOT_SUPPORT_CHANNEL": SUPPORT,
            "SLACK_API_URL": fake.base_url, "FAQBOT_KB": str(REPO / "knowledge.yaml"),
-           "FAQBOT_DB_URL": f"sqlite:///{(tmp_path / 'shared.sqlite3').as_posix()}", "FAQBOT_AGENTS": "UAGENT"}
+           "FAQBOT_DB_URL": db_url or f"sqlite:///{(tmp_path / 'shared.sqlite3').as_posix()}",
+           "FAQBOT_AGENTS": "UAGENT"}
     log = open(tmp_path / f"{name}.log", "w", encoding="utf-8")
     return subprocess.Popen([sys.executable, "-m", "bot.cli", "slack"], env=env, cwd=tmp_path,
                             stdout=log, stderr=subprocess.STDOUT, text=True)
@@ -66,8 +69,9 @@ def mention(number: int) -> tuple[dict, str]:
     return event_envelope(event, f"EvSock{number:05d}"), ts
 
 
-def test_two_socket_mode_processes_answer_each_event_once_across_a_dropped_connection(fake, sockets, tmp_path):
-    processes = [start_socket_mode(fake, tmp_path, name) for name in ("one", "two")]
+def test_two_socket_mode_processes_answer_each_event_once_across_a_dropped_connection(fake, sockets, tmp_path,
+                                                                                     db_url):
+    processes = [start_socket_mode(fake, tmp_path, name, db_url) for name in ("one", "two")]
     try:
         first = sockets.wait_for_connections(2, timeout=60)
         threads = {}
