@@ -69,7 +69,7 @@ class HttpServer:
         max_body: int = MAX_BODY,
         idle_timeout: float = 15.0,
         request_timeout: float = 10.0,
-        connection_limit: int = 200,
+        connection_limit: int = 1000,
     ) -> None:
         adj = Adjustments(
             host=host, port=port, threads=threads, max_request_body_size=max_body + 1,
