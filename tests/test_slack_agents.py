@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sqlite3
 import threading
 
 import pytest
@@ -21,6 +22,7 @@ from bot.slack.agents import AgentList
 from bot.slack.cli import cmd_slack
 from bot.slack.client import build_client
 from bot.slack.server import create_bot, make_http_server
+from bot.store import EscalationStore
 from test_slack import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
     AGENT, ASKER, GENERAL, OUT_OF_SCOPE, REPO, SECRET, SUPPORT, TOKEN, Harness, button, clean_environment, fake,
     in_channel, make_bot, replies_to, slack_args, support_posts, wait_until,
@@ -31,10 +33,10 @@ STRANGER = "USTRANGER"
 
 
 def serve(fake, tmp_path, **options):
-    bot, store, kb_path = make_bot(fake, tmp_path, **options)
+    bot, _, kb_path = make_bot(fake, tmp_path, **options)
     server = make_http_server(bot.wsgi(), "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return Harness(fake, bot, store, kb_path, server.server_port), server
+    return Harness(fake, bot, bot.store, kb_path, server.server_port), server  # bot.store: the one passed in, if any
 
 
 @pytest.fixture
@@ -80,7 +82,8 @@ def test_a_stranger_is_refused_politely_and_nothing_changes(agents_harness, fake
     click_card(agents_harness, card, blocks.TAKE, STRANGER)
     notice = fake.wait_for("chat.postEphemeral")[0]
     assert notice.params["user"] == STRANGER and notice.params["channel"] == SUPPORT
-    assert "only Seller Support agents" in notice.params["text"]
+    english, chinese = notice.params["text"].splitlines()  # a stranger's language is unknown: both, ours first
+    assert "only Seller Support agents" in english and "只有销售伙伴支持团队的客服" in chinese
     click_card(agents_harness, card, blocks.RESOLVE, STRANGER)
     fake.wait_for("chat.postEphemeral", 2)
     agents_harness.finish()
@@ -113,7 +116,7 @@ def test_resolve_on_a_case_someone_else_holds_names_the_holder(agents_harness, f
 def test_the_refusal_speaks_the_support_channels_language(zh_harness, fake):
     card = a_card(zh_harness, "603.000001")
     click_card(zh_harness, card, blocks.TAKE, STRANGER)
-    assert "只有销售伙伴支持团队的客服" in fake.wait_for("chat.postEphemeral")[0].params["text"]
+    assert "只有销售伙伴支持团队的客服" in fake.wait_for("chat.postEphemeral")[0].params["text"].splitlines()[0]
     zh_harness.finish()
     assert zh_harness.store.get(1).status == "open"
 
@@ -155,6 +158,38 @@ def test_a_case_button_naming_another_case_or_a_link_is_not_believed(agents_harn
     assert "evil.example" not in json.dumps(redrawn.params.get("blocks"))
 
 
+def test_an_impossible_case_number_is_told_as_no_such_case(agents_harness, fake):
+    card = a_card(agents_harness, "611.000001")
+    click_card(agents_harness, card, blocks.TAKE, AGENT, value=blocks.case_value(10**30, None))
+    assert f"There is no case #{10**30}" in fake.wait_for("chat.postEphemeral")[0].params["text"]
+    agents_harness.finish()
+    assert agents_harness.store.get(1).status == "open"
+
+
+def test_a_case_button_on_a_locked_database_tells_the_agent(fake, tmp_path):
+    db = tmp_path / "locked.sqlite3"
+    store = EscalationStore.from_url(f"sqlite:///{db.as_posix()}", busy_timeout=0.2)
+    harness, server = serve(fake, tmp_path, store=store, agents=AgentList(None, [AGENT]))
+    try:
+        card = a_card(harness, "612.000001")
+        locker = sqlite3.connect(db, timeout=0)
+        locker.execute("BEGIN EXCLUSIVE")  # another process holds the database
+        try:
+            click_card(harness, card, blocks.TAKE, AGENT)
+            notice = fake.wait_for("chat.postEphemeral")[0]
+        finally:
+            locker.rollback()
+            locker.close()
+        assert notice.params["user"] == AGENT and "could not be updated" in notice.params["text"]
+        harness.finish()
+        assert harness.store.get(1).status == "open"
+    finally:
+        server.shutdown()
+        server.server_close()
+        harness.bot.close()
+        store.close()
+
+
 def not_helpful_value(harness, ts: str, user: str = ASKER) -> tuple[str, str]:
     """Ask as ``user``; the "Not helpful" button's value of the answer, and the answer's ts."""
     before = len(harness.fake.calls_to("chat.postMessage", in_channel(GENERAL)))
@@ -183,7 +218,7 @@ def test_a_forged_question_id_or_unsealed_value_opens_no_case(agents_harness, fa
     unsealed = json.dumps({k: v for k, v in data.items() if k != "h"}, separators=(",", ":"))
     agents_harness.click(blocks.NONE_OF_THESE, unsealed, user=STRANGER, message_ts=my_ts, response="unsealed")
     refusals = fake.wait_for("response_url", 2)
-    assert all("no longer works" in call.params["text"] for call in refusals)
+    assert all("no longer works" in call.params["text"] and "此按钮已失效" in call.params["text"] for call in refusals)
     agents_harness.finish()
     assert agents_harness.store.list() == []
 

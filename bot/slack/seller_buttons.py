@@ -20,7 +20,7 @@ from bot.desk import Origin, Outcome
 from bot.slack import blocks
 from bot.slack.blocks import Ref
 from bot.slack.context import SOURCE, SlackContext, answer_of, clicker_of, log_line, ref_of, replace_message
-from bot.slack.texts import say
+from bot.slack.texts import say, say_both
 from bot.slack.values import ForgedValue
 from bot.store import StoreError
 
@@ -129,15 +129,15 @@ class SellerButtons:
             ref = ref_of(action, self.ctx.seal)
         except ForgedValue as forged:
             log.warning("refused a seller button from %s: its value is not sealed by us", clicker)
-            self._tell(respond, say(self.ctx.assistant, "slack_button_stale", forged.lang))
+            self._tell(respond, say_both(self.ctx.assistant, "slack_button_stale", forged.lang))
             return None
         if ref is None:
             return None
         owner = self._owner(ref)
         if owner and clicker != owner:
             log.info("refused a seller button from %s: the question is %s's", clicker, owner)
-            self._tell(respond, say(self.ctx.assistant, "slack_not_your_question", ref.lang,
-                                    asker=blocks.user_mention(owner)))
+            self._tell(respond, say_both(self.ctx.assistant, "slack_not_your_question", ref.lang,
+                                         asker=blocks.user_mention(owner)))
             return None
         return ref
 

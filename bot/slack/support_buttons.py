@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 
 from bot.slack import blocks
 from bot.slack.context import SlackContext, clicker_of, log_line
 from bot.slack.sink import SlackSink
-from bot.slack.texts import say
-from bot.store import Escalation, InvalidTransition, UnknownCase
+from bot.slack.texts import say, say_both
+from bot.slack.values import CASE_MAX
+from bot.store import Escalation, InvalidTransition, StoreError, UnknownCase
 
 log = logging.getLogger("faqbot.slack")
 
@@ -63,16 +65,37 @@ class SupportButtons:
 
         if not self.ctx.agents.allows(agent):
             log.warning("refused a case button: %s is not in the agent list", agent)
-            tell("slack_not_an_agent")
+            # Not an agent, so the support channel's language may not be theirs: say it in both.
+            client.chat_postEphemeral(channel=channel, user=agent, text=say_both(assistant, "slack_not_an_agent", lang))
             log_line(body.get("trigger_id"), "button", f"{kind}_refused", started=started)
             return
-        case = store.get(case_number)
+        try:
+            current = self._act(case_number, agent, channel, container.get("message_ts"), tell, take=take)
+        except StoreError as exc:  # locked or unreachable database: the agent must know nothing happened
+            log.error("case button failed (case %d): %s", case_number, exc)
+            tell("slack_case_failed", case=str(case_number))
+            log_line(body.get("trigger_id"), "button", f"{kind}_failed", started=started, error=exc)
+            return
+        if current is None:
+            return
+        with self.ctx.card_lock(case_number):
+            current = store.get(case_number)
+            if current is not None and container.get("message_ts"):
+                fallback, content = blocks.render_case(assistant, current, self._permalink(client, current), lang)
+                client.chat_update(channel=channel, ts=container["message_ts"], text=fallback, blocks=content)
+        log_line(body.get("trigger_id"), "button", kind, case=current, started=started)
+
+    def _act(self, case_number: int, agent: str, channel: str, message_ts: str | None,
+             tell: Callable[..., None], *, take: bool) -> Escalation | None:
+        """Take or resolve the case, telling the agent why not; the case (None: nothing to redraw). Raises ``StoreError``."""
+        store, assistant, lang = self.ctx.store, self.ctx.assistant, self.ctx.support_lang
+        case = store.get(case_number) if 0 < case_number <= CASE_MAX else None  # 10**30 is no case, not an error
         if case is None:
             tell("slack_case_unknown", case=str(case_number))
-            return
-        if not _is_card_of(case, channel, container.get("message_ts")):
+            return None
+        if not _is_card_of(case, channel, message_ts):
             log.warning("ignoring a case button whose case (%d) is not the clicked card's", case_number)
-            return
+            return None
         try:
             if take:
                 if not store.take(case_number, agent, card_redrawn=True):
@@ -83,19 +106,14 @@ class SupportButtons:
                 store.resolve(case_number, agent, say(assistant, "slack_case_resolution", lang), card_redrawn=True)
         except UnknownCase:
             tell("slack_case_unknown", case=str(case_number))
-            return
+            return None
         except InvalidTransition:
             current = store.get(case_number)
             if current is not None and current.status == "taken":
                 tell("slack_case_held", case=str(case_number), agent=blocks.user_mention(current.agent))
             else:
                 tell("slack_case_already_resolved", case=str(case_number))
-        with self.ctx.card_lock(case_number):
-            current = store.get(case_number)
-            if current is not None and container.get("message_ts"):
-                fallback, content = blocks.render_case(assistant, current, self._permalink(client, current), lang)
-                client.chat_update(channel=channel, ts=container["message_ts"], text=fallback, blocks=content)
-        log_line(body.get("trigger_id"), "button", kind, case=current, started=started)
+        return case
 
     def _permalink(self, client: WebClient, case: Escalation) -> str | None:
         """The link to the seller's message, from the stored case (None when Slack cannot say now)."""

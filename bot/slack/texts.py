@@ -57,6 +57,11 @@ SLACK_TEXTS = Catalog({
         "zh": "案例 #{case} 已经解决。",
     },
     "slack_case_unknown": {"en": "There is no case #{case}.", "zh": "没有案例 #{case}。"},
+    "slack_case_failed": {
+        "en": "Case #{case} could not be updated just now (the database is busy or unavailable). "
+              "Nothing was changed; please try again in a moment.",
+        "zh": "案例 #{case} 暂时无法更新(数据库繁忙或不可用)。未做任何更改,请稍后再试。",
+    },
     "slack_case_held": {
         "en": "Case #{case} is taken by {agent}; only they can resolve it.",
         "zh": "案例 #{case} 已由 {agent} 接手,只有该同事可以将其解决。",
@@ -75,6 +80,12 @@ SLACK_TEXTS = Catalog({
         "zh": "抱歉,此按钮已失效,请重新提问。",
     },
 })
+
+
+def say_both(assistant: Assistant, key: str, first: str, **values: str) -> str:
+    """Slack text ``key`` in ``first`` and then the other language: for someone whose language we do not know."""
+    langs = (first, "zh" if first == "en" else "en")
+    return "\n".join(dict.fromkeys(say(assistant, key, lang, **values) for lang in langs))
 
 
 def say(assistant: Assistant, key: str, lang: str, **values: str) -> str:

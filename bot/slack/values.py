@@ -36,6 +36,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 SEAL_KEY = "h"
+CASE_MAX = 2**63 - 1  # the largest case number any database can hold
 
 
 class ButtonSeal:
