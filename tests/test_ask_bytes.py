@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from faq import Assistant, load_knowledge
+from faq import Assistant
 
 ROOT = Path(__file__).resolve().parents[1]
 KB = ROOT / "knowledge.yaml"
