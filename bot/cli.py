@@ -8,6 +8,7 @@ takes its streams as arguments so tests can run it in process.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -95,10 +96,29 @@ def build_parser() -> argparse.ArgumentParser:
 def _questions(arguments: list[str], stdin: TextIO) -> Iterable[str]:
     """The questions to answer: the arguments, else stdin lines read one at a time (streaming)."""
     if arguments:
-        yield from arguments
+        yield from (_decoded_argument(argument) for argument in arguments)
         return
     for line in iter(stdin.readline, ""):
         yield line.rstrip("\r\n")
+
+
+def _decoded_argument(argument: str) -> str:
+    """An argument as UTF-8 with bad bytes as U+FFFD (Python hands them over as lone surrogates)."""
+    return os.fsencode(argument).decode("utf-8", "replace")
+
+
+def _forgiving_streams(stdin: TextIO, stdout: TextIO, *, utf8_out: bool) -> tuple[TextIO, TextIO]:
+    """The process's own stdin/stdout as UTF-8 that never raises: a bad byte in is U+FFFD, a bad character out is replaced.
+
+    One undecodable line must not stop a batch (every line gets its reply), and
+    ``--json`` output must be valid UTF-8 whatever the locale. Streams passed
+    in by a caller (tests, embedding) are used as they are.
+    """
+    if stdin is sys.stdin and isinstance(stdin, io.TextIOWrapper):
+        stdin.reconfigure(encoding="utf-8", errors="replace")
+    if stdout is sys.stdout and isinstance(stdout, io.TextIOWrapper):
+        stdout.reconfigure(**({"encoding": "utf-8"} if utf8_out else {}), errors="replace")
+    return stdin, stdout
 
 
 def render_reply(reply: Reply) -> str:
@@ -120,6 +140,7 @@ def _load(args: argparse.Namespace, path: Path | None = None) -> KnowledgeBase:
 
 def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     assistant = Assistant(_load(args))
+    stdin, stdout = _forgiving_streams(stdin, stdout, utf8_out=args.json)
     for question in _questions(args.questions, stdin):
         reply = assistant.reply(question, lang=args.lang)
         if args.json:

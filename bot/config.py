@@ -7,6 +7,7 @@ environment variables on its own.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,8 @@ APP_TOKEN_ENV = "SLACK_APP_TOKEN"
 SUPPORT_CHANNEL_ENV = "FAQBOT_SUPPORT_CHANNEL"
 API_URL_ENV = "SLACK_API_URL"
 SUPPORT_LANG_ENV = "FAQBOT_SUPPORT_LANG"
+AGENTS_ENV = "FAQBOT_AGENTS"
+AGENT_GROUP_ENV = "FAQBOT_AGENT_GROUP"
 
 
 class ConfigError(Exception):
@@ -90,6 +93,8 @@ class SlackSettings:
     app_token: str | None = field(default=None, repr=False)
     api_url: str | None = None
     support_lang: str = "en"
+    agents: tuple[str, ...] = ()
+    agent_group: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -108,6 +113,8 @@ def slack_settings(
     ``SLACK_API_URL`` optionally points the Web API client at another base URL;
     ``FAQBOT_SUPPORT_LANG`` (``en`` or ``zh``, default ``en``) is the language of
     the support channel's case cards and of the agents' button feedback.
+    ``FAQBOT_AGENTS`` (user ids, comma-separated) and/or ``FAQBOT_AGENT_GROUP`` (a
+    user group id) say who may take and resolve cases; with neither, anyone can.
     A missing or malformed value raises :class:`ConfigError` naming the variable,
     never showing a secret's value. ``need_secret=False`` (posting only, as the
     console does) requires neither the signing secret nor the app token.
@@ -148,10 +155,36 @@ def slack_settings(
     support_lang = (value(SUPPORT_LANG_ENV) or "en").lower()
     if support_lang not in ("en", "zh"):
         raise ConfigError(f"{SUPPORT_LANG_ENV} must be en or zh")
+    agents, agent_group = _agent_settings(value(AGENTS_ENV), value(AGENT_GROUP_ENV))
     return SlackSettings(
         bot_token=bot_token, support_channel=channel, signing_secret=signing_secret,
-        app_token=app_token, api_url=api_url, support_lang=support_lang,
+        app_token=app_token, api_url=api_url, support_lang=support_lang, agents=agents, agent_group=agent_group,
     )
+
+
+def _agent_settings(agents: str | None, group: str | None) -> tuple[tuple[str, ...], str | None]:
+    """``FAQBOT_AGENTS`` (comma-separated Slack user ids) and ``FAQBOT_AGENT_GROUP`` (a user group id, ``S...``)."""
+    ids = tuple(dict.fromkeys(part.strip() for part in (agents or "").split(",") if part.strip()))
+    for user in ids:
+        if not re.fullmatch(r"[UW][A-Z0-9]+", user):
+            raise ConfigError(f"{AGENTS_ENV} must be Slack user ids separated by commas (e.g. U0123ABC,U0456DEF), "
+                              f"not {user!r}")
+    if group is not None and not re.fullmatch(r"S[A-Z0-9]+", group):
+        raise ConfigError(f"{AGENT_GROUP_ENV} must be a Slack user group id (e.g. S0123ABC), not {group!r}")
+    return ids, group
+
+
+HTTP_HOST_ENV = "FAQBOT_HTTP_HOST"
+
+
+def http_host(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """Where ``faqbot slack --http`` listens: ``--host``, else ``$FAQBOT_HTTP_HOST``, else ``127.0.0.1``.
+
+    The default serves this machine only (behind a reverse proxy on the same
+    host); a container publishing the port sets ``0.0.0.0``.
+    """
+    env = os.environ if environ is None else environ
+    return explicit or (env.get(HTTP_HOST_ENV) or "").strip() or "127.0.0.1"
 
 
 def forwarding_settings(environ: Mapping[str, str] | None = None) -> SlackSettings | None:

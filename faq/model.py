@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, Mapping
 
@@ -9,6 +10,12 @@ Lang = Literal["en", "zh"]
 Action = Literal["answer", "clarify", "escalate"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
 KINDS = ("faq", "smalltalk", "out_of_scope")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str | None) -> str | None:
+    """``text`` with lone surrogates (undecodable bytes smuggled in by ``surrogateescape``) as U+FFFD, so it encodes as UTF-8."""
+    return None if text is None else _LONE_SURROGATE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,7 @@ class Reply:
     def to_json(self) -> dict:
         """The JSON-lines contract of ``faqbot ask --json`` (see DESIGN.md)."""
         return {
-            "question": self.question,
+            "question": _encodable(self.question),
             "lang": self.lang,
             "action": self.action,
             "entry_id": self.entry_id,
@@ -152,6 +159,6 @@ class Reply:
             "candidates": [
                 {"entry_id": c.entry_id, "score": round(c.score, 1)} for c in self.candidates
             ],
-            "answer": self.answer,
-            "text": self.text,
+            "answer": _encodable(self.answer),
+            "text": _encodable(self.text),
         }

@@ -208,7 +208,7 @@ def test_case_buttons_that_cannot_be_carried_out_tell_the_agent(serve, fake, tmp
     with locked(tmp_path / "faqbot.sqlite3"):
         harness.click(blocks.TAKE, json.dumps({"case": 1}), user=AGENT, channel=SUPPORT, message_ts=card["ts"])
         told = fake.wait_for("chat.postEphemeral", 2)[-1]
-    assert told.params["user"] == AGENT and "Could not change case #1" in told.params["text"]
+    assert told.params["user"] == AGENT and "Case #1 could not be updated" in told.params["text"]
     assert harness.store.get(1).status == "open"
     with pytest.raises(StoreError):  # and the store says why in one line
         EscalationStore.from_url(f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}").get(10**30)

@@ -45,14 +45,17 @@ from bot.delivery import Forwarder, ReplyOutbox
 from bot.desk import Outcome, QuestionDesk
 from bot.kb_reload import KnowledgeHolder
 from bot.slack import blocks
+from bot.slack.agents import AgentList
 from bot.slack.client import quiet_injected_client_notice
 from bot.slack.context import SlackContext, kind_of
 from bot.slack.conversations import Conversations, find_reply
+from bot.slack.http_gate import guard_events
 from bot.slack.inbox import SlackInbox
 from bot.slack.ledger import EventLedger
 from bot.slack.replay import ACTIONS, Replay
 from bot.slack.seller_buttons import SellerButtons
 from bot.slack.support_buttons import SupportButtons
+from bot.slack.values import ButtonSeal
 from bot.slack.workers import Workers
 from bot.store import EscalationStore, StoreError
 from faq import Assistant
@@ -105,7 +108,8 @@ class SlackBot:
     request (or a case card, a held reply being posted) stays with the process
     that took it before another may finish it; ``outcome_listeners`` see every question's outcome (after the
     app's own, which wakes the forwarder for a new case). Raises ``StoreError``
-    when the database cannot be written.
+    when the database cannot be written. ``agents`` says who may take and resolve cases (default: anyone). The seller's
+    button values are sealed with a key derived from the client's bot token.
     """
 
     def __init__(
@@ -124,6 +128,7 @@ class SlackBot:
         ledger: EventLedger | None = None,
         lease: float = 60.0,
         outcome_listeners: Sequence[Callable[[Outcome], None]] = (),
+        agents: AgentList | None = None,
     ) -> None:
         quiet_injected_client_notice()
         self.knowledge = knowledge
@@ -135,7 +140,8 @@ class SlackBot:
         store.check_writable()  # refuse to start rather than drop every escalation later
         desk = QuestionDesk(store, listeners=[self._on_outcome, *outcome_listeners])
         self.ctx = SlackContext(knowledge=knowledge, store=store, desk=desk, client=client,
-                                support_channel=support_channel, support_lang=support_lang)
+                                support_channel=support_channel, support_lang=support_lang,
+                                agents=agents or AgentList(), seal=ButtonSeal(client.token) if client.token else None)
         self.workers = Workers(self.ctx, interval=forward_interval, backoff=forward_backoff, lease=lease)
         self.executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-slack")
         conversations = Conversations(self.ctx, self.workers.outbox)
@@ -174,7 +180,7 @@ class SlackBot:
         return next()
 
     def _on_error(self, error: Exception, body: dict) -> None:
-        log.error("listener failed (%s): %s", kind_of(body), f"{type(error).__name__}: {error}")
+        log.error("listener failed (%s): %s: %r", kind_of(body), type(error).__name__, str(error)[:200])  # one line
 
     def _on_outcome(self, outcome: Outcome) -> None:
         if outcome.created:
@@ -230,7 +236,10 @@ class SlackBot:
         return {"ok": database["ok"], **self.knowledge.health(), "database": database}
 
     def wsgi(self) -> Callable[[dict, Callable], Iterable[bytes]]:
-        """The WSGI application: ``POST /slack/events`` (signed Slack requests) and ``GET /healthz``."""
+        """The WSGI application: ``POST /slack/events`` (signed Slack requests) and ``GET /healthz``.
+
+        Bodies are checked before bolt sees them (:func:`bot.slack.http_gate.guard_events`).
+        """
         if not self.signing_secret:
             raise ValueError("HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)")
         handler = SlackRequestHandler(self.app, path=EVENTS_PATH)
@@ -243,4 +252,4 @@ class SlackBot:
                 return [body]
             return handler(environ, start_response)
 
-        return application
+        return guard_events(application)

@@ -1,7 +1,8 @@
 """``faqbot slack``: run the Slack bot, or print its app manifest.
 
     faqbot slack                      # Socket Mode (needs SLACK_APP_TOKEN; no public URL)
-    faqbot slack --http [--port 3000] # HTTP Events API at /slack/events, health at /healthz
+    faqbot slack --http [--port 3000] [--host 127.0.0.1]
+                                      # HTTP Events API at /slack/events, health at /healthz
     faqbot slack manifest [--url URL] # the Slack app manifest (YAML)
 
 ``add_slack_parser`` adds the command to ``faqbot``'s parser and ``cmd_slack``
@@ -32,7 +33,8 @@ def add_slack_parser(subparsers) -> argparse.ArgumentParser:
     slack.add_argument("--http", action="store_true",
                        help="serve Slack's HTTP Events API at /slack/events (needs SLACK_SIGNING_SECRET)")
     slack.add_argument("--port", type=_port, default=3000, help="HTTP port (default 3000)")
-    slack.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
+    slack.add_argument("--host", help="HTTP address to listen on (default: $FAQBOT_HTTP_HOST, else 127.0.0.1, "
+                                      "this machine only; 0.0.0.0 in a container)")
     slack.add_argument("--kb", help="knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)")
     slack.add_argument("--workers", type=_positive, default=16,
                        help="threads answering questions behind the acknowledgements (default 16)")
@@ -75,7 +77,7 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         stdout.write(manifest_yaml(args.url, args.name))
         return EXIT_OK
 
-    from bot.config import ConfigError, database_url, knowledge_path, slack_lease, slack_settings
+    from bot.config import ConfigError, database_url, http_host, knowledge_path, slack_lease, slack_settings
     from bot.errors import StoreError
 
     try:
@@ -108,7 +110,7 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     _stop_on_sigterm()
     try:
         if args.http:
-            return _serve_http(bot, args.host, args.port, stdout)
+            return _serve_http(bot, http_host(args.host), args.port, stdout)
         return _serve_socket(bot, settings.app_token, stdout)
     finally:
         bot.close()
@@ -176,6 +178,7 @@ def _configure_logging() -> None:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth N" at every burst: the pool is bounded on purpose
 
 
 def _fail(message: str) -> int:

@@ -16,8 +16,10 @@ from slack_sdk import WebClient
 
 from bot.desk import QuestionDesk
 from bot.kb_reload import KnowledgeHolder
+from bot.slack.agents import AgentList
 from bot.slack.blocks import Ref
 from bot.slack.cards import CardLocks
+from bot.slack.values import ButtonSeal, ForgedValue
 from bot.store import Escalation, EscalationStore, StoreError
 from faq import Assistant, Reply
 
@@ -37,6 +39,8 @@ class SlackContext:
     support_channel: str
     support_lang: str = "en"
     card_lock: CardLocks = field(default_factory=CardLocks)
+    agents: AgentList = field(default_factory=AgentList)  # who may take/resolve cases (default: anyone)
+    seal: ButtonSeal | None = None  # signs the seller's button values (None: unsigned, tests of rendering only)
 
     @property
     def assistant(self) -> Assistant:
@@ -62,10 +66,15 @@ def answer_of(assistant: Assistant, ref: Ref) -> str | None:
     return entry.text_in(entry.answer, ref.lang) if entry else None
 
 
-def ref_of(action: dict) -> Ref | None:
-    """The reference a seller's button carries, or None (logged) for a value we did not write."""
+def ref_of(action: dict, seal: ButtonSeal | None = None) -> Ref | None:
+    """The reference a seller's button carries, or None (logged) for a value we did not write.
+
+    With ``seal``, a forged or changed value raises :class:`bot.slack.values.ForgedValue`.
+    """
     try:
-        return Ref.decode(action.get("value"))
+        return Ref.decode(action.get("value"), seal)
+    except ForgedValue:
+        raise
     except ValueError:
         log.warning("ignoring a button with a value we did not write")
         return None

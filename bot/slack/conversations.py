@@ -80,7 +80,7 @@ class Conversations:
         outcome = self.ctx.desk.ask(assistant, text, origin, defer_busy=durable)
         reply = outcome.reply
         ref = Ref(lang=reply.lang, question_id=outcome.question_id, asker=user, channel=channel, message_ts=ts,
-                  thread_ts=thread_ts, question=None if outcome.question_id else text)
+                  thread_ts=thread_ts, question=None if outcome.question_id else text, seal=self.ctx.seal)
         fallback, content = render_outcome(assistant, outcome, ref)
         try:
             post_once(client, key, channel=channel, thread_ts=thread_ts, text=fallback, blocks=content,
@@ -109,7 +109,7 @@ class Conversations:
         outcome = self.ctx.desk.ask(assistant, text, origin, defer_busy=durable)
         reply = outcome.reply
         ref = Ref(lang=reply.lang, question_id=outcome.question_id, asker=user, channel=channel,
-                  question=None if outcome.question_id else text)
+                  question=None if outcome.question_id else text, seal=self.ctx.seal)
         fallback, content = render_outcome(assistant, outcome, ref, share=True)
         try:
             respond(text=fallback, blocks=content, response_type="ephemeral", replace_original=False)

@@ -23,6 +23,7 @@ BOT_SCOPES = (
     "groups:history",  # the same in private channels (e.g. the support channel)
     "im:history",  # read direct messages sent to the bot
     "im:read",  # know which conversations are direct messages
+    "usergroups:read",  # FAQBOT_AGENT_GROUP: who may take and resolve cases
 )
 BOT_EVENTS = ("app_mention", "message.im")
 
@@ -69,6 +70,15 @@ def manifest(url: str | None = None, name: str = "faqbot") -> dict[str, Any]:
     }
 
 
+AGENTS_NOTE = """\
+# Who may take and resolve cases: anyone who can see the support channel can click its
+# buttons (a public channel can be joined by anyone), so tell faqbot who the agents are:
+#   FAQBOT_AGENTS=U0123ABC,U0456DEF     Slack user ids, comma-separated, and/or
+#   FAQBOT_AGENT_GROUP=S0123ABC         a user group (read with usergroups:read, cached 5 minutes)
+# With neither set, faqbot warns at start-up and lets everyone act on cases.
+"""
+
+
 def manifest_yaml(url: str | None = None, name: str = "faqbot") -> str:
-    """The manifest as YAML text."""
-    return yaml.safe_dump(manifest(url, name), sort_keys=False, allow_unicode=True, width=100)
+    """The manifest as YAML text, after a comment on the agent list (comments are ignored by Slack)."""
+    return AGENTS_NOTE + yaml.safe_dump(manifest(url, name), sort_keys=False, allow_unicode=True, width=100)

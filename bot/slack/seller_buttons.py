@@ -1,10 +1,14 @@
 """The seller's buttons: "Helpful", "Not helpful", a "did you mean" choice, "None of these", "Share in channel".
 
 Buttons carry a :class:`~bot.slack.blocks.Ref` (the logged question's id, the
-entry, where it was asked). Asking for a person ("Not helpful", "None of
-these") goes through the question desk like any question, so the notice reads
-the same as everywhere else. A recorded click (``durable``) whose case cannot be
-stored because the database is briefly locked raises, and the inbox retries it.
+entry, where it was asked), sealed so that a changed value is refused. They are
+the asker's: a click by anyone else (an answer in a channel thread is visible
+to all) is politely refused and changes nothing, so nobody can open a case for
+someone else's question or rate their answer. Asking for a person ("Not
+helpful", "None of these") goes through the question desk like any question,
+so the notice reads the same as everywhere else. A recorded click (``durable``)
+whose case cannot be stored because the database is briefly locked raises, and
+the inbox retries it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from bot.desk import Origin, Outcome
 from bot.slack import blocks
 from bot.slack.blocks import Ref
 from bot.slack.context import SOURCE, SlackContext, answer_of, clicker_of, log_line, ref_of, replace_message
-from bot.slack.texts import say
+from bot.slack.texts import say, say_both
+from bot.slack.values import ForgedValue
 from bot.store import StoreError
 
 log = logging.getLogger("faqbot.slack")
@@ -39,7 +44,7 @@ class SellerButtons:
     def _feedback(self, body: dict, action: dict, client: WebClient, respond, *, helpful: bool,
                   durable: bool = False) -> None:
         started = time.perf_counter()
-        ref = ref_of(action)
+        ref = self._ref(body, action, respond)
         if ref is None:
             return
         clicker = clicker_of(body)
@@ -72,7 +77,7 @@ class SellerButtons:
     def on_choose(self, body: dict, action: dict, client: WebClient, respond, *, durable: bool = False) -> None:
         """A "did you mean" choice: the message becomes that entry's answer, with feedback buttons."""
         started = time.perf_counter()
-        ref = ref_of(action)
+        ref = self._ref(body, action, respond)
         if ref is None:
             return
         assistant = self.ctx.assistant
@@ -92,7 +97,7 @@ class SellerButtons:
                          durable: bool = False) -> None:
         """"None of these": the question goes to Seller Support; the message becomes the case notice."""
         started = time.perf_counter()
-        ref = ref_of(action)
+        ref = self._ref(body, action, respond)
         if ref is None:
             return
         outcome = self._escalate(ref, clicker_of(body), durable=durable)
@@ -103,7 +108,7 @@ class SellerButtons:
     def on_share(self, body: dict, action: dict, respond) -> None:
         """Share a ``/faq`` answer in the channel (visible to everyone) and remove the private copy."""
         started = time.perf_counter()
-        ref = ref_of(action)
+        ref = self._ref(body, action, respond)
         if ref is None:
             return
         assistant = self.ctx.assistant
@@ -120,6 +125,45 @@ class SellerButtons:
         except Exception as exc:  # the private copy lingers; harmless
             log.info("could not delete the private answer: %s", exc)
         log_line(body.get("trigger_id"), "button", "shared", entry=ref.entry_id, started=started)
+
+    def _ref(self, body: dict, action: dict, respond) -> Ref | None:
+        """The clicked button's reference if it is sealed by us and the clicker asked the question; else a polite no."""
+        clicker = clicker_of(body)
+        try:
+            ref = ref_of(action, self.ctx.seal)
+        except ForgedValue as forged:
+            log.warning("refused a seller button from %s: its value is not sealed by us", clicker)
+            self._tell(respond, say_both(self.ctx.assistant, "slack_button_stale", forged.lang))
+            return None
+        if ref is None:
+            return None
+        owner = self._owner(ref)
+        if owner and clicker != owner:
+            log.info("refused a seller button from %s: the question is %s's", clicker, owner)
+            self._tell(respond, say_both(self.ctx.assistant, "slack_not_your_question", ref.lang,
+                                         asker=blocks.user_mention(owner)))
+            return None
+        return ref
+
+    def _owner(self, ref: Ref) -> str | None:
+        """Who asked the button's question: the question log says so by id, else the (sealed) reference."""
+        if ref.question_id is not None:
+            try:
+                logged = self.ctx.store.question(ref.question_id)
+            except StoreError as exc:
+                log.warning("%s", exc)
+                logged = None
+            if logged is not None and logged.asker:
+                return logged.asker
+        return ref.asker
+
+    @staticmethod
+    def _tell(respond, text: str) -> None:
+        """A message only the clicker sees, leaving the clicked message as it is."""
+        try:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        except Exception as exc:  # the refusal is a courtesy; nothing changed either way
+            log.info("could not tell the clicker: %s", exc)
 
     def _escalate(self, ref: Ref, clicker: str | None, *, durable: bool = False) -> Outcome:
         """Hand the question behind a button to Seller Support, through the desk."""

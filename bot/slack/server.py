@@ -11,13 +11,14 @@ any WSGI server can import :func:`wsgi_app`::
 from __future__ import annotations
 
 import logging
-from socketserver import ThreadingMixIn
-from typing import Any, Callable, Mapping
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+import sys
+from typing import Callable, Mapping, NoReturn
 
 from bot.kb_reload import KnowledgeHolder
+from bot.slack.agents import AgentList
 from bot.slack.app import SlackBot
 from bot.slack.client import build_client
+from bot.slack.http_server import HttpServer
 from bot.store import EscalationStore
 
 log = logging.getLogger("faqbot.slack")
@@ -33,10 +34,15 @@ def create_bot(settings, *, kb_path, db_url: str, workers: int = 16, **options) 
     store = EscalationStore.from_url(db_url)
     store.migrate()
     client = build_client(settings.bot_token, settings.api_url)
-    return SlackBot(
+    agents = AgentList(client, settings.agents, settings.agent_group)
+    bot = SlackBot(
         knowledge=knowledge, store=store, client=client, support_channel=settings.support_channel,
-        signing_secret=settings.signing_secret, workers=workers, support_lang=settings.support_lang, **options,
+        signing_secret=settings.signing_secret, workers=workers, support_lang=settings.support_lang,
+        agents=agents, **options,
     )
+    if agents.warning():  # after the start-up checks, so a refusal to start stays one line
+        log.warning("%s", agents.warning())
+    return bot
 
 
 def wsgi_app(environ: Mapping[str, str] | None = None) -> Callable:
@@ -46,30 +52,48 @@ def wsgi_app(environ: Mapping[str, str] | None = None) -> Callable:
 
     Reads ``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET``, ``FAQBOT_SUPPORT_CHANNEL``,
     optional ``SLACK_API_URL``, ``FAQBOT_KB`` and ``FAQBOT_DB_URL`` (through :mod:`bot.config`).
+    A missing setting, a broken knowledge base, an unusable database or a rejected
+    token is told on stderr in one line (per knowledge-base problem) like
+    ``faqbot slack`` does, and the process exits with status 3, which gunicorn
+    reads as "worker failed to boot" and stops instead of restarting workers in a loop.
     """
-    from bot.config import database_url, knowledge_path, slack_lease, slack_settings
+    from slack_bolt.error import BoltError
+
+    from bot.config import ConfigError, database_url, knowledge_path, slack_lease, slack_settings, tool_language
+    from bot.errors import StoreError
+    from faq import KnowledgeError
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = slack_settings(environ, http=True)
-    bot = create_bot(settings, kb_path=knowledge_path(), db_url=database_url(), lease=slack_lease(environ))
+    try:
+        settings = slack_settings(environ, http=True)
+        bot = create_bot(settings, kb_path=knowledge_path(), db_url=database_url(), lease=slack_lease(environ))
+    except KnowledgeError as error:
+        _boot_failed(*error.lines(tool_language()))
+    except (ConfigError, StoreError) as error:
+        _boot_failed(f"faqbot: {error}")
+    except BoltError:
+        _boot_failed("faqbot: Slack rejected SLACK_BOT_TOKEN (auth.test failed): check the token and that the app "
+                     "is installed")
+    except OSError as error:
+        _boot_failed(f"faqbot: cannot reach the Slack Web API: {getattr(error, 'reason', None) or error}")
     bot.knowledge.install_sighup()
     bot.ensure_background()  # finish what a killed process acknowledged, without waiting for a request
     return bot.wsgi()
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
-        log.debug("http: " + format, *args)
+BOOT_FAILED = 3  # gunicorn's WORKER_BOOT_ERROR: the master stops rather than respawning the worker
 
 
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    """``wsgiref``'s server with one thread per request (the standard library's one is serial)."""
+def _boot_failed(*lines: str) -> NoReturn:
+    sys.stderr.write("".join(line + "\n" for line in lines))
+    sys.stderr.flush()
+    raise SystemExit(BOOT_FAILED)
 
-    daemon_threads = True
-    request_queue_size = 128
 
+def make_http_server(application: Callable, host: str = "127.0.0.1", port: int = 3000, **limits) -> HttpServer:
+    """The HTTP server for ``application`` (``port=0`` picks a free port: ``server.server_port``).
 
-def make_http_server(application: Callable, host: str = "127.0.0.1", port: int = 3000) -> ThreadingWSGIServer:
-    """A threaded WSGI server for ``application`` (``port=0`` picks a free port: ``server.server_port``)."""
-    return make_server(host, port, application, server_class=ThreadingWSGIServer, handler_class=_QuietHandler)  # type: ignore[return-value]
+    ``limits`` are :class:`bot.slack.http_server.HttpServer`'s (threads, body size, timeouts).
+    """
+    return HttpServer(application, host, port, **limits)

@@ -58,10 +58,34 @@ SLACK_TEXTS = Catalog({
     },
     "slack_case_unknown": {"en": "There is no case #{case}.", "zh": "没有案例 #{case}。"},
     "slack_case_failed": {
-        "en": "Could not change case #{case}: the database did not answer. Nothing was changed; please try again.",
-        "zh": "无法更改案例 #{case}:数据库没有响应。没有做任何更改,请再试一次。",
+        "en": "Case #{case} could not be updated just now (the database is busy or unavailable). "
+              "Nothing was changed; please try again in a moment.",
+        "zh": "案例 #{case} 暂时无法更新(数据库繁忙或不可用)。未做任何更改,请稍后再试。",
+    },
+    "slack_case_held": {
+        "en": "Case #{case} is taken by {agent}; only they can resolve it.",
+        "zh": "案例 #{case} 已由 {agent} 接手,只有该同事可以将其解决。",
+    },
+    "slack_not_an_agent": {
+        "en": "Sorry, only Seller Support agents can take or resolve cases. Nothing was changed.",
+        "zh": "抱歉,只有销售伙伴支持团队的客服可以接手或解决案例。未做任何更改。",
+    },
+    # --- Slack: buttons pressed by someone they are not for -------------------------------
+    "slack_not_your_question": {
+        "en": "These buttons belong to {asker}'s question. To ask your own, mention me or use /faq.",
+        "zh": "这些按钮属于 {asker} 的问题。如需提问,请提及我或使用 /faq。",
+    },
+    "slack_button_stale": {
+        "en": "Sorry, this button no longer works. Please ask your question again.",
+        "zh": "抱歉,此按钮已失效,请重新提问。",
     },
 })
+
+
+def say_both(assistant: Assistant, key: str, first: str, **values: str) -> str:
+    """Slack text ``key`` in ``first`` and then the other language: for someone whose language we do not know."""
+    langs = (first, "zh" if first == "en" else "en")
+    return "\n".join(dict.fromkeys(say(assistant, key, lang, **values) for lang in langs))
 
 
 def say(assistant: Assistant, key: str, lang: str, **values: str) -> str:

@@ -2,7 +2,8 @@
 
 ``FakeSlack`` serves ``/api/<method>`` (``auth.test``, ``chat.postMessage``,
 ``chat.update``, ``chat.postEphemeral``, ``chat.getPermalink``,
-``conversations.history``, ``conversations.replies``, ``apps.connections.open``) and ``/response/<id>`` (``response_url`` posts),
+``conversations.history``, ``conversations.replies``, ``apps.connections.open``,
+``usergroups.users.list``) and ``/response/<id>`` (``response_url`` posts),
 answering with realistic JSON. Every request is recorded as a :class:`Call`
 (method, parsed params or JSON, headers, the status sent back). Tests wait for
 calls with :meth:`FakeSlack.wait_for` (a condition variable, no sleeps) and
@@ -87,6 +88,8 @@ class FakeSlack:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        self.usergroups: dict[str, list[str]] = {}  # usergroups.users.list: group id -> member ids
+        self.socket_url: str | None = None  # apps.connections.open's answer (see serve_sockets_at)
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -177,6 +180,14 @@ class FakeSlack:
         with self._condition:
             self._failures.clear()
             self._delays.clear()
+    def set_usergroup(self, group: str, users: list[str]) -> None:
+        """What ``usergroups.users.list`` answers for ``group`` from now on (an unknown group: ``no_such_subteam``)."""
+        with self._condition:
+            self.usergroups[group] = list(users)
+
+    def serve_sockets_at(self, url: str) -> None:
+        """Answer ``apps.connections.open`` with ``url`` (a test WebSocket server's ``ws://127.0.0.1:PORT/...``)."""
+        self.socket_url = url
 
     def reset(self) -> None:
         """Forget recorded calls and pending failures."""
@@ -360,7 +371,12 @@ class FakeSlack:
             return {"ok": True, "channel": channel,
                     "permalink": f"https://faq-test.slack.com/archives/{channel}/p{ts}"}
         if method == "apps.connections.open":
-            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+            return {"ok": True, "url": self.socket_url or f"ws://127.0.0.1:{self.port}/socket"}
+        if method == "usergroups.users.list":
+            group = params.get("usergroup")
+            with self._condition:
+                members = self.usergroups.get(group) if isinstance(group, str) else None
+            return {"ok": True, "users": list(members)} if members is not None else {"ok": False, "error": "no_such_subteam"}
         if method == "response_url":
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}
