@@ -91,3 +91,13 @@ def test_a_bad_pick_is_refused(store: EscalationStore, fields):
     with pytest.raises(ValueError):
         store.record_pick(**values)
     assert store.traffic().labelled == []
+
+
+def test_the_same_pick_of_the_same_question_is_one_example(store: EscalationStore):
+    asked = store.log_question(reply("fees?", "clarify", "fees"), "slack", now=T0)
+    first = store.record_pick(question="fees?", lang="en", label="entry", entry_id="fees", source="slack",
+                              question_id=asked)
+    again = store.record_pick(question="fees?", lang="en", label="entry", entry_id="fees", source="slack",
+                              question_id=asked)
+    other = store.record_pick(question="fees?", lang="en", label="none_of_these", source="slack", question_id=asked)
+    assert first == again != other and len(store.traffic().labelled) == 2

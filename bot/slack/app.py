@@ -49,6 +49,7 @@ from bot.slack.client import quiet_injected_client_notice
 from bot.slack.context import SlackContext, kind_of
 from bot.slack.conversations import Conversations
 from bot.slack.ledger import EventLedger
+from bot.slack.resolve_menu import RESOLVE_AS
 from bot.slack.seller_buttons import SellerButtons
 from bot.slack.support_buttons import SupportButtons
 from bot.slack.workers import Workers
@@ -151,6 +152,7 @@ class SlackBot:
         # The support channel's buttons.
         app.action(blocks.TAKE)(ack=_ack, lazy=[support.on_take])
         app.action(blocks.RESOLVE)(ack=_ack, lazy=[support.on_resolve])
+        app.action(RESOLVE_AS)(ack=_ack, lazy=[support.on_resolve_as])
         app.error(self._on_error)
 
     def _background_middleware(self, next: Callable[[], Any]) -> Any:  # noqa: A002 - bolt's argument name

@@ -1,4 +1,4 @@
-"""The Seller Support channel's buttons on a case card: Take and Resolve.
+"""The Seller Support channel's buttons on a case card: Take, Resolve and the "Resolve as…" menu.
 
 The store decides who wins (one agent per case, even across processes); the
 card is then redrawn with the latest state under a per-case lock, so two clicks
@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bot.slack import blocks
 from bot.slack.context import SlackContext, clicker_of, log_line
+from bot.slack.resolve_menu import decode_resolve_choice
 from bot.slack.texts import say
 from bot.store import InvalidTransition, UnknownCase
 
@@ -34,7 +35,18 @@ class SupportButtons:
     def on_resolve(self, body: dict, action: dict, client: WebClient) -> None:
         self._case_button(body, action, client, take=False)
 
-    def _case_button(self, body: dict, action: dict, client: WebClient, *, take: bool) -> None:
+    def on_resolve_as(self, body: dict, action: dict, client: WebClient) -> None:
+        """"Resolve as…": resolve the case and label it (an entry, a new topic, out of scope) for ``faqbot suggest``."""
+        try:
+            case_number, permalink, label, entry_id = decode_resolve_choice(action)
+        except ValueError:
+            log.warning("ignoring a resolve choice we did not write")
+            return
+        self._case_button(body, {"value": blocks.case_value(case_number, permalink)}, client, take=False,
+                          label=label, entry_id=entry_id)
+
+    def _case_button(self, body: dict, action: dict, client: WebClient, *, take: bool,
+                     label: str | None = None, entry_id: str | None = None) -> None:
         started = time.perf_counter()
         try:
             case_number, permalink = blocks.decode_case_value(action.get("value"))
@@ -52,6 +64,9 @@ class SupportButtons:
         def tell(name: str, **values: str) -> None:
             client.chat_postEphemeral(channel=channel, user=agent, text=say(assistant, name, lang, **values))
 
+        if label == "entry" and assistant.kb.entry(entry_id or "") is None:  # the knowledge base changed since
+            tell("slack_case_unknown_entry", case=str(case_number), entry=blocks.escape(entry_id or ""))
+            return
         try:
             if take:
                 if not store.take(case_number, agent, card_redrawn=True):
@@ -59,7 +74,8 @@ class SupportButtons:
                     tell("slack_case_already_taken", case=str(case_number),
                          agent=blocks.user_mention(current.agent if current else None))
             else:
-                store.resolve(case_number, agent, say(assistant, "slack_case_resolution", lang), card_redrawn=True)
+                store.resolve(case_number, agent, say(assistant, "slack_case_resolution", lang), card_redrawn=True,
+                              label=label, entry_id=entry_id)
         except UnknownCase:
             tell("slack_case_unknown", case=str(case_number))
             return

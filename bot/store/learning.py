@@ -40,7 +40,11 @@ class LearningRecords(Database):
         asker: str | None = None,
         now: datetime | None = None,
     ) -> int:
-        """Record a seller's "did you mean" choice (``label="entry"``) or "none of these"; return its id."""
+        """Record a seller's "did you mean" choice (``label="entry"``) or "none of these"; return its id.
+
+        The same pick of the same logged question (a double click, a retried
+        request) is one example: the first one's id comes back.
+        """
         check_source(source)
         if label not in schema.PICK_LABELS:
             raise ValueError(f"label must be one of {', '.join(schema.PICK_LABELS)}, not {label!r}")
@@ -49,6 +53,12 @@ class LearningRecords(Database):
         with self._guard("could not record the pick"):
             self.ensure_schema()
             with self._writer.begin() as conn:
+                if question_id is not None:
+                    same = conn.execute(select(_P.c.id).where(
+                        _P.c.question_id == question_id, _P.c.label == label,
+                        _P.c.entry_id.is_(None) if entry_id is None else _P.c.entry_id == entry_id)).first()
+                    if same is not None:
+                        return same.id
                 return conn.execute(
                     insert(_P).values(
                         picked_at=utc(now), question_id=question_id, question=storable(question), lang=lang,
