@@ -74,6 +74,7 @@ def diff_path(path: Path) -> str:
 def run_suggest(kb_path: Path, store, since: datetime | None, case_files: list[str], write: str | None,
                 lang: str, stdout: TextIO, stderr: TextIO | None = None) -> int:
     """Read the log, propose, prove and print (or write) the edited knowledge base; return how many changes."""
+    from bot.learning.leave_one_out import default_workers
     from bot.learning.suggest import apply, suggest, unified_diff
     from bot.learning.summary import render_summary
     from faq import load_knowledge
@@ -84,7 +85,7 @@ def run_suggest(kb_path: Path, store, since: datetime | None, case_files: list[s
     cases = [case for path in case_files for case in load_cases(path)]
     text = kb_path.read_text(encoding="utf-8")
     traffic = store.traffic(since)
-    suggestions = suggest(kb, traffic, cases)
+    suggestions = suggest(kb, traffic, cases, workers=default_workers())
     edited = apply(text, kb, suggestions)
     note = stdout if write else stderr
     when = TEXTS.text("since", lang, moment=since.isoformat(timespec="minutes")) if since else ""
