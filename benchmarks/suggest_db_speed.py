@@ -15,6 +15,8 @@ escalations nobody labelled are left out, ``suggest`` does not read them). Then 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -76,15 +78,21 @@ def main() -> None:
         command = [sys.executable, "-m", "bot.cli", "suggest", "--kb", args.kb, "--db", url]
         if args.cases:
             command += ["--cases", args.cases]
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, cwd=scratch)
         took = time.perf_counter() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
         if done.returncode != 0:
             sys.exit(f"faqbot suggest failed ({done.returncode}): {done.stderr}")
         added = sum(line.startswith("+") and not line.startswith("+++") for line in done.stdout.splitlines())
         print(done.stderr.strip())
         print(f"faqbot suggest: {took:.1f} s for {len(traffic.asked):,} logged questions "
               f"(diff: {added} added lines; target < 30 s)")
+        print(f"CPU time {cpu:.1f} s in all its processes, {os.cpu_count()} processors, "
+              f"load average {load:.1f} when it started (other work on the machine slows it down)")
 
 
 if __name__ == "__main__":

@@ -64,11 +64,15 @@ def since_option(text: str) -> datetime | None:
 
 
 def diff_path(path: Path) -> str:
-    """The knowledge base's path as the diff names it: relative to the working directory when inside it."""
+    """The knowledge base as the diff names it: relative to the working directory when inside it, else its name.
+
+    ``patch -p1`` run where ``faqbot suggest`` ran then finds the file.
+    """
     try:
-        return Path(os.path.relpath(path)).as_posix() if not os.path.relpath(path).startswith("..") else path.as_posix()
+        relative = Path(os.path.relpath(path.resolve()))
     except ValueError:  # another drive (Windows)
-        return path.as_posix()
+        return path.name
+    return path.name if relative.parts[:1] == ("..",) else relative.as_posix()
 
 
 def run_suggest(kb_path: Path, store, since: datetime | None, case_files: list[str], write: str | None,
