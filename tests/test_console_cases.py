@@ -135,7 +135,7 @@ def test_with_slack_settings_the_console_posts_its_cases_to_the_support_channel(
         content = update.params["blocks"]
         buttons = [el["action_id"] for block in content if block["type"] == "actions" for el in block["elements"]]
         assert update.params["ts"] == card.response["ts"]
-        assert buttons == ["case_resolve"] and "Taken by ana." in json.dumps(content)  # no stale Take button
+        assert buttons == ["case_resolve", "case_resolve_as"] and "Taken by ana." in json.dumps(content)  # no Take
     finally:
         fake.stop()
 
