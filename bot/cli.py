@@ -178,8 +178,12 @@ def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         from bot.learning_commands import TEXTS, write_html_report
 
         lang = tool_language(args.lang)
-        write_html_report(args.html, _store(args), since, knowledge_path(args.kb) if args.cases else None,
-                          args.cases, lang, top=min(args.top, 20))
+        try:
+            write_html_report(args.html, _store(args), since, knowledge_path(args.kb) if args.cases else None,
+                              args.cases, lang, top=min(args.top, 20))
+        except OSError as error:
+            sys.stderr.write(f"faqbot: {error.filename or args.html}: {error.strerror or error}\n")
+            return EXIT_FAILED
         stdout.write(TEXTS.text("report_wrote", lang, path=args.html) + "\n")
         return EXIT_OK
     report = build_report(_store(args), since, top=args.top)
@@ -209,7 +213,11 @@ def cmd_suggest(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         since = since_option(args.since)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    run_suggest(knowledge_path(args.kb), _store(args), since, args.cases, args.write, tool_language(args.lang), stdout)
+    try:
+        run_suggest(knowledge_path(args.kb), _store(args), since, args.cases, args.write, tool_language(args.lang), stdout)
+    except OSError as error:  # --write into a missing folder, a read-only file...
+        sys.stderr.write(f"faqbot: {error.filename or args.write}: {error.strerror or error}\n")
+        return EXIT_FAILED
     return EXIT_OK
 
 

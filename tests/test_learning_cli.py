@@ -81,3 +81,11 @@ def test_report_html_writes_one_page_with_the_coverage_table(db, tmp_path):
 def test_export_cases_is_empty_but_valid_without_labelled_cases(db):
     code, out = run("escalations", "export", "--format", "cases", "--db", db)
     assert code == 0 and "cases: []" in out
+
+
+@pytest.mark.parametrize("command", [["suggest", "--write"], ["report", "--html"]])
+def test_an_unwritable_output_is_one_line_and_exit_1(db, tmp_path, capsys, command):
+    target = str(tmp_path / "missing" / "out.file")
+    code, _ = run(*command, target, "--kb", str(KB), "--db", db)
+    err = capsys.readouterr().err
+    assert code == 1 and "No such file or directory" in err and "Traceback" not in err
