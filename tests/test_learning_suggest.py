@@ -164,6 +164,8 @@ def test_leave_one_out_in_worker_processes_finds_what_it_finds_in_one(shipped_kb
     parallel = LeaveOneOut(workers=2, min_parallel=1)
     try:
         assert parallel(shipped_kb, keys) == LeaveOneOut(workers=1)(shipped_kb, keys)
+        texts = [text for _, _, text in sorted(keys)] + ["how do I reset my password", "付款"]
+        assert parallel.ask(shipped_kb, texts) == LeaveOneOut(workers=1).ask(shipped_kb, texts)
         assert parallel._pool is not None  # it did run in worker processes
     finally:
         parallel.close()

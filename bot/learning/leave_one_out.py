@@ -21,6 +21,7 @@ from faq.model import Entry, KnowledgeBase
 Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
 Found = tuple[str | None, frozenset[str]]  # the entry it finds (None: escalated), the entries it considered
 Work = tuple[int, str, str]  # (entry position, lang, phrasing text)
+Asked = tuple[str, str | None, str | None, frozenset[str]]  # action, kind, entry id, the entries considered
 
 
 def without(entry: Entry, lang: str, text: str) -> Entry | None:
@@ -49,6 +50,13 @@ def check(kb: KnowledgeBase, work: Iterable[Work]) -> dict[Key, Found]:
     return result
 
 
+def ask(kb: KnowledgeBase, texts: list[str]) -> list[Asked]:
+    """Ask each of ``texts`` of ``kb`` (runs in a worker process too): what the proof needs of each reply."""
+    assistant = Assistant(kb)
+    replies = (assistant.reply(text) for text in texts)
+    return [(r.action, r.kind, r.entry_id, frozenset(c.entry_id for c in r.candidates)) for r in replies]
+
+
 def default_workers() -> int:
     """The processors this process may use."""
     try:
@@ -72,20 +80,29 @@ class LeaveOneOut:
     def __call__(self, kb: KnowledgeBase, keys: set[Key]) -> dict[Key, Found]:
         work = [(position, lang, text) for position, entry in enumerate(kb.entries)
                 for lang, text in entry.phrasings() if (entry.id, lang, text) in keys]
+        result: dict[Key, Found] = {}
+        for part in self._spread(check, kb, work, self.workers * 2):
+            result.update(part)
+        return result
+
+    def ask(self, kb: KnowledgeBase, texts: list[str]) -> list[Asked]:
+        """:func:`ask` over ``texts``, in order; one index build per worker, so spread over ``workers`` parts."""
+        return [answer for part in self._spread(ask, kb, texts, self.workers) for answer in part]
+
+    def _spread(self, function, kb: KnowledgeBase, work: list, parts: int) -> list:
+        """``function(kb, piece)`` for consecutive pieces of ``work``, in the pool when there is enough of it."""
         if self.workers == 1 or len(work) < self.min_parallel:
-            return check(kb, work)
-        chunks = [work[n::self.workers * 2] for n in range(self.workers * 2)]
+            return [function(kb, work)]
+        size = -(-len(work) // parts)
+        pieces = [work[n:n + size] for n in range(0, len(work), size)]
         try:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
-            result: dict[Key, Found] = {}
-            for part in self._pool.map(check, [kb] * len(chunks), chunks):
-                result.update(part)
-            return result
+            return list(self._pool.map(function, [kb] * len(pieces), pieces))
         except (BrokenProcessPool, OSError):  # no processes to be had: the same work, here
             self.close()
             self.workers = 1
-            return check(kb, work)
+            return [function(kb, work)]
 
     def close(self) -> None:
         """Stop the worker processes, if any."""

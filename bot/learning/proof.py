@@ -108,10 +108,6 @@ def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entri
     return replace(kb, entries=tuple(entries))
 
 
-def _answered(reply) -> str | None:
-    return reply.entry_id if reply.action == "answer" else None
-
-
 class Prover:
     """Proves batches of candidates against one knowledge base, its coverage cases and its probes.
 
@@ -145,12 +141,13 @@ class Prover:
         """Evaluate ``kb``; with ``targets`` (the entries that got phrasings), leave-one-out only where it can move."""
         assistant = Assistant(kb)
         passed = set()
-        for n, case in enumerate(self.cases):
-            reply = assistant.reply(case.question)
-            if (reply.action == "escalate" or reply.kind == "out_of_scope") if case.expect == "escalate" else _answered(reply) == case.expect:
+        asked = self._leave_one_out.ask(kb, [case.question for case in self.cases] + [p.text for p in self.probes])
+        for n, (case, (action, kind, entry_id, _)) in enumerate(zip(self.cases, asked)):
+            if (action == "escalate" or kind == "out_of_scope") if case.expect == "escalate" else (
+                    action == "answer" and entry_id == case.expect):
                 passed.add(n)
-        replies = [assistant.reply(probe.text) for probe in self.probes]
-        considered = [frozenset(c.entry_id for c in reply.candidates) for reply in replies]
+        replies = asked[len(self.cases):]
+        considered = [candidates for *_, candidates in replies]
         duplicates = [
             (f.values["text"], f.values["id"], f.values["other"], f.values["other_id"])  # type: ignore[misc]
             for f in near_duplicates(kb, assistant.retriever)
@@ -166,7 +163,8 @@ class Prover:
         left_out = self._leave_one_out(kb, rerun)
         if targets is not None:
             left_out = {**{key: value for key, value in self.base.left_out.items() if key not in rerun}, **left_out}
-        return _Outcome(left_out, passed, [_answered(reply) for reply in replies], considered, duplicates)
+        answers = [entry_id if action == "answer" else None for action, _, entry_id, _ in replies]
+        return _Outcome(left_out, passed, answers, considered, duplicates)
 
     def problems(self, alternates: Sequence[Alternate]) -> list[Problem]:
         """What ``kb`` with ``alternates`` does worse than ``kb``; empty when they are proven."""
