@@ -13,6 +13,7 @@ repository's and the ones exported from the resolved cases) still pass.
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ from bot.slack.blocks import Ref
 from test_slack import (  # noqa: F401 (fixtures)
     AGENT, action_elements, clean_environment, fake, harness, replies_to, support_posts, wait_until,
 )
+from test_html_report import CHROMIUM, _dump_dom
 from test_slack_learning import select
 
 REPO = Path(__file__).resolve().parents[1]
@@ -144,3 +146,15 @@ def test_traffic_labels_suggest_apply_and_the_questions_are_answered_next_time(h
     coverage = faqbot("coverage", str(SEED_CASES), str(tmp_path / "from_cases.yaml"), "--kb", str(kb),
                       "--min-accuracy", "1.0", cwd=tmp_path)
     assert coverage.returncode == 0, coverage.stdout + coverage.stderr
+
+    # 8. the same log as the HTML report, with the coverage table; its charts draw in Chromium
+    page = tmp_path / "report.html"
+    report = faqbot("report", "--html", str(page), "--since", "all", "--db", db, "--kb", str(kb),
+                    "--cases", str(SEED_CASES), cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    html = page.read_text(encoding="utf-8")
+    assert NEW_TOPIC_SLACK in html and "Coverage cases" in html
+    if CHROMIUM is not None:  # tests/test_html_report.py says when it is skipped
+        dom = _dump_dom(page, tmp_path / "profile")
+        drawn = f'data-charts-drawn="{html.count("<figure")}"'  # sections with nothing to chart say so instead
+        assert 'data-chart-error="' not in dom and drawn in dom and html.count("<figure") >= 3, re.findall("<body[^>]*>", dom)
