@@ -18,6 +18,7 @@ from typing import Iterable, TextIO
 
 from bot.config import ConfigError, database_url, knowledge_path, tool_language
 from bot.errors import StoreError
+from bot.learning_commands import add_suggest_parser
 from bot.slack.cli import add_slack_parser, cmd_slack
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 from faq.notices import notice
@@ -81,13 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print the report as one JSON object")
     report.add_argument("--db", help=db_help)
     report.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    report.add_argument("--html", metavar="FILE", help="write one self-contained HTML page with charts to FILE")
+    report.add_argument("--cases", nargs="+", default=[], metavar="FILE", help="with --html: coverage case files for its coverage table")
+    report.add_argument("--kb", help=kb_help + "; with --cases")
 
     escalations = commands.add_parser("escalations", help="work with the escalation store")
     escalation_commands = escalations.add_subparsers(dest="escalations_command", metavar="COMMAND", parser_class=_Parser, required=True)
     export = escalation_commands.add_parser("export", help="every case as CSV or JSON lines")
-    export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    export.add_argument("--format", choices=["csv", "jsonl", "cases"], default="csv",
+                        help="cases: resolved, labelled cases in the coverage-case format (faqbot coverage)")
     export.add_argument("--status", choices=["open", "taken", "resolved"], help="only cases in this status")
     export.add_argument("--db", help=db_help)
+    export.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+
+    add_suggest_parser(commands, kb_help, db_help, lang_help)
 
     add_slack_parser(commands)
     return parser
@@ -215,6 +223,18 @@ def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         since = None if args.since == "all" else parse_since(args.since)
     except (ValueError, OverflowError):
         raise UsageError(f"--since: expected 7d, 24h, 30m, 2w, an ISO date or 'all', got {args.since!r}") from None
+    if args.html:
+        from bot.learning_commands import TEXTS, write_html_report
+
+        lang = tool_language(args.lang)
+        try:
+            write_html_report(args.html, _store(args), since, knowledge_path(args.kb) if args.cases else None,
+                              args.cases, lang, top=min(args.top, 20))
+        except OSError as error:
+            sys.stderr.write(f"faqbot: {error.filename or args.html}: {error.strerror or error}\n")
+            return EXIT_FAILED
+        stdout.write(TEXTS.text("report_wrote", lang, path=args.html) + "\n")
+        return EXIT_OK
     report = build_report(_store(args), since, top=args.top)
     if args.json:
         stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
@@ -226,13 +246,33 @@ def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_escalations(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.export import export_escalations
 
+    if args.format == "cases":
+        from bot.learning_commands import write_cases_export
+
+        write_cases_export(_store(args), stdout, tool_language(args.lang))
+        return EXIT_OK
     export_escalations(_store(args).list(status=args.status), args.format, stdout)
+    return EXIT_OK
+
+
+def cmd_suggest(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.learning_commands import run_suggest, since_option
+
+    try:
+        since = since_option(args.since)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    try:
+        run_suggest(knowledge_path(args.kb), _store(args), since, args.cases, args.write, tool_language(args.lang), stdout)
+    except OSError as error:  # --write into a missing folder, a read-only file...
+        sys.stderr.write(f"faqbot: {error.filename or args.write}: {error.strerror or error}\n")
+        return EXIT_FAILED
     return EXIT_OK
 
 
 COMMANDS = {
     "ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console,
-    "report": cmd_report, "tune": cmd_tune, "escalations": cmd_escalations, "slack": cmd_slack,
+    "report": cmd_report, "tune": cmd_tune, "escalations": cmd_escalations, "slack": cmd_slack, "suggest": cmd_suggest,
 }
 
 

@@ -419,3 +419,5 @@ def test_tab_completion_offers_commands_and_entry_ids():
     assert set(session.completions(":q", ":q")) == {":q", ":quit"}
     assert session.completions(":show close-a", "close-a") == ["close-account"]
     assert session.completions("close", "close") == []  # questions are not completed
+    assert session.completions(":resolve 3 --entry close-a", "close-a") == ["close-account"]
+    assert session.completions(":resolve 3 close-a", "close-a") == []  # a note is not completed

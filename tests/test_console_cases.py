@@ -135,7 +135,7 @@ def test_with_slack_settings_the_console_posts_its_cases_to_the_support_channel(
         content = update.params["blocks"]
         buttons = [el["action_id"] for block in content if block["type"] == "actions" for el in block["elements"]]
         assert update.params["ts"] == card.response["ts"]
-        assert buttons == ["case_resolve"] and "Taken by ana." in json.dumps(content)  # no stale Take button
+        assert buttons == ["case_resolve", "case_resolve_as"] and "Taken by ana." in json.dumps(content)  # no Take
     finally:
         fake.stop()
 
@@ -144,3 +144,32 @@ def test_without_slack_settings_the_banner_says_cases_wait_for_faqbot_slack(stor
     out = io.StringIO()
     assert run_console(KB, io.StringIO(":quit\n"), out, interactive=True, store=store, agent="ana") == 0
     assert "faqbot slack" in out.getvalue() and store.url in out.getvalue()
+
+
+def test_resolve_says_which_entry_answers_or_that_it_is_new_or_out_of_scope(store):
+    session(store, [OUT_OF_SCOPE_EN, OUT_OF_SCOPE_ZH, "Do you sell gift wrap?"])
+    out = session(store, [":resolve 1 --entry close-acount", ":resolve 1 --entry close-account told them how",
+                          ":case 1", ":resolve 2 --oos", ":resolve 3 --new seen twice today"])
+    assert "There is no entry 'close-acount' in the knowledge base; case #1 is unchanged." in out
+    assert "Closest ids: close-account" in out
+    assert "Case #1 resolved; its question is now an example of entry close-account" in out
+    assert "note: told them how  label: entry close-account" in out
+    assert "Case #2 resolved as out of scope" in out and "Case #3 resolved as a new topic" in out
+    assert [(c.label, c.label_entry_id, c.resolution) for c in store.list()] == [
+        ("entry", "close-account", "told them how"), ("out_of_scope", None, ""), ("new_topic", None, "seen twice today"),
+    ]
+    assert [(r.label, r.entry_id, r.question) for r in store.resolved_cases()] == [
+        ("entry", "close-account", OUT_OF_SCOPE_EN), ("out_of_scope", None, OUT_OF_SCOPE_ZH),
+        ("new_topic", None, "Do you sell gift wrap?"),
+    ]
+
+
+def test_a_malformed_resolve_is_refused_in_the_agents_language_and_changes_nothing(store):
+    session(store, [OUT_OF_SCOPE_EN])
+    lines = [":resolve 1 --entry", ":resolve 1 --new --oos", ":resolve 1 --bogus", ":resolve 1 --entry=",
+             ":lang zh", ":resolve 1 --entry nope", ":resolve 1 --new --entry close-account"]
+    out = session(store, lines)
+    assert out.count("Usage: :resolve N [--entry ID | --new | --oos] [note]") == 4
+    assert "知识库中没有条目 'nope';案例 #1 未改变。" in out
+    assert "用法::resolve N [--entry ID | --new | --oos]" in out
+    assert store.get(1).status == "open" and store.get(1).label is None

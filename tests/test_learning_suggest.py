@@ -155,3 +155,17 @@ def test_a_phrasing_that_breaks_a_coverage_case_is_a_conflict(kb):
     accepted, conflicts = Prover(kb, cases).prove([Alternate("payment", "en", "how much are my fulfillment fees")])
     assert accepted == []
     assert ("coverage", "How much are FBA fulfillment fees?", "escalate") in {(p.kind, p.text, p.expected) for p in conflicts[0].problems}
+
+
+def test_leave_one_out_in_worker_processes_finds_what_it_finds_in_one(shipped_kb):
+    from bot.learning.leave_one_out import LeaveOneOut
+
+    keys = {(entry.id, lang, text) for entry in shipped_kb.entries[:4] for lang, text in entry.phrasings()}
+    parallel = LeaveOneOut(workers=2, min_parallel=1)
+    try:
+        assert parallel(shipped_kb, keys) == LeaveOneOut(workers=1)(shipped_kb, keys)
+        texts = [text for _, _, text in sorted(keys)] + ["how do I reset my password", "付款"]
+        assert parallel.ask(shipped_kb, texts) == LeaveOneOut(workers=1).ask(shipped_kb, texts)
+        assert parallel._pool is not None  # it did run in worker processes
+    finally:
+        parallel.close()

@@ -37,6 +37,7 @@ from bot.slack.blocks import Ref
 from bot.slack.cli import add_slack_parser, cmd_slack
 from bot.slack.client import build_client
 from bot.slack.ledger import EventLedger
+from bot.slack.resolve_menu import RESOLVE_AS
 from bot.slack.server import create_bot, make_http_server
 from bot.store import EscalationStore
 from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, Call, FakeSlack
@@ -385,7 +386,7 @@ def test_escalation_card_take_and_resolve(harness, fake):
     assert OUT_OF_SCOPE in shown and f"<@{ASKER}>" in shown and "en (English)" in shown
     assert "https://faq-test.slack.com/archives/CGENERAL/p440000001" in shown
     assert "`oos-fees-fba`" in shown  # the engine's top candidate (a declared out-of-scope topic), with its score
-    assert action_ids(card) == [blocks.TAKE, blocks.RESOLVE]
+    assert action_ids(card) == [blocks.TAKE, blocks.RESOLVE, RESOLVE_AS]
     permalink = fake.calls_to("chat.getPermalink")[0]
     assert permalink.params == {"channel": GENERAL, "message_ts": "440.000001"}
     wait_until(lambda: harness.store.get(1).forwarded, what="case 1 marked forwarded")
@@ -395,7 +396,7 @@ def test_escalation_card_take_and_resolve(harness, fake):
     taken = fake.wait_for("chat.update")[0]
     assert harness.store.get(1).status == "taken" and harness.store.get(1).agent == AGENT
     assert f"Taken by <@{AGENT}>" in taken.text_everywhere()
-    assert action_ids(taken) == [blocks.RESOLVE]
+    assert action_ids(taken) == [blocks.RESOLVE, RESOLVE_AS]
     assert "p440000001" in taken.text_everywhere()  # the link survives the update
 
     harness.click(blocks.TAKE, button(card, blocks.TAKE)["value"], user="UOTHER", channel=SUPPORT, message_ts=card_ts)

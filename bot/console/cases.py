@@ -1,4 +1,9 @@
-"""The agents' case commands in the console: ``:queue``, ``:case N``, ``:take N``, ``:resolve N [note]``, ``:reopen N``.
+"""The agents' case commands in the console: ``:queue``, ``:case N``, ``:take N``, ``:resolve N ...``, ``:reopen N``.
+
+``:resolve N [--entry ID | --new | --oos] [note]`` also says what the question was
+(the entry that answers it, a new topic, out of scope): a labelled example for
+``faqbot suggest``. An id the knowledge base does not have is refused, with the
+closest ids.
 
 :class:`CaseCommands` is handed to the console at construction, like any
 command set: the console calls each handler with itself as the
@@ -11,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from bot.console.resolve_args import parse_resolve
 from bot.console.texts import CASE_HELP, CONSOLE_TEXTS
 from bot.errors import InvalidTransition, StoreError, UnknownCase
 from bot.store import Escalation, EscalationStore
@@ -113,7 +119,14 @@ class CaseCommands:
             asker=escalation.asker or "-", source=escalation.source, question=escalation.question,
             candidates=", ".join(f"{c.entry_id} {c.score:.0f}" for c in escalation.candidates) or "-",
             agent=escalation.agent or "-", note=escalation.resolution or "-", forwarding=forwarding,
+            label=self._label(view, escalation),
         )
+
+    @staticmethod
+    def _label(view: ConsoleView, escalation: Escalation) -> str:
+        if escalation.label is None:
+            return "-"
+        return CONSOLE_TEXTS.text(f"label_{escalation.label}", view.ui_lang, entry=escalation.label_entry_id or "?")
 
     def take(self, view: ConsoleView, arg: str) -> None:
         def take(number: int) -> None:
@@ -126,11 +139,21 @@ class CaseCommands:
         self._on_case(view, "take", arg, take)
 
     def resolve(self, view: ConsoleView, arg: str) -> None:
-        note = arg.split(" ", 1)[1].strip() if " " in arg else ""
+        try:
+            parsed = parse_resolve(arg.split(None, 1)[1] if len(arg.split(None, 1)) > 1 else "")
+        except ValueError:
+            self.say(view, "resolve_usage")
+            return
+        kb = view.assistant.kb
 
         def resolve(number: int) -> None:
-            self.store.resolve(number, self.agent, note)
-            self.say(view, "resolved", case=number)
+            if parsed.label == "entry" and kb.entry(parsed.entry_id or "") is None:
+                self.say(view, "resolve_unknown_entry", id=parsed.entry_id, case=number,
+                         close=", ".join(_closest_ids(parsed.entry_id or "", [e.id for e in kb.entries])) or "-")
+                return
+            self.store.resolve(number, self.agent, parsed.note, label=parsed.label, entry_id=parsed.entry_id)
+            key = "resolved" if parsed.label is None else f"resolved_{parsed.label}"
+            self.say(view, key, case=number, entry=parsed.entry_id or "")
 
         self._on_case(view, "resolve", arg, resolve)
 
@@ -140,3 +163,10 @@ class CaseCommands:
             self.say(view, "reopened", case=number)
 
         self._on_case(view, "reopen", arg, reopen)
+
+
+def _closest_ids(wanted: str, ids: list[str], limit: int = 3) -> list[str]:
+    """The knowledge base's ids that read most like ``wanted`` (a typo's likely targets)."""
+    from rapidfuzz import fuzz, process
+
+    return [match[0] for match in process.extract(wanted, ids, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)]

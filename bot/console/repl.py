@@ -16,6 +16,7 @@ part of the session and go to the console's own output.
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +35,7 @@ from faq import Assistant, Entry, KnowledgeBase, KnowledgeError, load_knowledge
 from faq.normalize import detect_language
 
 UI_LANGS = ("en", "zh")
+_RESOLVE_ENTRY = re.compile(r"^\s*:resolve\s+\S+\s+--entry\s+\S*$")
 SOURCE = "console"
 
 _ACTION_COLORS = {"answer": "32", "clarify": "33", "escalate": "31"}  # green, yellow, red
@@ -235,8 +237,8 @@ class Console:
         self.running = False
 
     def completions(self, buffer: str, word: str) -> list[str]:
-        """Tab completion: command names, and entry ids after ``:show``."""
-        if buffer.lstrip().startswith(":show "):
+        """Tab completion: command names, and entry ids after ``:show`` and ``:resolve N --entry``."""
+        if buffer.lstrip().startswith(":show ") or _RESOLVE_ENTRY.match(buffer):
             return [entry.id for entry in self.kb.entries if entry.id.startswith(word)]
         if buffer.lstrip() == word and word.startswith(":"):
             return [f":{name}" for name in self.commands if f":{name}".startswith(word)]

@@ -79,6 +79,29 @@ CONSOLE_TEXTS = Catalog({
     "taken": {"en": "You have case #{case}.", "zh": "您已接手案例 #{case}。"},
     "taken_by_other": {"en": "Case #{case} is already taken by {agent}.", "zh": "案例 #{case} 已被 {agent} 接手。"},
     "resolved": {"en": "Case #{case} resolved.", "zh": "案例 #{case} 已解决。"},
+    "resolved_entry": {
+        "en": "Case #{case} resolved; its question is now an example of entry {entry} for `faqbot suggest`.",
+        "zh": "案例 #{case} 已解决;其问题已作为条目 {entry} 的示例,供 `faqbot suggest` 使用。",
+    },
+    "resolved_new_topic": {
+        "en": "Case #{case} resolved as a new topic (the FAQ does not cover it yet).",
+        "zh": "案例 #{case} 已解决,标记为新主题(常见问题尚未涵盖)。",
+    },
+    "resolved_out_of_scope": {
+        "en": "Case #{case} resolved as out of scope (the FAQ should not answer it).",
+        "zh": "案例 #{case} 已解决,标记为超出范围(常见问题不应回答)。",
+    },
+    "resolve_usage": {
+        "en": "Usage: :resolve N [--entry ID | --new | --oos] [note] (one of --entry ID, --new, --oos at most).",
+        "zh": "用法::resolve N [--entry ID | --new | --oos] [备注](--entry ID、--new、--oos 最多选一个)。",
+    },
+    "resolve_unknown_entry": {
+        "en": "There is no entry '{id}' in the knowledge base; case #{case} is unchanged. Closest ids: {close} (:list shows all).",
+        "zh": "知识库中没有条目 '{id}';案例 #{case} 未改变。最接近的 ID:{close}(:list 可列出全部)。",
+    },
+    "label_entry": {"en": "entry {entry}", "zh": "条目 {entry}"},
+    "label_new_topic": {"en": "new topic", "zh": "新主题"},
+    "label_out_of_scope": {"en": "out of scope", "zh": "超出范围"},
     "reopened": {"en": "Case #{case} is open again.", "zh": "案例 #{case} 已重新打开。"},
     "already": {"en": "Case #{case} is already {status}.", "zh": "案例 #{case} 已经是{status}状态。"},
     "store_error": {"en": "Database problem: {error}", "zh": "数据库问题:{error}"},
@@ -88,8 +111,8 @@ CONSOLE_TEXTS = Catalog({
     "forwarded": {"en": "forwarded to {contact}", "zh": "已转交{contact}"},
     "not_forwarded": {"en": "not forwarded yet ({attempts} attempts{error})", "zh": "尚未转交(已尝试 {attempts} 次{error})"},
     "case_lines": {
-        "en": "case #{case} [{status}] {created} {lang} from {asker} via {source}\n  question: {question}\n  candidates: {candidates}\n  agent: {agent}  note: {note}\n  {forwarding}",
-        "zh": "案例 #{case} [{status}] {created} {lang} 提问人 {asker} 来源 {source}\n  问题:{question}\n  候选:{candidates}\n  处理人:{agent}  备注:{note}\n  {forwarding}",
+        "en": "case #{case} [{status}] {created} {lang} from {asker} via {source}\n  question: {question}\n  candidates: {candidates}\n  agent: {agent}  note: {note}  label: {label}\n  {forwarding}",
+        "zh": "案例 #{case} [{status}] {created} {lang} 提问人 {asker} 来源 {source}\n  问题:{question}\n  候选:{candidates}\n  处理人:{agent}  备注:{note}  标注:{label}\n  {forwarding}",
     },
     # --- where cases go (said at start) ----------------------------------------------------------
     "cases_forwarded": {
@@ -129,6 +152,9 @@ CASE_HELP = Catalog({
     ":queue": {"en": "open and taken cases, oldest first", "zh": "待处理和处理中的案例,最早的在前"},
     ":case N": {"en": "one case in full", "zh": "查看一个案例的详情"},
     ":take N": {"en": "take a case (one agent per case)", "zh": "接手案例(每个案例只能一人接手)"},
-    ":resolve N [note]": {"en": "resolve a case, with an optional note", "zh": "解决案例,可附备注"},
+    ":resolve N [--entry ID | --new | --oos] [note]": {
+        "en": "resolve a case: the entry that answers it, a new topic, or out of scope (teaches `faqbot suggest`); optional note",
+        "zh": "解决案例:注明回答它的条目、新主题或超出范围(供 `faqbot suggest` 学习);可附备注",
+    },
     ":reopen N": {"en": "open a case again", "zh": "重新打开案例"},
 })

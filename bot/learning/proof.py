@@ -28,6 +28,7 @@ from faq.check import near_duplicates
 from faq.coverage import Case
 from faq.model import Entry, KnowledgeBase
 
+from bot.learning.leave_one_out import Key, LeaveOneOut
 from bot.learning.proposals import Alternate, NewEntry
 
 #: the answer a not-yet-written entry gets while it is being proven (never shown to anyone)
@@ -107,41 +108,6 @@ def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entri
     return replace(kb, entries=tuple(entries))
 
 
-Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
-
-
-def _leave_one_out(kb: KnowledgeBase, keys: set[Key]) -> dict[Key, tuple[str | None, frozenset[str]]]:
-    """For each phrasing in ``keys``, left out: the entry it finds (None: escalated) and the entries it considered."""
-    result: dict[Key, tuple[str | None, frozenset[str]]] = {}
-    for position, entry in enumerate(kb.entries):
-        for lang, text in entry.phrasings():
-            key = (entry.id, lang, text)
-            if key not in keys:
-                continue
-            reduced = _without(entry, lang, text)
-            if reduced is None:
-                continue
-            reply = Assistant(replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:])).reply(text)
-            found = reply.entry_id if reply.action != "escalate" else None
-            result[key] = (found, frozenset(c.entry_id for c in reply.candidates))
-    return result
-
-
-def _without(entry: Entry, lang: str, text: str) -> Entry | None:
-    """``entry`` without one phrasing (an alternate takes the question's place), None if none is left."""
-    alternates = list(entry.alternates.get(lang, ()))
-    if entry.question.get(lang) == text:
-        if not alternates:
-            return None
-        return replace(entry, question={**entry.question, lang: alternates.pop(0)}, alternates={**entry.alternates, lang: tuple(alternates)})
-    alternates.remove(text)
-    return replace(entry, alternates={**entry.alternates, lang: tuple(alternates)})
-
-
-def _answered(reply) -> str | None:
-    return reply.entry_id if reply.action == "answer" else None
-
-
 class Prover:
     """Proves batches of candidates against one knowledge base, its coverage cases and its probes.
 
@@ -153,10 +119,13 @@ class Prover:
     """
 
     def __init__(self, kb: KnowledgeBase, cases: Sequence[Case] = (), labelled: Mapping[str, str] | None = None,
-                 new_entries: Sequence[NewEntry] = (), max_probes: int = 500, tries_per_entry: int = 3):
+                 new_entries: Sequence[NewEntry] = (), max_probes: int = 500, tries_per_entry: int = 3,
+                 leave_one_out: LeaveOneOut | None = None):
         """``labelled``: question text -> the entry (or out-of-scope entry) people said it belongs to,
-        most asked first (the first ``max_probes`` are asked of every version of the knowledge base)."""
+        most asked first (the first ``max_probes`` are asked of every version of the knowledge base).
+        ``leave_one_out`` runs the checks (default: in this process); its owner closes it."""
         self.kb = kb
+        self._leave_one_out = leave_one_out or LeaveOneOut()
         self.tries_per_entry = tries_per_entry
         self.untried: list[Alternate] = []
         self.cases = list(cases)
@@ -172,12 +141,13 @@ class Prover:
         """Evaluate ``kb``; with ``targets`` (the entries that got phrasings), leave-one-out only where it can move."""
         assistant = Assistant(kb)
         passed = set()
-        for n, case in enumerate(self.cases):
-            reply = assistant.reply(case.question)
-            if (reply.action == "escalate" or reply.kind == "out_of_scope") if case.expect == "escalate" else _answered(reply) == case.expect:
+        asked = self._leave_one_out.ask(kb, [case.question for case in self.cases] + [p.text for p in self.probes])
+        for n, (case, (action, kind, entry_id, _)) in enumerate(zip(self.cases, asked)):
+            if (action == "escalate" or kind == "out_of_scope") if case.expect == "escalate" else (
+                    action == "answer" and entry_id == case.expect):
                 passed.add(n)
-        replies = [assistant.reply(probe.text) for probe in self.probes]
-        considered = [frozenset(c.entry_id for c in reply.candidates) for reply in replies]
+        replies = asked[len(self.cases):]
+        considered = [candidates for *_, candidates in replies]
         duplicates = [
             (f.values["text"], f.values["id"], f.values["other"], f.values["other_id"])  # type: ignore[misc]
             for f in near_duplicates(kb, assistant.retriever)
@@ -190,10 +160,11 @@ class Prover:
                 if key[0] in targets or targets & considered[n] or key not in self.base.left_out
                 or targets & self.base.left_out[key][1] or self.base.left_out[key][0] != key[0]
             }
-        left_out = _leave_one_out(kb, rerun)
+        left_out = self._leave_one_out(kb, rerun)
         if targets is not None:
             left_out = {**{key: value for key, value in self.base.left_out.items() if key not in rerun}, **left_out}
-        return _Outcome(left_out, passed, [_answered(reply) for reply in replies], considered, duplicates)
+        answers = [entry_id if action == "answer" else None for action, _, entry_id, _ in replies]
+        return _Outcome(left_out, passed, answers, considered, duplicates)
 
     def problems(self, alternates: Sequence[Alternate]) -> list[Problem]:
         """What ``kb`` with ``alternates`` does worse than ``kb``; empty when they are proven."""

@@ -18,6 +18,7 @@ from faq.kb_edit import DraftEntry, add_alternates, add_drafts
 from faq.model import KnowledgeBase
 from faq.normalize import normalize
 
+from bot.learning.leave_one_out import LeaveOneOut
 from bot.learning.model import Traffic
 from bot.learning.proof import Conflict, Prover
 from bot.learning.proposals import Alternate, NewEntry, NotHelpful, Skipped, out_of_scope_target, propose
@@ -44,8 +45,11 @@ class Suggestions:
 
 
 def suggest(kb: KnowledgeBase, traffic: Traffic, cases: Sequence[Case] = (), *, min_group: int = 2,
-            min_votes: int = 3, not_helpful_rate: float = 0.3) -> Suggestions:
-    """Propose changes to ``kb`` from ``traffic``; every phrasing is proven (``bot.learning.proof``) first."""
+            min_votes: int = 3, not_helpful_rate: float = 0.3, workers: int = 1) -> Suggestions:
+    """Propose changes to ``kb`` from ``traffic``; every phrasing is proven (``bot.learning.proof``) first.
+
+    ``workers``: processes for the proof's leave-one-out checks (``faqbot suggest`` uses every processor).
+    """
     assistant = Assistant(kb)
     found = propose(kb, assistant, traffic, min_group=min_group, min_votes=min_votes, not_helpful_rate=not_helpful_rate)
     oos_id, _ = out_of_scope_target(kb)
@@ -61,8 +65,12 @@ def suggest(kb: KnowledgeBase, traffic: Traffic, cases: Sequence[Case] = (), *, 
     oos_draft = next((d for d in kb.drafts if d.id == oos_id), None)
     if oos_draft is not None:
         new_entries.append(NewEntry(oos_draft.id, oos_draft.kind, oos_draft.question, oos_draft.alternates))
-    prover = Prover(kb, cases, labelled, new_entries)
-    accepted, conflicts = prover.prove(found.alternates + found.out_of_scope)
+    checks = LeaveOneOut(workers)
+    try:
+        prover = Prover(kb, cases, labelled, new_entries, leave_one_out=checks)
+        accepted, conflicts = prover.prove(found.alternates + found.out_of_scope)
+    finally:
+        checks.close()
     result = Suggestions(
         alternates=[a for a in accepted if a.entry_id != oos_id],
         out_of_scope=[a for a in accepted if a.entry_id == oos_id],

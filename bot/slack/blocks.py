@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Sequence
 
+from bot.slack.resolve_menu import render_resolve_menu
 from bot.slack.texts import say
 from bot.slack.values import (  # noqa: F401 (part of the rendering API)
     BUTTON_VALUE_MAX,
@@ -303,7 +304,10 @@ def render_case(assistant: Assistant, case: Any, permalink: str | None, lang: st
     content.append(context(f"{t('slack_case_candidates')}: {candidates or t('slack_case_no_candidates')}"))
     if permalink:
         content.append({"type": "section", "text": mrkdwn(f"<{escape(permalink)}|{t('slack_case_link')}>")})
-    if case.status == "resolved":
+    if case.status == "resolved" and getattr(case, "label", None):
+        label = t(f"slack_label_{case.label}", entry=escape(getattr(case, "label_entry_id", None) or "?"))
+        status = t("slack_case_resolved_as", agent=user_mention(case.agent), label=label)
+    elif case.status == "resolved":
         status = t("slack_case_resolved", agent=user_mention(case.agent))
     elif case.status == "taken":
         status = t("slack_case_taken", agent=user_mention(case.agent))
@@ -318,5 +322,6 @@ def render_case(assistant: Assistant, case: Any, permalink: str | None, lang: st
         buttons.append(button(t("slack_resolve"), RESOLVE, value))
     if buttons:
         tail.append(actions(buttons, block_id="case_actions"))
+        tail.append(render_resolve_menu(assistant, case, permalink, lang))
     text = f"{title}: {case.question}"
     return fallback(text), fit(content, tail)

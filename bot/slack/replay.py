@@ -18,6 +18,7 @@ from slack_bolt.context.respond import Respond
 
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.slack.resolve_menu import RESOLVE_AS
 from bot.slack.conversations import Conversations
 from bot.slack.inbox import Handler
 from bot.slack.seller_buttons import SellerButtons
@@ -25,7 +26,7 @@ from bot.slack.support_buttons import SupportButtons
 from bot.store import InboxRequest
 
 ACTIONS = (blocks.HELPFUL, blocks.NOT_HELPFUL, blocks.SHARE, blocks.CHOOSE_PATTERN, blocks.NONE_OF_THESE,
-           blocks.TAKE, blocks.RESOLVE)
+           blocks.TAKE, blocks.RESOLVE, RESOLVE_AS)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Replay:
             blocks.NONE_OF_THESE: seller.on_none_of_these,
             blocks.TAKE: lambda body, action, client, respond, durable: support.on_take(body, action, client),
             blocks.RESOLVE: lambda body, action, client, respond, durable: support.on_resolve(body, action, client),
+            RESOLVE_AS: lambda body, action, client, respond, durable: support.on_resolve_as(body, action, client),
         }
 
     def handlers(self) -> dict[str, Handler]:

@@ -53,7 +53,7 @@ class SellerButtons:
             self.ctx.store.record_feedback(
                 helpful=helpful, source=SOURCE, question_id=ref.question_id,
                 message_id=None if ref.question_id else (ref.message_ts or container.get("message_ts") or "unknown"),
-                entry_id=ref.entry_id, asker=clicker,
+                entry_id=ref.entry_id, asker=clicker, question=ref.question, lang=ref.lang,
             )
         except (StoreError, ValueError) as exc:
             log.warning("could not record feedback: %s", exc)
@@ -87,6 +87,7 @@ class SellerButtons:
             fallback, content = blocks.render_text(outcome.text)
             replace_message(body, client, respond, fallback, content)
             return
+        self._record_pick(ref, clicker_of(body), "entry")
         share = bool((body.get("container") or {}).get("is_ephemeral"))
         fallback, content = blocks.render_answer(assistant, answer, ref.lang, ref, entry_id=ref.entry_id,
                                                  score=ref.score, share=share)
@@ -100,6 +101,7 @@ class SellerButtons:
         ref = self._ref(body, action, respond)
         if ref is None:
             return
+        self._record_pick(ref, clicker_of(body), "none_of_these")
         outcome = self._escalate(ref, clicker_of(body), durable=durable)
         fallback, content = blocks.render_text(outcome.text)
         replace_message(body, client, respond, fallback, content)
@@ -164,6 +166,18 @@ class SellerButtons:
             respond(text=text, response_type="ephemeral", replace_original=False)
         except Exception as exc:  # the refusal is a courtesy; nothing changed either way
             log.info("could not tell the clicker: %s", exc)
+
+    def _record_pick(self, ref: Ref, clicker: str | None, label: str) -> None:
+        """Keep the seller's choice as a labelled example for ``faqbot suggest``; a failure only costs the example."""
+        found = self.ctx.question(ref)
+        if found is None:
+            return
+        try:
+            self.ctx.store.record_pick(question=found[0], lang=found[1], label=label, source=SOURCE,
+                                       entry_id=ref.entry_id if label == "entry" else None,
+                                       question_id=ref.question_id, asker=ref.asker or clicker)
+        except (StoreError, ValueError) as exc:
+            log.warning("could not record the pick: %s", exc)
 
     def _escalate(self, ref: Ref, clicker: str | None, *, durable: bool = False) -> Outcome:
         """Hand the question behind a button to Seller Support, through the desk."""

@@ -1,4 +1,4 @@
-"""The Seller Support channel's buttons on a case card: Take and Resolve.
+"""The Seller Support channel's buttons on a case card: Take, Resolve and the "Resolve as…" menu.
 
 Only agents act on cases: a click by anyone not in the agent list
 (:class:`bot.slack.agents.AgentList`) gets a polite refusal and changes
@@ -25,6 +25,7 @@ from slack_sdk import WebClient
 
 from bot.slack import blocks
 from bot.slack.context import SlackContext, clicker_of, log_line
+from bot.slack.resolve_menu import decode_resolve_choice
 from bot.slack.sink import SlackSink
 from bot.slack.texts import say, say_both
 from bot.slack.values import CASE_MAX
@@ -45,7 +46,18 @@ class SupportButtons:
     def on_resolve(self, body: dict, action: dict, client: WebClient) -> None:
         self._case_button(body, action, client, take=False)
 
-    def _case_button(self, body: dict, action: dict, client: WebClient, *, take: bool) -> None:
+    def on_resolve_as(self, body: dict, action: dict, client: WebClient) -> None:
+        """"Resolve as…": resolve the case and label it (an entry, a new topic, out of scope) for ``faqbot suggest``."""
+        try:
+            case_number, permalink, label, entry_id = decode_resolve_choice(action)
+        except ValueError:
+            log.warning("ignoring a resolve choice we did not write")
+            return
+        self._case_button(body, {"value": blocks.case_value(case_number, permalink)}, client, take=False,
+                          label=label, entry_id=entry_id)
+
+    def _case_button(self, body: dict, action: dict, client: WebClient, *, take: bool,
+                     label: str | None = None, entry_id: str | None = None) -> None:
         started = time.perf_counter()
         try:
             case_number, _untrusted_link = blocks.decode_case_value(action.get("value"))
@@ -70,8 +82,12 @@ class SupportButtons:
             client.chat_postEphemeral(channel=channel, user=agent, text=say_both(assistant, "slack_not_an_agent", lang))
             log_line(body.get("trigger_id"), "button", f"{kind}_refused", started=started)
             return
+        if label == "entry" and assistant.kb.entry(entry_id or "") is None:  # the knowledge base changed since
+            tell("slack_case_unknown_entry", case=str(case_number), entry=blocks.escape(entry_id or ""))
+            return
         try:
-            current = self._act(case_number, agent, channel, container.get("message_ts"), tell, take=take)
+            current = self._act(case_number, agent, channel, container.get("message_ts"), tell, take=take,
+                                label=label, entry_id=entry_id)
         except StoreError as exc:  # locked or unreachable database: the agent must know nothing happened
             log.error("case button failed (case %d): %s", case_number, exc)
             tell("slack_case_failed", case=str(case_number))
@@ -91,7 +107,8 @@ class SupportButtons:
         log_line(body.get("trigger_id"), "button", kind, case=current, started=started)
 
     def _act(self, case_number: int, agent: str, channel: str, message_ts: str | None,
-             tell: Callable[..., None], *, take: bool) -> Escalation | None:
+             tell: Callable[..., None], *, take: bool, label: str | None = None,
+             entry_id: str | None = None) -> Escalation | None:
         """Take or resolve the case, telling the agent why not; the case (None: nothing to redraw). Raises ``StoreError``."""
         store, assistant, lang = self.ctx.store, self.ctx.assistant, self.ctx.support_lang
         case = store.get(case_number) if 0 < case_number <= CASE_MAX else None  # 10**30 is no case, not an error
@@ -108,7 +125,8 @@ class SupportButtons:
                     tell("slack_case_already_taken", case=str(case_number),
                          agent=blocks.user_mention(current.agent if current else None))
             else:
-                store.resolve(case_number, agent, say(assistant, "slack_case_resolution", lang), card_redrawn=True)
+                store.resolve(case_number, agent, say(assistant, "slack_case_resolution", lang), card_redrawn=True,
+                              label=label, entry_id=entry_id)
         except UnknownCase:
             tell("slack_case_unknown", case=str(case_number))
             return None

@@ -48,6 +48,21 @@ SLACK_TEXTS = Catalog({
     "slack_take": {"en": "Take", "zh": "接手"},
     "slack_resolve": {"en": "Resolve", "zh": "解决"},
     "slack_case_resolution": {"en": "Resolved in Slack", "zh": "已在 Slack 中解决"},
+    # the "Resolve as…" menu: what the case was, a labelled example for `faqbot suggest`
+    "slack_resolve_as": {"en": "Resolve as…", "zh": "解决并标注为…"},
+    "slack_resolve_group_closest": {"en": "Closest entries", "zh": "最接近的条目"},
+    "slack_resolve_group_other": {"en": "Not answered by the FAQ", "zh": "常见问题无法回答"},
+    "slack_resolve_group_entries": {"en": "Other entries", "zh": "其他条目"},
+    "slack_resolve_new_topic": {"en": "New topic (the FAQ lacks it)", "zh": "新主题(常见问题尚未涵盖)"},
+    "slack_resolve_out_of_scope": {"en": "Out of scope (the FAQ should not answer)", "zh": "超出范围(常见问题不应回答)"},
+    "slack_case_resolved_as": {"en": "Resolved by {agent}: {label}.", "zh": "已由 {agent} 解决:{label}。"},
+    "slack_label_entry": {"en": "answered by `{entry}`", "zh": "由条目 `{entry}` 回答"},
+    "slack_label_new_topic": {"en": "a new topic", "zh": "新主题"},
+    "slack_label_out_of_scope": {"en": "out of scope", "zh": "超出范围"},
+    "slack_case_unknown_entry": {
+        "en": "There is no entry `{entry}` in the knowledge base any more; case #{case} is unchanged.",
+        "zh": "知识库中已没有条目 `{entry}`;案例 #{case} 未改变。",
+    },
     "slack_case_already_taken": {
         "en": "Case #{case} is already taken by {agent}.",
         "zh": "案例 #{case} 已由 {agent} 接手。",

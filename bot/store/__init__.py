@@ -14,6 +14,7 @@ already acknowledged. All SQL of faqbot lives in this package:
 - ``questions``: the question log and feedback;
 - ``queues``: leases and settlements of the work queues (run by ``bot.delivery``);
 - ``events``: the Slack event ledger's claims;
+- ``learning``: sellers' picks, and the log read back as the learning loop's records;
 - ``records``: the frozen records handed back.
 
 Typical use::
@@ -33,6 +34,7 @@ from bot.errors import InvalidTransition, StoreBusy, StoreError, UnknownCase
 from bot.store.cases import Cases
 from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url
 from bot.store.events import SlackEvents
+from bot.store.learning import LearningRecords
 from bot.store.questions import QuestionLog
 from bot.store.queues import WorkQueues
 from bot.store.records import (
@@ -54,7 +56,7 @@ __all__ = [
 ]
 
 
-class EscalationStore(Cases, QuestionLog, WorkQueues, SlackEvents):
+class EscalationStore(Cases, QuestionLog, WorkQueues, SlackEvents, LearningRecords):
     """Everything faqbot keeps, in one SQL database: each base class owns its tables, all share one engine."""
 
     def export(self, since: datetime | None = None) -> dict[str, list[dict[str, Any]]]:

@@ -32,6 +32,16 @@ from faq.model import Reply
 _E = schema.escalations
 
 
+def check_case_label(label: str | None, entry_id: str | None) -> None:
+    """Refuse a label the learning loop does not know, or an ``entry`` label without its entry."""
+    if label is None:
+        return
+    if label not in schema.CASE_LABELS:
+        raise ValueError(f"label must be one of {', '.join(schema.CASE_LABELS)}, not {label!r}")
+    if label == "entry" and not entry_id:
+        raise ValueError("the label 'entry' needs the entry's id")
+
+
 def _card_values(moment: datetime, card_redrawn: bool) -> dict[str, datetime]:
     """The column values that say the case's card will show the state written at ``moment``."""
     return {"card_synced_at": moment} if card_redrawn else {}
@@ -170,13 +180,18 @@ class Cases(Database):
         raise InvalidTransition(f"case {case} is already resolved; reopen it first")
 
     def resolve(
-        self, case: int, agent: str, note: str = "", *, now: datetime | None = None, card_redrawn: bool = False
+        self, case: int, agent: str, note: str = "", *, now: datetime | None = None, card_redrawn: bool = False,
+        label: str | None = None, entry_id: str | None = None,
     ) -> Escalation:
         """Close an open case, or a case ``agent`` has taken, with a resolution note; return the updated case.
 
         A case another agent has taken is theirs to resolve (one agent per case).
-        ``card_redrawn`` as for :meth:`take`.
+        ``card_redrawn`` as for :meth:`take`. ``label`` says what the question
+        was (``entry``, with ``entry_id`` the entry that answers it; ``new_topic``;
+        ``out_of_scope``), a labelled example for ``faqbot suggest``; resolving
+        again replaces it and reopening clears it.
         """
+        check_case_label(label, entry_id)
         moment = utc(now)
 
         def refusal(row: Row) -> str:
@@ -189,7 +204,8 @@ class Cases(Database):
             f"could not resolve case {case}",
             or_(_E.c.status == "open", (_E.c.status == "taken") & (_E.c.agent == agent)),
             {"status": "resolved", "agent": agent, "resolution": storable(note), "resolved_at": moment,
-             "updated_at": moment, **_card_values(moment, card_redrawn)},
+             "updated_at": moment, "label": label, "label_entry_id": entry_id if label == "entry" else None,
+             **_card_values(moment, card_redrawn)},
             refusal,
         )
 
@@ -201,7 +217,7 @@ class Cases(Database):
             f"could not reopen case {case}",
             _E.c.status.in_(("taken", "resolved")),
             {"status": "open", "agent": None, "resolution": None, "resolved_at": None,
-             "updated_at": moment},
+             "label": None, "label_entry_id": None, "updated_at": moment},
             lambda row: f"case {case} is already open",
         )
 

@@ -52,8 +52,14 @@ class QuestionLog(Database):
         entry_id: str | None = None,
         asker: str | None = None,
         now: datetime | None = None,
+        question: str | None = None,
+        lang: str | None = None,
     ) -> int:
-        """Record whether an answer (a logged question, a case or a message) helped; return its id."""
+        """Record whether an answer (a logged question, a case or a message) helped; return its id.
+
+        ``question`` and ``lang`` keep the question with the vote when it is not
+        in the log (the log could not be written); otherwise the log has them.
+        """
         check_source(source)
         if question_id is None and case is None and message_id is None:
             raise ValueError("feedback needs a question_id, a case or a message_id")
@@ -64,7 +70,8 @@ class QuestionLog(Database):
                     insert(_F).values(
                         created_at=utc(now), question_id=question_id, escalation_id=case,
                         message_id=message_id, entry_id=entry_id, helpful=bool(helpful),
-                        source=source, asker=asker,
+                        source=source, asker=asker, lang=lang,
+                        question=None if question is None else storable(question),
                     )
                 ).inserted_primary_key[0]
 

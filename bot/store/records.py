@@ -46,6 +46,8 @@ class Escalation:
     next_attempt_at: datetime | None = None
     forwarded_at: datetime | None = None
     forward_ref: str | None = None
+    label: str | None = None  # set when resolved: "entry" (label_entry_id answers it), "new_topic", "out_of_scope"
+    label_entry_id: str | None = None
 
     @property
     def forwarded(self) -> bool:
@@ -198,6 +200,7 @@ def escalation_from_row(row: Row) -> Escalation:
         best_score=float(data["best_score"] or 0.0), agent=data["agent"], resolution=data["resolution"],
         resolved_at=data["resolved_at"], forward_attempts=data["forward_attempts"], last_error=data["last_error"],
         next_attempt_at=data["next_attempt_at"], forwarded_at=data["forwarded_at"], forward_ref=data["forward_ref"],
+        label=data.get("label"), label_entry_id=data.get("label_entry_id"),
     )
 
 

@@ -197,6 +197,39 @@ def _define_v5(metadata: MetaData) -> Table:
 # Version 4: when the case's card in the support channel last showed its state (see ``bot.store.cases``).
 _CARD_SYNCED_AT = "card_synced_at"
 
+#: what an agent said a resolved case was: answered by an entry, a new topic, or out of scope
+CASE_LABELS = ("entry", "new_topic", "out_of_scope")
+#: what a seller said by picking a "did you mean" choice: that entry, or none of them
+PICK_LABELS = ("entry", "none_of_these")
+
+
+def _define_v6(metadata: MetaData) -> Table:
+    """Version 6: sellers' "did you mean" picks and "none of these", labelled examples for ``faqbot suggest``."""
+    return Table(
+        "picks",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("picked_at", UTCDateTime, nullable=False, index=True),
+        Column("question_id", Integer, ForeignKey("questions.id", ondelete="SET NULL")),
+        Column("question", Text, nullable=False),
+        Column("lang", String(8), nullable=False),
+        Column("label", String(16), nullable=False),
+        Column("entry_id", String(255)),
+        Column("source", String(16), nullable=False),
+        Column("asker", String(255)),
+        CheckConstraint("label IN ('entry', 'none_of_these')", name="ck_picks_label"),
+        sqlite_autoincrement=True,
+    )
+
+
+# Version 6 also labels resolved cases and keeps the question and language with feedback.
+_V6_COLUMNS = (
+    ("escalations", "label", String(16)),
+    ("escalations", "label_entry_id", String(255)),
+    ("feedback", "question", Text()),
+    ("feedback", "lang", String(8)),
+)
+
 # The tables the store queries: the current schema.
 metadata = MetaData()
 escalations, questions, feedback = _define_v1(metadata)
@@ -204,6 +237,9 @@ escalations.append_column(Column(_CARD_SYNCED_AT, UTCDateTime))
 slack_events = _define_v2(metadata)
 pending_replies = _define_v3(metadata)
 slack_inbox = _define_v5(metadata)
+picks = _define_v6(metadata)
+for _table_name, _column_name, _column_type in _V6_COLUMNS:
+    metadata.tables[_table_name].append_column(Column(_column_name, _column_type))
 
 _version_metadata = MetaData()
 schema_version = Table(
@@ -250,12 +286,22 @@ def _add_card_synced_at(conn: Connection) -> None:
     conn.execute(text(f"ALTER TABLE escalations ADD COLUMN {_CARD_SYNCED_AT} {column_type}"))
 
 
+def _create_v6(conn: Connection) -> None:
+    frozen = MetaData()
+    _define_v1(frozen)  # so the picks' foreign key finds the questions table
+    _define_v6(frozen).create(conn)
+    for table_name, column_name, column_type in _V6_COLUMNS:
+        compiled = column_type.compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {column_name} {compiled}"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "escalations, questions and feedback", _create_v1),
     Migration(2, "Slack event claims", _create_v2),
     Migration(3, "Slack replies waiting to be posted again", _create_v3),
     Migration(4, "escalations.card_synced_at: support-channel cards that show an older state", _add_card_synced_at),
     Migration(5, "Slack requests recorded before they are acknowledged", _create_v5),
+    Migration(6, "labels: sellers' picks, resolved cases' labels, feedback's question", _create_v6),
 )
 
 

@@ -1,0 +1,111 @@
+"""Leave-one-out for the proof: each phrasing left out of its entry and asked of the rest.
+
+One index build per phrasing is most of what ``faqbot suggest`` costs, and the checks
+are independent, so with enough of them they run in worker processes (``spawn``: safe
+in a process that has threads, and the same on every platform). The answers are the
+same either way; only the wall-clock time differs.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from multiprocessing import get_context
+from typing import Iterable
+
+from faq.assistant import Assistant
+from faq.model import Entry, KnowledgeBase
+
+Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
+Found = tuple[str | None, frozenset[str]]  # the entry it finds (None: escalated), the entries it considered
+Work = tuple[int, str, str]  # (entry position, lang, phrasing text)
+Asked = tuple[str, str | None, str | None, frozenset[str]]  # action, kind, entry id, the entries considered
+
+
+def without(entry: Entry, lang: str, text: str) -> Entry | None:
+    """``entry`` without one phrasing (an alternate takes the question's place), None if none is left."""
+    alternates = list(entry.alternates.get(lang, ()))
+    if entry.question.get(lang) == text:
+        if not alternates:
+            return None
+        return replace(entry, question={**entry.question, lang: alternates.pop(0)},
+                       alternates={**entry.alternates, lang: tuple(alternates)})
+    alternates.remove(text)
+    return replace(entry, alternates={**entry.alternates, lang: tuple(alternates)})
+
+
+def check(kb: KnowledgeBase, work: Iterable[Work]) -> dict[Key, Found]:
+    """Leave each phrasing of ``work`` out of ``kb`` and ask it (runs in a worker process too)."""
+    result: dict[Key, Found] = {}
+    for position, lang, text in work:
+        entry = kb.entries[position]
+        reduced = without(entry, lang, text)
+        if reduced is None:
+            continue
+        reply = Assistant(replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:])).reply(text)
+        found = reply.entry_id if reply.action != "escalate" else None
+        result[(entry.id, lang, text)] = (found, frozenset(c.entry_id for c in reply.candidates))
+    return result
+
+
+def ask(kb: KnowledgeBase, texts: list[str]) -> list[Asked]:
+    """Ask each of ``texts`` of ``kb`` (runs in a worker process too): what the proof needs of each reply."""
+    assistant = Assistant(kb)
+    replies = (assistant.reply(text) for text in texts)
+    return [(r.action, r.kind, r.entry_id, frozenset(c.entry_id for c in r.candidates)) for r in replies]
+
+
+def default_workers() -> int:
+    """The processors this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class LeaveOneOut:
+    """Runs leave-one-out checks; in ``workers`` processes when a run has at least ``min_parallel`` phrasings.
+
+    The pool starts on first use and lives until :meth:`close`, so the many runs
+    of one proof pay its start-up once.
+    """
+
+    def __init__(self, workers: int = 1, min_parallel: int = 48) -> None:
+        self.workers = max(1, workers)
+        self.min_parallel = min_parallel
+        self._pool: Executor | None = None
+
+    def __call__(self, kb: KnowledgeBase, keys: set[Key]) -> dict[Key, Found]:
+        work = [(position, lang, text) for position, entry in enumerate(kb.entries)
+                for lang, text in entry.phrasings() if (entry.id, lang, text) in keys]
+        result: dict[Key, Found] = {}
+        for part in self._spread(check, kb, work, self.workers * 2):
+            result.update(part)
+        return result
+
+    def ask(self, kb: KnowledgeBase, texts: list[str]) -> list[Asked]:
+        """:func:`ask` over ``texts``, in order; one index build per worker, so spread over ``workers`` parts."""
+        return [answer for part in self._spread(ask, kb, texts, self.workers) for answer in part]
+
+    def _spread(self, function, kb: KnowledgeBase, work: list, parts: int) -> list:
+        """``function(kb, piece)`` for consecutive pieces of ``work``, in the pool when there is enough of it."""
+        if self.workers == 1 or len(work) < self.min_parallel:
+            return [function(kb, work)]
+        size = -(-len(work) // parts)
+        pieces = [work[n:n + size] for n in range(0, len(work), size)]
+        try:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+            return list(self._pool.map(function, [kb] * len(pieces), pieces))
+        except (BrokenProcessPool, OSError):  # no processes to be had: the same work, here
+            self.close()
+            self.workers = 1
+            return [function(kb, work)]
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
