@@ -14,6 +14,7 @@ already acknowledged. All SQL of faqbot lives in this package:
 - ``questions``: the question log and feedback;
 - ``queues``: leases and settlements of the work queues (run by ``bot.delivery``);
 - ``events``: the Slack event ledger's claims;
+- ``retention``: deleting old questions and closed cases (``faqbot prune``);
 - ``records``: the frozen records handed back.
 
 Typical use::
@@ -35,6 +36,7 @@ from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url
 from bot.store.events import SlackEvents
 from bot.store.questions import QuestionLog
 from bot.store.queues import WorkQueues
+from bot.store.retention import PruneCounts, Retention
 from bot.store.records import (
     SOURCES,
     Escalation,
@@ -48,12 +50,12 @@ from bot.store.records import (
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT", "SOURCES", "Escalation", "EscalationList", "EscalationStore", "FeedbackRecord",
-    "InvalidTransition", "Leased", "PendingReply", "QuestionRecord", "StoreError", "UnknownCase",
+    "InvalidTransition", "Leased", "PendingReply", "PruneCounts", "QuestionRecord", "StoreError", "UnknownCase",
     "default_db_url", "idempotency_key_for",
 ]
 
 
-class EscalationStore(Cases, QuestionLog, WorkQueues, SlackEvents):
+class EscalationStore(Cases, QuestionLog, WorkQueues, SlackEvents, Retention):
     """Everything faqbot keeps, in one SQL database: each base class owns its tables, all share one engine."""
 
     def export(self, since: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
