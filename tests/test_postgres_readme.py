@@ -55,3 +55,10 @@ def test_the_cli_reports_an_unreachable_server_in_one_line(tmp_path):
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and "secret" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_missing_postgres_driver_names_the_extra():
+    from bot.store import StoreError
+
+    with pytest.raises(StoreError, match=r"pip install 'faqbot\[postgres\]'"):
+        EscalationStore.from_url("postgresql+pg8000://faqbot@127.0.0.1/faqbot")  # a driver faqbot does not install
