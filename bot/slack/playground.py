@@ -55,13 +55,14 @@ class Playground:
     """The app served on 127.0.0.1 against a fake Web API; ``dm``/``command``/``click`` return the calls they caused."""
 
     def __init__(self, kb_path: Path, db_url: str, *, support_lang: str = "en") -> None:
-        self.fake = FakeSlack().start()
-        self._secret = secrets.token_hex(16)
+        knowledge = KnowledgeHolder(kb_path)  # a broken knowledge base fails here, before anything starts
         self.store = EscalationStore.from_url(db_url)
         self.store.migrate()
+        self.fake = FakeSlack().start()
+        self._secret = secrets.token_hex(16)
         client = build_client("xoxb-local-try", self.fake.base_url, timeout=5, rate_limit_retries=1,
                               connection_retries=1, server_retries=1, backoff=0.05)
-        self.bot = SlackBot(knowledge=KnowledgeHolder(kb_path), store=self.store, client=client,
+        self.bot = SlackBot(knowledge=knowledge, store=self.store, client=client,
                             support_channel=SUPPORT_CHANNEL, signing_secret=self._secret, workers=4,
                             forward_interval=0.2, forward_backoff=(0.2, 2.0), support_lang=support_lang)
         self._server = make_http_server(self.bot.wsgi(), "127.0.0.1", 0)
