@@ -171,3 +171,9 @@ def test_piped_input_is_a_transcript_and_end_of_input_leaves():
     assert done.returncode == 0, done.stderr
     assert "you> can I close my account?" in done.stdout and "close it yourself" in done.stdout
     assert ":click N" in done.stdout and "\033[" not in done.stdout  # piped: no colours
+
+
+def test_the_try_texts_are_bilingual():
+    from bot.slack.try_repl import TRY_TEXTS
+
+    assert TRY_TEXTS.problems() == []
