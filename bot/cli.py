@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_suggest_parser(commands, kb_help, db_help, lang_help)
 
+    prune = commands.add_parser("prune", help="delete old questions and resolved cases (retention); open and taken cases are kept")
+    prune.add_argument("--older-than", required=True, metavar="AGE", help="how old is too old: 90d, 12w or 48h")
+    prune.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    prune.add_argument("--db", help=db_help)
+    prune.add_argument("--lang", choices=["en", "zh"], help="language of the summary (default: from the locale)")
+
     add_slack_parser(commands)
     return parser
 
@@ -270,9 +276,22 @@ def cmd_suggest(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_prune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.prune import cutoff_for, parse_age, write_counts
+
+    try:
+        cutoff = cutoff_for(parse_age(args.older_than))
+    except (ValueError, OverflowError) as error:
+        raise UsageError(f"--older-than: {error}") from None
+    counts = _store(args).prune(before=cutoff, dry_run=args.dry_run)
+    write_counts(counts, cutoff, stdout, tool_language(args.lang), dry_run=args.dry_run)
+    return EXIT_OK
+
+
 COMMANDS = {
     "ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console,
     "report": cmd_report, "tune": cmd_tune, "escalations": cmd_escalations, "slack": cmd_slack, "suggest": cmd_suggest,
+    "prune": cmd_prune,
 }
 
 

@@ -42,6 +42,14 @@ def add_slack_parser(subparsers) -> argparse.ArgumentParser:
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML) to create the app from")
     manifest.add_argument("--url", help="public base URL for HTTP mode (default: a Socket Mode manifest)")
     manifest.add_argument("--name", default="faqbot", help="the app's and bot user's name (default faqbot)")
+    trying = commands.add_parser(
+        "try", help="try the Slack app offline: type as a seller, see the Block Kit it would post",
+        description="Run the real Slack app against a local stand-in of Slack's Web API on 127.0.0.1 (no Slack"
+                    " workspace, no tokens) and type messages as a seller; :help lists the commands.")
+    trying.add_argument("--kb", dest="try_kb", help="knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)")
+    trying.add_argument("--lang", choices=["en", "zh"], help="language of this tool's own texts (default: from the locale)")
+    trying.add_argument("--json", action="store_true", help="also print each Web API call's JSON (Block Kit)")
+    trying.add_argument("--db", help="keep the cases in this database (default: a temporary SQLite file)")
     return slack
 
 
@@ -76,6 +84,8 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
         stdout.write(manifest_yaml(args.url, args.name))
         return EXIT_OK
+    if getattr(args, "slack_command", None) == "try":
+        return _cmd_try(args, stdin, stdout)
 
     from bot.config import ConfigError, database_url, http_host, knowledge_path, slack_lease, slack_settings
     from bot.errors import StoreError
@@ -114,6 +124,16 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         return _serve_socket(bot, settings.app_token, stdout)
     finally:
         bot.close()
+
+
+def _cmd_try(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.config import knowledge_path, no_color, tool_language
+    from bot.slack.try_repl import run_try
+
+    lang = tool_language(args.lang)
+    color = stdout.isatty() and not no_color()
+    return run_try(knowledge_path(args.try_kb or args.kb), stdin, stdout, lang=lang, db_url=args.db,
+                   color=color, show_json=args.json, support_lang=lang)
 
 
 def _serve_http(bot, host: str, port: int, stdout: TextIO) -> int:

@@ -15,6 +15,7 @@ already acknowledged. All SQL of faqbot lives in this package:
 - ``queues``: leases and settlements of the work queues (run by ``bot.delivery``);
 - ``events``: the Slack event ledger's claims;
 - ``learning``: sellers' picks, and the log read back as the learning loop's records;
+- ``retention``: deleting old questions and closed cases (``faqbot prune``);
 - ``records``: the frozen records handed back.
 
 Typical use::
@@ -37,6 +38,7 @@ from bot.store.events import SlackEvents
 from bot.store.learning import LearningRecords
 from bot.store.questions import QuestionLog
 from bot.store.queues import WorkQueues
+from bot.store.retention import PruneCounts, Retention
 from bot.store.records import (
     SOURCES,
     Escalation,
@@ -51,12 +53,13 @@ from bot.store.records import (
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT", "SOURCES", "Escalation", "EscalationList", "EscalationStore", "FeedbackRecord",
-    "InboxRequest", "InvalidTransition", "Leased", "PendingReply", "QuestionRecord", "StoreBusy", "StoreError", "UnknownCase",
+    "InboxRequest", "InvalidTransition", "Leased", "PendingReply", "PruneCounts", "QuestionRecord", "StoreBusy",
+    "StoreError", "UnknownCase",
     "default_db_url", "idempotency_key_for",
 ]
 
 
-class EscalationStore(Cases, QuestionLog, WorkQueues, SlackEvents, LearningRecords):
+class EscalationStore(Cases, QuestionLog, WorkQueues, SlackEvents, LearningRecords, Retention):
     """Everything faqbot keeps, in one SQL database: each base class owns its tables, all share one engine."""
 
     def export(self, since: datetime | None = None) -> dict[str, list[dict[str, Any]]]:

@@ -173,8 +173,11 @@ class Database:
                 " (expected e.g. sqlite:///path/to/faqbot.sqlite3 or postgresql+psycopg://user@host/db)"
             ) from exc
         except ImportError as exc:
+            hint = ""
+            if url.strip().lower().startswith("postgres"):
+                hint = " (for PostgreSQL: pip install 'faqbot[postgres]' and a postgresql+psycopg:// URL)"
             raise StoreError(
-                f"the database driver for {_safe_url(url)!r} is not installed: {exc.name or exc}"
+                f"the database driver for {_safe_url(url)!r} is not installed: {exc.name or exc}{hint}"
             ) from exc
         return cls(engine, busy_timeout=busy_timeout, migrations=migrations)
 

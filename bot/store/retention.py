@@ -1,0 +1,109 @@
+"""Retention: forget what is older than the operator keeps (``faqbot prune --older-than 90d``).
+
+Every seller question is stored, so a deployment needs a way to drop the old
+ones. What goes, all in one transaction (a crash or an error leaves everything):
+
+- ``questions``: logged questions asked before the cut-off;
+- ``cases``: escalations resolved before the cut-off (an open or taken case is
+  never touched, however old: someone still owes the seller an answer);
+- ``feedback``: votes given before the cut-off, and votes on a question or
+  case that goes now (they would otherwise point at nothing);
+- ``held_replies``: Slack replies held for another try (``pending_replies``)
+  created before the cut-off; they expired long before;
+- ``slack_events``: Slack event claims made before the cut-off;
+- ``slack_requests``: Slack requests recorded before the acknowledgement
+  (``slack_inbox``) received before the cut-off (the bot drops handled ones
+  after a day itself);
+- ``picks``: sellers' "did you mean" picks made before the cut-off.
+
+A dry run counts the same rows with the same conditions and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.store import schema
+from bot.store.database import Database
+from bot.store.records import utc
+
+_Q, _E, _F = schema.questions, schema.escalations, schema.feedback
+_R, _S = schema.pending_replies, schema.slack_events
+_I, _P = schema.slack_inbox, schema.picks
+
+#: The kinds of rows pruned, in the order they are reported.
+KINDS = ("questions", "cases", "feedback", "held_replies", "slack_events", "slack_requests", "picks")
+
+
+@dataclass(frozen=True)
+class PruneCounts:
+    """How many rows of each kind were (or, in a dry run, would be) deleted."""
+
+    questions: int = 0
+    cases: int = 0
+    feedback: int = 0
+    held_replies: int = 0
+    slack_events: int = 0
+    slack_requests: int = 0
+    picks: int = 0
+
+    def items(self) -> list[tuple[str, int]]:
+        """``(kind, count)`` in :data:`KINDS` order."""
+        return [(kind, getattr(self, kind)) for kind in KINDS]
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.items())
+
+
+def _conditions(cutoff: datetime) -> dict[str, tuple[object, ColumnElement[bool]]]:
+    """Each kind's table and the condition its doomed rows meet (feedback first: it refers to the others)."""
+    old_questions = select(_Q.c.id).where(_Q.c.asked_at < cutoff)
+    closed_cases = select(_E.c.id).where(
+        _E.c.status == "resolved", func.coalesce(_E.c.resolved_at, _E.c.updated_at) < cutoff
+    )
+    question_goes = _F.c.question_id.in_(old_questions)
+    case_goes = _F.c.escalation_id.in_(closed_cases)
+    orphaned = or_(
+        and_(question_goes, or_(_F.c.escalation_id.is_(None), case_goes)),
+        and_(case_goes, _F.c.question_id.is_(None)),
+    )
+    return {
+        "feedback": (_F, or_(_F.c.created_at < cutoff, orphaned)),
+        "picks": (_P, _P.c.picked_at < cutoff),  # before the questions they refer to
+        "questions": (_Q, _Q.c.asked_at < cutoff),
+        "cases": (_E, _E.c.id.in_(closed_cases)),
+        "held_replies": (_R, _R.c.created_at < cutoff),
+        "slack_events": (_S, _S.c.claimed_at < cutoff),
+        "slack_requests": (_I, _I.c.received_at < cutoff),
+    }
+
+
+class Retention(Database):
+    """Deleting old questions, closed cases and what only served them."""
+
+    def prune(self, *, before: datetime, dry_run: bool = False) -> PruneCounts:
+        """Delete (or with ``dry_run`` only count) what is older than ``before``; return the counts per kind."""
+        cutoff = utc(before)
+        doing = "could not count old records" if dry_run else "could not delete old records"
+        with self._guard(doing):
+            self.ensure_schema()
+            if dry_run:
+                with self._engine.connect() as conn:
+                    return PruneCounts(**self._run(conn, cutoff, count_only=True))
+            with self._writer.begin() as conn:
+                return PruneCounts(**self._run(conn, cutoff, count_only=False))
+
+    @staticmethod
+    def _run(conn: Connection, cutoff: datetime, *, count_only: bool) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for kind, (table, condition) in _conditions(cutoff).items():
+            if count_only:
+                counts[kind] = int(conn.scalar(select(func.count()).select_from(table).where(condition)) or 0)
+            else:
+                counts[kind] = conn.execute(delete(table).where(condition)).rowcount
+        return counts
