@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 from faq.calibration import Calibration, choose
-from faq.encoder import Encoder
+from faq.encoder import Encoder, MemoEncoder
 from faq.hybrid import Fusion
 from faq.messages import message
 from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings, Why
@@ -71,6 +71,7 @@ class Assistant:
         self.settings: Settings = decisions or kb.settings
         self.calibration: Calibration | None = None
         self.semantic: SemanticSetup | None = None
+        self._variant_encoder: MemoEncoder | None = None
         if kb.settings.semantic and encoder is not None and kb.entries:
             chosen_encoder, chosen_dir = resolve(encoder, cache_dir)
             self.semantic = SemanticSetup.build(
@@ -80,6 +81,20 @@ class Assistant:
             if decisions is None:
                 self.calibration = choose(self.semantic.outcomes, kb.settings.max_wrong_rate)
                 self.settings = calibrated_settings(kb.settings, self.calibration)
+
+    def variant(self, kb: KnowledgeBase) -> Assistant:
+        """An engine for an edited copy of this knowledge base (a phrasing left out or added).
+
+        It decides with these thresholds and encodes only texts not seen before:
+        leave-one-out and proofs build hundreds of copies, and recalibrating each
+        would cost seconds and move the goalposts between them.
+        """
+        if self.semantic is None:
+            return Assistant(kb, self.retriever.tuning, encoder=None, decisions=self.settings)
+        if self._variant_encoder is None:
+            self._variant_encoder = MemoEncoder(self.semantic.encoder)
+        return Assistant(kb, self.retriever.tuning, encoder=self._variant_encoder, cache_dir=None,
+                         decisions=self.settings, fusion=self.semantic.hybrid.fusion)
 
     def text(self, name: str, lang: str, **values: str) -> str:
         """The bot's own text ``name`` in ``lang`` (see ``faq.messages``), with ``{contact}`` and ``values`` filled in."""

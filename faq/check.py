@@ -12,11 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Mapping, Sequence
 
-import numpy as np
 from rapidfuzz import fuzz
 
 from faq.assistant import Assistant
-from faq.encoder import Encoder
 from faq.model import KnowledgeBase
 from faq.pseudo import without_phrasing
 from faq.notices import notice
@@ -82,21 +80,6 @@ def near_duplicates(kb: KnowledgeBase, retriever: Retriever) -> Iterator[Finding
                 })
 
 
-class _MemoEncoder:
-    """Encodes each distinct text once: leave-one-out rebuilds the index once per phrasing."""
-
-    def __init__(self, encoder: Encoder):
-        self.name, self.version = encoder.name, encoder.version
-        self._encoder = encoder
-        self._seen: dict[str, np.ndarray] = {}
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [text for text in dict.fromkeys(texts) if text not in self._seen]
-        if missing:
-            self._seen.update(zip(missing, self._encoder.encode(missing)))
-        return np.array([self._seen[text] for text in texts], dtype=np.float32).reshape(len(texts), -1)
-
-
 def leave_one_out(kb: KnowledgeBase, assistant: Assistant | None = None) -> Iterator[Finding]:
     """Each phrasing, taken out of the knowledge base, should still find its own entry.
 
@@ -106,7 +89,6 @@ def leave_one_out(kb: KnowledgeBase, assistant: Assistant | None = None) -> Iter
     knowledge bases use ``assistant``'s engine and thresholds (no recalibration).
     """
     assistant = assistant or Assistant(kb)
-    encoder = _MemoEncoder(assistant.semantic.encoder) if assistant.semantic is not None else None
     for position, entry in enumerate(kb.entries):
         if entry.kind == "out_of_scope":
             continue
@@ -115,7 +97,7 @@ def leave_one_out(kb: KnowledgeBase, assistant: Assistant | None = None) -> Iter
             if reduced is None or not reduced.alternates.get(lang) and lang not in reduced.question:
                 continue
             entries = kb.entries[:position] + (reduced,) + kb.entries[position + 1:]
-            smaller = Assistant(replace(kb, entries=entries), encoder=encoder, cache_dir=None, decisions=assistant.settings)
+            smaller = assistant.variant(replace(kb, entries=entries))
             reply = smaller.reply(text)
             if reply.entry_id != entry.id or reply.action == "escalate":
                 values = {"text": text, "id": entry.id, "lang": lang, "action": reply.action, "score": f"{reply.score:.0f}"}

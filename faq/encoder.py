@@ -174,3 +174,18 @@ def shared_encoder(cache_dir: Path | None = None) -> UseEncoder:
         if cache_dir not in _SHARED:
             _SHARED[cache_dir] = UseEncoder(cache_dir)
         return _SHARED[cache_dir]
+
+
+class MemoEncoder:
+    """Encodes each distinct text once: leave-one-out and proofs build hundreds of copies of one knowledge base."""
+
+    def __init__(self, encoder: Encoder):
+        self.name, self.version = encoder.name, encoder.version
+        self._encoder = encoder
+        self._seen: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [text for text in dict.fromkeys(texts) if text not in self._seen]
+        if missing:
+            self._seen.update(zip(missing, self._encoder.encode(missing)))
+        return np.array([self._seen[text] for text in texts], dtype=np.float32).reshape(len(texts), -1)

@@ -35,9 +35,9 @@ REPO = Path(__file__).resolve().parents[1]
 SEED_CASES = REPO / "tests" / "coverage" / "seed_cases.yaml"
 
 # what the agents and the seller say each question is (entry ids of the repository's knowledge base)
-CONSOLE_LABELLED = {"I no longer want my shop, remove it": "close-account", "最后一笔钱什么时候给": "payment"}
-SLACK_RESOLVED = {"do my workers still get screened": "background-check"}
-SLACK_PICKED = {"will you still pay me for finished jobs": "payment"}
+CONSOLE_LABELLED = {"I no longer want my shop, remove it": "close-account", "尾款什么时候结清": "payment"}
+SLACK_RESOLVED = {"are the pros still vetted after this": "background-check"}
+SLACK_PICKED = {"do I need to do anything about payments": "payment"}
 NEW_TOPIC_CONSOLE = "is gift wrapping available"
 NEW_TOPIC_SLACK = "is gift wrapping available for orders"
 
@@ -127,7 +127,7 @@ def test_traffic_labels_suggest_apply_and_the_questions_are_answered_next_time(h
     assert [line for line in original.splitlines() if line.lstrip().startswith("#")] == \
         [line for line in edited.splitlines() if line.lstrip().startswith("#")]
     entries = {entry["id"]: entry for entry in yaml.safe_load(edited)["entries"]}
-    assert "最后一笔钱什么时候给" in entries["payment"]["alternates"]["zh"]
+    assert "尾款什么时候结清" in entries["payment"]["alternates"]["zh"]
     assert "I no longer want my shop, remove it" in entries["close-account"]["alternates"]["en"]
     drafts = [entry for entry in entries.values() if entry.get("draft")]
     assert len(drafts) == 1 and drafts[0]["question"]["en"] == NEW_TOPIC_CONSOLE

@@ -12,11 +12,14 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from functools import partial
 from multiprocessing import get_context
 from typing import Iterable
 
 from faq.assistant import Assistant
-from faq.model import Entry, KnowledgeBase
+from faq.encoder import MemoEncoder
+from faq.model import Entry, KnowledgeBase, Settings
+from faq.semantic_setup import SHARED, resolve
 
 Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
 Found = tuple[str | None, frozenset[str]]  # the entry it finds (None: escalated), the entries it considered
@@ -36,7 +39,25 @@ def without(entry: Entry, lang: str, text: str) -> Entry | None:
     return replace(entry, alternates={**entry.alternates, lang: tuple(alternates)})
 
 
-def check(kb: KnowledgeBase, work: Iterable[Work]) -> dict[Key, Found]:
+_ENCODER: MemoEncoder | None = None  # one per process: the copies of a knowledge base share most phrasings
+
+
+def engine(kb: KnowledgeBase, decisions: Settings) -> Assistant:
+    """An engine for one copy of the proof's knowledge base, deciding with the base's ``decisions``.
+
+    No recalibration and no disk cache: a proof builds hundreds of copies, and each
+    would otherwise be encoded and calibrated anew (seconds each). Every text is
+    encoded once per process, however many copies it appears in.
+    """
+    global _ENCODER
+    if not kb.settings.semantic:
+        return Assistant(kb, encoder=None, decisions=decisions)
+    if _ENCODER is None:
+        _ENCODER = MemoEncoder(resolve(SHARED, SHARED)[0])
+    return Assistant(kb, encoder=_ENCODER, cache_dir=None, decisions=decisions)
+
+
+def check(kb: KnowledgeBase, work: Iterable[Work], decisions: Settings) -> dict[Key, Found]:
     """Leave each phrasing of ``work`` out of ``kb`` and ask it (runs in a worker process too)."""
     result: dict[Key, Found] = {}
     for position, lang, text in work:
@@ -44,15 +65,16 @@ def check(kb: KnowledgeBase, work: Iterable[Work]) -> dict[Key, Found]:
         reduced = without(entry, lang, text)
         if reduced is None:
             continue
-        reply = Assistant(replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:])).reply(text)
+        reduced_kb = replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:])
+        reply = engine(reduced_kb, decisions).reply(text)
         found = reply.entry_id if reply.action != "escalate" else None
         result[(entry.id, lang, text)] = (found, frozenset(c.entry_id for c in reply.candidates))
     return result
 
 
-def ask(kb: KnowledgeBase, texts: list[str]) -> list[Asked]:
+def ask(kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Asked]:
     """Ask each of ``texts`` of ``kb`` (runs in a worker process too): what the proof needs of each reply."""
-    assistant = Assistant(kb)
+    assistant = engine(kb, decisions)
     replies = (assistant.reply(text) for text in texts)
     return [(r.action, r.kind, r.entry_id, frozenset(c.entry_id for c in r.candidates)) for r in replies]
 
@@ -77,17 +99,18 @@ class LeaveOneOut:
         self.min_parallel = min_parallel
         self._pool: Executor | None = None
 
-    def __call__(self, kb: KnowledgeBase, keys: set[Key]) -> dict[Key, Found]:
+    def __call__(self, kb: KnowledgeBase, keys: set[Key], decisions: Settings) -> dict[Key, Found]:
         work = [(position, lang, text) for position, entry in enumerate(kb.entries)
                 for lang, text in entry.phrasings() if (entry.id, lang, text) in keys]
         result: dict[Key, Found] = {}
-        for part in self._spread(check, kb, work, self.workers * 2):
+        for part in self._spread(partial(check, decisions=decisions), kb, work, self.workers * 2):
             result.update(part)
         return result
 
-    def ask(self, kb: KnowledgeBase, texts: list[str]) -> list[Asked]:
+    def ask(self, kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Asked]:
         """:func:`ask` over ``texts``, in order; one index build per worker, so spread over ``workers`` parts."""
-        return [answer for part in self._spread(ask, kb, texts, self.workers) for answer in part]
+        return [answer for part in self._spread(partial(ask, decisions=decisions), kb, texts, self.workers)
+                for answer in part]
 
     def _spread(self, function, kb: KnowledgeBase, work: list, parts: int) -> list:
         """``function(kb, piece)`` for consecutive pieces of ``work``, in the pool when there is enough of it."""

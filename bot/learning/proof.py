@@ -27,6 +27,7 @@ from faq.assistant import Assistant
 from faq.check import near_duplicates
 from faq.coverage import Case
 from faq.model import Entry, KnowledgeBase
+from faq.retriever import Retriever
 
 from bot.learning.leave_one_out import Key, LeaveOneOut
 from bot.learning.proposals import Alternate, NewEntry
@@ -134,14 +135,15 @@ class Prover:
         probes = [Probe(text, entry_id) for entry_id, _, text in self.keys]
         probes += [Probe(text, owner) for text, owner in list((labelled or {}).items())[:max_probes]]
         self.probes = probes
+        self.decisions = Assistant(kb).settings  # every copy decides with the base's thresholds
         self.base = self._run(kb, None)
         self.evaluations = 1
 
     def _run(self, kb: KnowledgeBase, targets: set[str] | None) -> _Outcome:
         """Evaluate ``kb``; with ``targets`` (the entries that got phrasings), leave-one-out only where it can move."""
-        assistant = Assistant(kb)
         passed = set()
-        asked = self._leave_one_out.ask(kb, [case.question for case in self.cases] + [p.text for p in self.probes])
+        asked = self._leave_one_out.ask(kb, [case.question for case in self.cases] + [p.text for p in self.probes],
+                                        self.decisions)
         for n, (case, (action, kind, entry_id, _)) in enumerate(zip(self.cases, asked)):
             if (action == "escalate" or kind == "out_of_scope") if case.expect == "escalate" else (
                     action == "answer" and entry_id == case.expect):
@@ -150,7 +152,7 @@ class Prover:
         considered = [candidates for *_, candidates in replies]
         duplicates = [
             (f.values["text"], f.values["id"], f.values["other"], f.values["other_id"])  # type: ignore[misc]
-            for f in near_duplicates(kb, assistant.retriever)
+            for f in near_duplicates(kb, Retriever(kb))
         ]
         if targets is None:
             rerun = set(self.keys)
@@ -160,7 +162,7 @@ class Prover:
                 if key[0] in targets or targets & considered[n] or key not in self.base.left_out
                 or targets & self.base.left_out[key][1] or self.base.left_out[key][0] != key[0]
             }
-        left_out = self._leave_one_out(kb, rerun)
+        left_out = self._leave_one_out(kb, rerun, self.decisions)
         if targets is not None:
             left_out = {**{key: value for key, value in self.base.left_out.items() if key not in rerun}, **left_out}
         answers = [entry_id if action == "answer" else None for action, _, entry_id, _ in replies]
