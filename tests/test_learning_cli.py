@@ -41,14 +41,14 @@ def test_suggest_on_an_empty_log_proposes_nothing_and_prints_no_diff(db, capsys)
 def test_suggest_since_leaves_older_labels_out_and_speaks_chinese(db, tmp_path, capsys):
     store = EscalationStore.from_url(db)
     long_ago = datetime.now(timezone.utc) - timedelta(days=40)
-    for question, moment in (("最后一笔钱什么时候给", None), ("I no longer want my shop, remove it", long_ago)):
+    for question, moment in (("尾款什么时候结清", None), ("I no longer want my shop, remove it", long_ago)):
         store.log_question(escalated(question, "zh" if "钱" in question else "en"), "console", now=moment)
         case, _ = store.open_escalation(escalated(question), source="console", now=moment)
         store.resolve(case.case, "ana", label="entry",
                       entry_id="payment" if "钱" in question else "close-account", now=moment)
     code, out = run("suggest", "--kb", str(KB), "--db", db, "--since", "7d", "--lang", "zh")
     err = capsys.readouterr().err
-    assert code == 0 and '+        - "最后一笔钱什么时候给"' in out and "remove it" not in out
+    assert code == 0 and '+        - "尾款什么时候结清"' in out and "remove it" not in out
     assert "建议新增 1 个问法" in err and "读取了 1 个记录的问题" in err
     target = tmp_path / "out.yaml"
     code, out = run("suggest", "--kb", str(KB), "--db", db, "--write", str(target), "--cases", str(SEED_CASES))
