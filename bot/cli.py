@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="the support agents' interactive console")
     console.add_argument("--kb", help=kb_help)
     console.add_argument("--lang", choices=["en", "zh"], help="reply in this language instead of the question's")
+    console.add_argument("--ui-lang", choices=["en", "zh"], help="the console's own language (default: from the locale)")
     console.add_argument("--db", help=db_help)
     console.add_argument("--agent", help="your name on cases you take (default: $USER)")
 
@@ -177,7 +178,7 @@ def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     store = _store(args)
     settings = forwarding_settings()
     forwarding = ConsoleForwarding(store, settings) if settings is not None else None
-    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, store=store,
+    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, ui_lang=args.ui_lang, store=store,
                        agent=agent_name(args.agent), forwarding=forwarding)
 
 

@@ -22,6 +22,7 @@ from faq.messages import message
 from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings, Why
 from faq.normalize import MAX_MATCH_CHARS, detect_language
 from faq.retriever import Match, Retriever, Tuning
+from faq.surface import surfaces, written_words
 from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings, resolve
 
 
@@ -112,7 +113,7 @@ class Assistant:
             action = "escalate"
         candidates = tuple(Candidate(self.kb.entries[m.entry_index].id, round(m.score, 1)) for m in matches)
         best = self.kb.entries[matches[0].entry_index] if matches else None
-        why = self._why(matches, action, reply_lang) if explain else None
+        why = self._why(matches, action, reply_lang, text) if explain else None
         common = dict(
             question=text, lang=reply_lang, action=action, candidates=candidates, why=why,
             entry_id=best.id if best else None, kind=best.kind if best else None,
@@ -126,13 +127,15 @@ class Assistant:
             answer = best.text_in(best.answer, reply_lang)
             return Reply(text=answer or "", answer=answer, **common)  # type: ignore[arg-type]
         if action == "clarify":
-            choices = [
-                self.kb.entries[m.entry_index] for m in matches[: settings.max_choices]
+            offered = [
+                (self.kb.entries[m.entry_index], candidate) for m, candidate in zip(matches[: settings.max_choices], candidates)
                 if m.score >= settings.clarify_score and self.kb.entries[m.entry_index].kind != "out_of_scope"
             ]
             lines = [self.text("clarify", reply_lang)]
-            lines += [f"{n}. {entry.text_in(entry.question, reply_lang)}" for n, entry in enumerate(choices, 1)]
-            return Reply(text="\n".join(lines), **{**common, "candidates": candidates[: len(choices)]})  # type: ignore[arg-type]
+            lines += [f"{n}. {entry.text_in(entry.question, reply_lang)}" for n, (entry, _) in enumerate(offered, 1)]
+            # the candidates are the choices as numbered, so "2" (or the second button) is the second line
+            offered_candidates = tuple(candidate for _, candidate in offered)
+            return Reply(text="\n".join(lines), **{**common, "candidates": offered_candidates})  # type: ignore[arg-type]
         return Reply(text=self.text("escalate", reply_lang), **common)  # type: ignore[arg-type]
 
     def _question_over_smalltalk(self, matches: list[Match]) -> list[Match]:
@@ -151,7 +154,7 @@ class Assistant:
                 return questions
         return matches
 
-    def _why(self, matches: list[Match], action: Action, lang: str) -> Why:
+    def _why(self, matches: list[Match], action: Action, lang: str, question: str = "") -> Why:
         """The decision as data: thresholds, the best phrasing with its scores and the words that matched."""
         settings = self.settings
         why = Why(action=action, answer_score=settings.answer_score, clarify_score=settings.clarify_score,
@@ -159,6 +162,11 @@ class Assistant:
         if not matches:
             return why
         best = matches[0]
-        shared = tuple((term.split(":", 1)[1], weight) for term, weight in best.shared_terms[:6])
+        synonyms = self.retriever.synonyms
+        asked, authored = surfaces(question, synonyms), surfaces(best.phrasing or "", synonyms)
+        shared: dict[str, float] = {}
+        for term, weight in best.shared_terms:  # best first; one line per word as written
+            shared.setdefault(written_words(term, asked, authored), weight)
         return replace(why, entry_id=self.kb.entries[best.entry_index].id, score=best.score, phrasing=best.phrasing,
-                       lexical=best.lexical, fuzzy=best.fuzzy, semantic=best.semantic, shared=shared)
+                       lexical=best.lexical, fuzzy=best.fuzzy, semantic=best.semantic,
+                       shared=tuple(shared.items())[:6])
