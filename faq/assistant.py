@@ -22,6 +22,7 @@ from faq.messages import message
 from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings, Why
 from faq.normalize import MAX_MATCH_CHARS, detect_language
 from faq.retriever import Match, Retriever, Tuning
+from faq.smalltalk import builtin_smalltalk
 from faq.surface import surfaces, written_words
 from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings, resolve
 
@@ -71,6 +72,8 @@ class Assistant:
         self.search: Callable[..., list[Match]] = self.retriever.search
         self.settings: Settings = decisions or kb.settings
         self.calibration: Calibration | None = None
+        #: built-in small talk ("hi", "thanks"...) only for a knowledge base with no small talk of its own
+        self.builtin_smalltalk = not any(entry.kind == "smalltalk" for entry in kb.entries)
         self.semantic: SemanticSetup | None = None
         if kb.settings.semantic and encoder is not None and kb.entries:
             chosen_encoder, chosen_dir = resolve(encoder, cache_dir)
@@ -91,6 +94,11 @@ class Assistant:
         contact = self.kb.settings.support_contact
         return contact.get(lang) or next(iter(contact.values()), "")
 
+    def links(self, reply: Reply) -> tuple[str, ...]:
+        """The answered entry's ``links`` (shown under the answer by every adapter); none for anything else."""
+        entry = self.kb.entry(reply.entry_id) if reply.action == "answer" and reply.entry_id else None
+        return entry.links if entry is not None else ()
+
     def reply(self, text: str, lang: Lang | None = None, explain: bool = False) -> Reply:
         """Answer ``text``; ``lang`` forces the reply language (default: the question's own).
 
@@ -102,6 +110,13 @@ class Assistant:
         reply_lang: Lang = lang or detect_language(text)  # type: ignore[assignment]
         if not text.strip() or not any(char.isalnum() for char in text[: MAX_MATCH_CHARS * 2]):
             return Reply(question=text, lang=reply_lang, action="clarify", text=self.text("empty_question", reply_lang))
+        if self.builtin_smalltalk:
+            key = builtin_smalltalk(text)
+            if key is not None:  # "hi", "谢谢"...: answered from the KB's messages, never escalated
+                said = self.text(key, reply_lang)
+                return Reply(question=text, lang=reply_lang, action="answer", text=said, answer=said, kind="smalltalk",
+                             score=100.0, why=Why("answer", self.settings.answer_score, self.settings.clarify_score,
+                                                  self.settings.margin, self.settings.sure_score) if explain else None)
         settings = self.settings
         matches = self.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2) + 2, explain=explain)
         matches = self._question_over_smalltalk(matches)[: max(settings.max_choices, 2)]
