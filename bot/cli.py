@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--lang", choices=["en", "zh"], help=lang_help)
     coverage.add_argument("--no-semantic", action="store_true", help=semantic_help)
 
+    init = commands.add_parser("init", help="write a small bilingual starter knowledge base and coverage cases")
+    init.add_argument("directory", nargs="?", default=".", metavar="DIR", help="where to write them (default: here)")
+    init.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+
     tune = commands.add_parser("tune", help="calibrate the answer threshold and margin; print the risk-coverage table")
     tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help="coverage cases to calibrate on as well")
     tune.add_argument("--kb", help=kb_help)
@@ -206,6 +210,17 @@ def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     return EXIT_OK if report.accuracy >= args.min_accuracy else EXIT_FAILED
 
 
+def cmd_init(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.init_kb import InitError, write_starter
+
+    try:
+        write_starter(Path(args.directory), tool_language(args.lang), stdout)
+    except InitError as error:
+        sys.stderr.write(f"faqbot: {error}\n")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def cmd_tune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.tune_report import run_tune
 
@@ -254,7 +269,7 @@ def cmd_escalations(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> 
 
 COMMANDS = {
     "ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console,
-    "report": cmd_report, "tune": cmd_tune, "escalations": cmd_escalations, "slack": cmd_slack,
+    "report": cmd_report, "tune": cmd_tune, "init": cmd_init, "escalations": cmd_escalations, "slack": cmd_slack,
 }
 
 

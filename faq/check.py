@@ -141,7 +141,8 @@ def drafts(kb: KnowledgeBase) -> Iterator[Finding]:
 def calibration_findings(kb: KnowledgeBase, assistant: Assistant) -> Iterator[Finding]:
     """Say when the thresholds are the benchmark priors: too few entries with several phrasings to calibrate on."""
     calibration = assistant.calibration
-    if calibration is not None and calibration.source == "priors":
+    chosen = {"answer_score", "margin"} <= kb.settings.explicit  # the file sets what calibration would choose
+    if calibration is not None and calibration.source == "priors" and not chosen:
         yield Finding("warning", 1, "calibration_priors", {"n_in": calibration.n_in, "n_out": calibration.n_out})
 
 

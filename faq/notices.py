@@ -110,6 +110,15 @@ NOTICES = Catalog({
         "en": "out-of-scope topics (a match escalates at once): {ids}",
         "zh": "范围外主题（匹配时立即转交）：{ids}",
     },
+    "init_exists": {
+        "en": "not overwriting {paths}: choose another folder (faqbot init DIR)",
+        "zh": "不会覆盖 {paths}:请换一个文件夹(faqbot init 目录)",
+    },
+    "init_failed": {"en": "cannot write into {path}: {error}", "zh": "无法写入 {path}:{error}"},
+    "init_done": {
+        "en": "Wrote {kb} and {cases}. Next:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\nThe format is explained in docs/knowledge-base.md.",
+        "zh": "已写入 {kb} 和 {cases}。接下来:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\n格式说明见 docs/knowledge-base.md。",
+    },
     "check_group": {
         "en": "{count} {level}s of one kind: {what}. Each, at the phrasing's line:",
         "zh": "同一类{level}共 {count} 条:{what}。逐条列出(位于该问法所在行):",
