@@ -187,3 +187,30 @@ def test_links_are_shown_under_slack_answers(fake, tmp_path: Path):  # noqa: F81
         store.close()
     sections = [b["text"]["text"] for b in call.params["blocks"] if b["type"] == "section"]
     assert "• <https://example.com/close?x=1&amp;y=2>\n• Help page &gt; Account" in sections
+
+
+# ------------------------------------------------------------------ the author's guide
+
+GUIDE = ROOT / "docs" / "knowledge-base.md"
+
+
+def test_guide_documents_every_field_message_and_setting():
+    from faq.loader import _ENTRY_KEYS, _SETTING_KEYS
+    from faq.messages import DEFAULT_MESSAGES
+    from faq.model import KINDS
+
+    text = GUIDE.read_text(encoding="utf-8")
+    for name in [*_ENTRY_KEYS, *_SETTING_KEYS, *DEFAULT_MESSAGES.keys(), *KINDS, "synonyms"]:
+        assert f"`{name}`" in text, name
+
+
+def test_guide_ci_job_is_valid_and_runs_real_commands():
+    from bot.cli import build_parser
+
+    text = GUIDE.read_text(encoding="utf-8")
+    job = yaml.safe_load(text.split("```yaml\nname: knowledge base\n", 1)[1].split("```", 1)[0])
+    steps = job["jobs"]["check"]["steps"]
+    commands = [step["run"] for step in steps if step.get("run", "").startswith("faqbot ")]
+    assert {command.split()[1] for command in commands} == {"check", "coverage"}
+    for command in commands:
+        build_parser().parse_args(command.split()[1:])  # raises on an option faqbot does not have
