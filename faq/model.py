@@ -141,7 +141,7 @@ class Reply:
     why: Why | None = None
 
     def to_json(self) -> dict:
-        """The JSON-lines contract of ``faqbot ask --json`` (see DESIGN.md)."""
+        """The JSON-lines contract of ``faqbot ask --json`` (see the README, "Example sessions")."""
         return {
             "question": self.question,
             "lang": self.lang,
