@@ -35,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="faqbot", description="A bilingual (Chinese/English) FAQ assistant.")
-    parser.add_argument("--version", action="version", version=f"faqbot {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="print faqbot's version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     kb_help = "knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)"
     lang_help = "language of the report and of problems found (default: from the locale, e.g. LANG=zh_CN.UTF-8)"
@@ -106,6 +106,14 @@ def _version() -> str:
         return version("faqbot")
     except PackageNotFoundError:
         return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked, so every other command starts as fast as before."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        sys.stdout.write(f"faqbot {_version()}\n")
+        parser.exit()
 
 
 def _share(text: str) -> float:
