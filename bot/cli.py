@@ -37,6 +37,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="faqbot", description="A bilingual (Chinese/English) FAQ assistant.")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="print faqbot's version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     kb_help = "knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)"
     lang_help = "language of the report and of problems found (default: from the locale, e.g. LANG=zh_CN.UTF-8)"
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("questions", nargs="*", metavar="QUESTION")
     ask.add_argument("--kb", help=kb_help)
     ask.add_argument("--lang", choices=["en", "zh"], help="reply in this language instead of the question's")
-    ask.add_argument("--json", action="store_true", help="one JSON object per question (see DESIGN.md)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question: question, lang, action, entry_id, kind, score, candidates, answer, text, links")
     ask.add_argument("--no-semantic", action="store_true", help=semantic_help)
 
     check = commands.add_parser("check", help="validate and lint a knowledge base")
@@ -59,10 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     coverage = commands.add_parser("coverage", help="run coverage cases against the knowledge base")
     coverage.add_argument("cases", nargs="+", metavar="CASES.yaml")
     coverage.add_argument("--kb", help=kb_help)
-    coverage.add_argument("--min-accuracy", type=float, default=0.95, help="exit 1 below this share of passing cases (default 0.95)")
+    coverage.add_argument("--min-accuracy", type=_share, default=0.95, help="exit 1 below this share of passing cases (default 0.95)")
     coverage.add_argument("--json", action="store_true", help="print the report as one JSON object")
     coverage.add_argument("--lang", choices=["en", "zh"], help=lang_help)
     coverage.add_argument("--no-semantic", action="store_true", help=semantic_help)
+
+    init = commands.add_parser("init", help="write a small bilingual starter knowledge base and coverage cases")
+    init.add_argument("directory", nargs="?", default=".", metavar="DIR", help="where to write them (default: here)")
+    init.add_argument("--lang", choices=["en", "zh"], help=lang_help)
 
     tune = commands.add_parser("tune", help="calibrate the answer threshold and margin; print the risk-coverage table")
     tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help="coverage cases to calibrate on as well")
@@ -73,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="the support agents' interactive console")
     console.add_argument("--kb", help=kb_help)
     console.add_argument("--lang", choices=["en", "zh"], help="reply in this language instead of the question's")
+    console.add_argument("--ui-lang", choices=["en", "zh"], help="the console's own language (default: from the locale)")
     console.add_argument("--db", help=db_help)
     console.add_argument("--agent", help="your name on cases you take (default: $USER)")
 
@@ -107,12 +113,53 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _questions(arguments: list[str], stdin: TextIO) -> Iterable[str]:
-    """The questions to answer: the arguments, else stdin lines read one at a time (streaming)."""
+def _version() -> str:
+    """The installed package's version (one place: pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("faqbot")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked, so every other command starts as fast as before."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        sys.stdout.write(f"faqbot {_version()}\n")
+        parser.exit()
+
+
+def _share(text: str) -> float:
+    """A share between 0 and 1 (``0.95``), for ``--min-accuracy``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (e.g. 0.95 for 95%), not {text}")
+    return value
+
+
+def _questions(arguments: list[str], stdin: TextIO, stdout: TextIO) -> Iterable[str]:
+    """The questions to answer: the arguments, else stdin lines read one at a time (streaming).
+
+    At a terminal a prompt says what is expected, instead of waiting silently.
+    """
     if arguments:
         yield from (_decoded_argument(argument) for argument in arguments)
         return
-    for line in iter(stdin.readline, ""):
+    prompt = stdin.isatty() and stdout.isatty()
+    if prompt:
+        stdout.write(notice("ask_prompt_intro", tool_language()) + "\n")
+    while True:
+        if prompt:
+            stdout.write("? ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            return
         yield line.rstrip("\r\n")
 
 
@@ -135,13 +182,20 @@ def _forgiving_streams(stdin: TextIO, stdout: TextIO, *, utf8_out: bool) -> tupl
     return stdin, stdout
 
 
-def render_reply(reply: Reply) -> str:
-    """A reply as a person reads it: the text, then one line saying which entry, how sure and why."""
+def render_reply(reply: Reply, links: Iterable[str] = (), contact: str = "Seller Support") -> str:
+    """A reply as a person reads it: the text, its links, then one line saying which entry, how sure and why.
+
+    ``ask`` records nothing, so an escalation says what would happen instead of claiming it was passed on.
+    """
     detail = f"[{reply.action}"
     if reply.entry_id and (reply.action != "escalate" or reply.kind == "out_of_scope"):
         detail += f" {reply.entry_id}"
     detail += f" {reply.score:.0f}]"
-    return f"{reply.text}\n{detail}"
+    lines = [reply.text, *(f"  {link}" for link in links)]
+    if reply.action == "escalate":
+        told = [f"  {line}" for line in reply.text.splitlines()]
+        lines = [notice("ask_would_escalate", reply.lang, contact=contact), *told]
+    return "\n".join([*lines, detail])
 
 
 def _load(args: argparse.Namespace, path: Path | None = None) -> KnowledgeBase:
@@ -155,25 +209,26 @@ def _load(args: argparse.Namespace, path: Path | None = None) -> KnowledgeBase:
 def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     assistant = Assistant(_load(args))
     stdin, stdout = _forgiving_streams(stdin, stdout, utf8_out=args.json)
-    for question in _questions(args.questions, stdin):
+    for question in _questions(args.questions, stdin, stdout):
         reply = assistant.reply(question, lang=args.lang)
+        links = assistant.links(reply)
         if args.json:
-            stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+            stdout.write(json.dumps({**reply.to_json(), "links": list(links)}, ensure_ascii=False) + "\n")
         else:
-            stdout.write(render_reply(reply) + "\n\n")
+            stdout.write(render_reply(reply, links, assistant.contact(reply.lang)) + "\n\n")
         stdout.flush()
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.check_report import write_findings
     from faq.check import lint
 
     path = knowledge_path(args.kb)
     kb = _load(args, path)
     lang = tool_language(args.lang)
     findings = lint(kb, thorough=not args.quick)
-    for finding in findings:
-        stdout.write(f"{path}:{finding.line}: {notice(finding.level, lang)}: {finding.text(lang)}\n")
+    write_findings(findings, path, lang, stdout)
     errors = sum(finding.level == "error" for finding in findings)
     phrasings = sum(len(entry.phrasings()) for entry in kb.entries)
     topics = [entry.id for entry in kb.entries if entry.kind == "out_of_scope"]
@@ -198,6 +253,17 @@ def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     return EXIT_OK if report.accuracy >= args.min_accuracy else EXIT_FAILED
 
 
+def cmd_init(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.init_kb import InitError, write_starter
+
+    try:
+        write_starter(Path(args.directory), tool_language(args.lang), stdout)
+    except InitError as error:
+        sys.stderr.write(f"faqbot: {error}\n")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def cmd_tune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.tune_report import run_tune
 
@@ -212,7 +278,7 @@ def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     store = _store(args)
     settings = forwarding_settings()
     forwarding = ConsoleForwarding(store, settings) if settings is not None else None
-    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, store=store,
+    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, ui_lang=args.ui_lang, store=store,
                        agent=agent_name(args.agent), forwarding=forwarding)
 
 
@@ -290,8 +356,8 @@ def cmd_prune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 COMMANDS = {
     "ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console,
-    "report": cmd_report, "tune": cmd_tune, "escalations": cmd_escalations, "slack": cmd_slack, "suggest": cmd_suggest,
-    "prune": cmd_prune,
+    "report": cmd_report, "tune": cmd_tune, "init": cmd_init, "escalations": cmd_escalations, "slack": cmd_slack,
+    "suggest": cmd_suggest, "prune": cmd_prune,
 }
 
 

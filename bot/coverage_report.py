@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from bot.textwidth import table
 from faq.coverage import ESCALATE, CoverageReport
 from faq.model import KnowledgeBase
 from faq.notices import notice
@@ -22,16 +23,18 @@ def write_report(report: CoverageReport, kb: KnowledgeBase, out: TextIO, min_acc
         out.write("\n")
     uncovered = set(report.uncovered())
     flag_text = notice("coverage_uncovered_flag", lang)
-    width = max([len(entry.id) for entry in kb.entries] + [len(ESCALATE)]) + 2
-    columns = "".join(f"{notice('coverage_column', lang, lang=column):>18}" for column in report.languages)
-    out.write(f"{notice('coverage_entry', lang):<{width}}" + columns + "\n")
+    header = [notice("coverage_entry", lang), *(notice("coverage_column", lang, lang=column) for column in report.languages), ""]
+    rows = [header]
     for entry_id in [entry.id for entry in kb.entries] + [ESCALATE]:
-        cells = []
+        cells = [entry_id]
         for column in report.languages:
             cases, passed = report.table.get((entry_id, column), [0, 0])
-            flag = f" {flag_text}" if (entry_id, column) in uncovered else ""
-            cells.append(f"{passed:>5}/{cases:<4}{flag:>9}")
-        out.write(f"{entry_id:<{width}}" + "".join(f"{cell:>18}" for cell in cells) + "\n")
+            cells.append(f"{passed}/{cases}")
+        missing = [column for column in report.languages if (entry_id, column) in uncovered]
+        cells.append(f"{flag_text}: {', '.join(missing)}" if missing else "")  # after every language column
+        rows.append(cells)
+    for line in table(rows):
+        out.write(line + "\n")
     out.write("\n")
     passed = len(report.outcomes) - len(report.failures)
     out.write(notice(

@@ -22,6 +22,8 @@ from faq.messages import message
 from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings, Why
 from faq.normalize import MAX_MATCH_CHARS, detect_language
 from faq.retriever import Match, Retriever, Tuning
+from faq.smalltalk import builtin_smalltalk
+from faq.surface import surfaces, written_words
 from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings, resolve
 
 
@@ -70,6 +72,8 @@ class Assistant:
         self.search: Callable[..., list[Match]] = self.retriever.search
         self.settings: Settings = decisions or kb.settings
         self.calibration: Calibration | None = None
+        #: built-in small talk ("hi", "thanks"...) only for a knowledge base with no small talk of its own
+        self.builtin_smalltalk = not any(entry.kind == "smalltalk" for entry in kb.entries)
         self.semantic: SemanticSetup | None = None
         self._variant_encoder: MemoEncoder | None = None
         if kb.settings.semantic and encoder is not None and kb.entries:
@@ -105,6 +109,11 @@ class Assistant:
         contact = self.kb.settings.support_contact
         return contact.get(lang) or next(iter(contact.values()), "")
 
+    def links(self, reply: Reply) -> tuple[str, ...]:
+        """The answered entry's ``links`` (shown under the answer by every adapter); none for anything else."""
+        entry = self.kb.entry(reply.entry_id) if reply.action == "answer" and reply.entry_id else None
+        return entry.links if entry is not None else ()
+
     def reply(self, text: str, lang: Lang | None = None, explain: bool = False) -> Reply:
         """Answer ``text``; ``lang`` forces the reply language (default: the question's own).
 
@@ -116,6 +125,13 @@ class Assistant:
         reply_lang: Lang = lang or detect_language(text)  # type: ignore[assignment]
         if not text.strip() or not any(char.isalnum() for char in text[: MAX_MATCH_CHARS * 2]):
             return Reply(question=text, lang=reply_lang, action="clarify", text=self.text("empty_question", reply_lang))
+        if self.builtin_smalltalk:
+            key = builtin_smalltalk(text)
+            if key is not None:  # "hi", "谢谢"...: answered from the KB's messages, never escalated
+                said = self.text(key, reply_lang)
+                return Reply(question=text, lang=reply_lang, action="answer", text=said, answer=said, kind="smalltalk",
+                             score=100.0, why=Why("answer", self.settings.answer_score, self.settings.clarify_score,
+                                                  self.settings.margin, self.settings.sure_score) if explain else None)
         settings = self.settings
         matches = self.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2) + 2, explain=explain)
         matches = self._question_over_smalltalk(matches)[: max(settings.max_choices, 2)]
@@ -127,7 +143,7 @@ class Assistant:
             action = "escalate"
         candidates = tuple(Candidate(self.kb.entries[m.entry_index].id, round(m.score, 1)) for m in matches)
         best = self.kb.entries[matches[0].entry_index] if matches else None
-        why = self._why(matches, action, reply_lang) if explain else None
+        why = self._why(matches, action, reply_lang, text) if explain else None
         common = dict(
             question=text, lang=reply_lang, action=action, candidates=candidates, why=why,
             entry_id=best.id if best else None, kind=best.kind if best else None,
@@ -141,13 +157,15 @@ class Assistant:
             answer = best.text_in(best.answer, reply_lang)
             return Reply(text=answer or "", answer=answer, **common)  # type: ignore[arg-type]
         if action == "clarify":
-            choices = [
-                self.kb.entries[m.entry_index] for m in matches[: settings.max_choices]
+            offered = [
+                (self.kb.entries[m.entry_index], candidate) for m, candidate in zip(matches[: settings.max_choices], candidates)
                 if m.score >= settings.clarify_score and self.kb.entries[m.entry_index].kind != "out_of_scope"
             ]
             lines = [self.text("clarify", reply_lang)]
-            lines += [f"{n}. {entry.text_in(entry.question, reply_lang)}" for n, entry in enumerate(choices, 1)]
-            return Reply(text="\n".join(lines), **{**common, "candidates": candidates[: len(choices)]})  # type: ignore[arg-type]
+            lines += [f"{n}. {entry.text_in(entry.question, reply_lang)}" for n, (entry, _) in enumerate(offered, 1)]
+            # the candidates are the choices as numbered, so "2" (or the second button) is the second line
+            offered_candidates = tuple(candidate for _, candidate in offered)
+            return Reply(text="\n".join(lines), **{**common, "candidates": offered_candidates})  # type: ignore[arg-type]
         return Reply(text=self.text("escalate", reply_lang), **common)  # type: ignore[arg-type]
 
     def _question_over_smalltalk(self, matches: list[Match]) -> list[Match]:
@@ -166,7 +184,7 @@ class Assistant:
                 return questions
         return matches
 
-    def _why(self, matches: list[Match], action: Action, lang: str) -> Why:
+    def _why(self, matches: list[Match], action: Action, lang: str, question: str = "") -> Why:
         """The decision as data: thresholds, the best phrasing with its scores and the words that matched."""
         settings = self.settings
         why = Why(action=action, answer_score=settings.answer_score, clarify_score=settings.clarify_score,
@@ -174,6 +192,11 @@ class Assistant:
         if not matches:
             return why
         best = matches[0]
-        shared = tuple((term.split(":", 1)[1], weight) for term, weight in best.shared_terms[:6])
+        synonyms = self.retriever.synonyms
+        asked, authored = surfaces(question, synonyms), surfaces(best.phrasing or "", synonyms)
+        shared: dict[str, float] = {}
+        for term, weight in best.shared_terms:  # best first; one line per word as written
+            shared.setdefault(written_words(term, asked, authored), weight)
         return replace(why, entry_id=self.kb.entries[best.entry_index].id, score=best.score, phrasing=best.phrasing,
-                       lexical=best.lexical, fuzzy=best.fuzzy, semantic=best.semantic, shared=shared)
+                       lexical=best.lexical, fuzzy=best.fuzzy, semantic=best.semantic,
+                       shared=tuple(shared.items())[:6])

@@ -15,6 +15,7 @@ from typing import Iterator, Mapping, Sequence
 from rapidfuzz import fuzz
 
 from faq.assistant import Assistant
+from faq.locate import phrasing_places
 from faq.model import KnowledgeBase
 from faq.pseudo import without_phrasing
 from faq.notices import notice
@@ -36,6 +37,8 @@ class Finding:
     line: int
     key: str
     values: Mapping[str, object] = field(default_factory=dict)
+    #: where in the file, as a YAML path (``entries[3].alternates.en[2]``); "" for a whole entry or the file
+    path: str = ""
 
     def text(self, lang: str = "en") -> str:
         """What is wrong, in ``lang``."""
@@ -61,6 +64,7 @@ def near_duplicates(kb: KnowledgeBase, retriever: Retriever) -> Iterator[Finding
     """
     index = retriever.index
     texts = [spaced(retriever.prepare(text)) for text in retriever.phrasings]
+    places = phrasing_places(kb.source)
     reported: set[tuple[int, int]] = set()
     for row, text in enumerate(retriever.phrasings):
         scores = index.phrasing_scores(index.vector(retriever.terms_of(text)))
@@ -74,10 +78,11 @@ def near_duplicates(kb: KnowledgeBase, retriever: Retriever) -> Iterator[Finding
             if alike >= NEAR_DUPLICATE or scores[other] >= SAME_WORDS:
                 reported.add(pair)
                 first, second = kb.entries[owner], kb.entries[other_owner]
-                yield Finding("error", first.line, "near_duplicates", {
+                line, path = places.get((first.id, text), (first.line, ""))
+                yield Finding("error", line, "near_duplicates", {
                     "text": text, "id": first.id, "other": retriever.phrasings[other], "other_id": second.id,
                     "alike": f"{max(alike, 100 * scores[other]):.0f}",
-                })
+                }, path)
 
 
 def leave_one_out(kb: KnowledgeBase, assistant: Assistant | None = None) -> Iterator[Finding]:
@@ -89,6 +94,7 @@ def leave_one_out(kb: KnowledgeBase, assistant: Assistant | None = None) -> Iter
     knowledge bases use ``assistant``'s engine and thresholds (no recalibration).
     """
     assistant = assistant or Assistant(kb)
+    places = phrasing_places(kb.source)
     for position, entry in enumerate(kb.entries):
         if entry.kind == "out_of_scope":
             continue
@@ -101,10 +107,11 @@ def leave_one_out(kb: KnowledgeBase, assistant: Assistant | None = None) -> Iter
             reply = smaller.reply(text)
             if reply.entry_id != entry.id or reply.action == "escalate":
                 values = {"text": text, "id": entry.id, "lang": lang, "action": reply.action, "score": f"{reply.score:.0f}"}
+                line, path = places.get((entry.id, text), (entry.line, ""))
                 if reply.entry_id:
-                    yield Finding("warning", entry.line, "left_out_finds", {**values, "found": reply.entry_id})
+                    yield Finding("warning", line, "left_out_finds", {**values, "found": reply.entry_id}, path)
                 else:
-                    yield Finding("warning", entry.line, "left_out_finds_nothing", values)
+                    yield Finding("warning", line, "left_out_finds_nothing", values, path)
 
 
 def drafts(kb: KnowledgeBase) -> Iterator[Finding]:
@@ -116,7 +123,8 @@ def drafts(kb: KnowledgeBase) -> Iterator[Finding]:
 def calibration_findings(kb: KnowledgeBase, assistant: Assistant) -> Iterator[Finding]:
     """Say when the thresholds are the benchmark priors: too few entries with several phrasings to calibrate on."""
     calibration = assistant.calibration
-    if calibration is not None and calibration.source == "priors":
+    chosen = {"answer_score", "margin"} <= kb.settings.explicit  # the file sets what calibration would choose
+    if calibration is not None and calibration.source == "priors" and not chosen:
         yield Finding("warning", 1, "calibration_priors", {"n_in": calibration.n_in, "n_out": calibration.n_out})
 
 

@@ -1,6 +1,6 @@
 """Coverage cases: questions with the entry they must get (or ``escalate``), run against the engine.
 
-The format (see DESIGN.md)::
+The format (see docs/knowledge-base.md, "Coverage")::
 
     cases:
       - q: "How do I close my account?"

@@ -12,9 +12,18 @@ from typing import Mapping
 from faq.catalog import Catalog
 
 DEFAULT_MESSAGES = Catalog({
+    # greeting, thanks, goodbye, help: the replies to built-in small talk (faq.smalltalk)
     "greeting": {
-        "en": "Hi! Ask me a question about Home Services and I'll answer from the FAQ.",
-        "zh": "您好!请提出有关上门服务的问题,我会根据常见问题为您解答。",
+        "en": "Hi! Ask me a question and I'll answer from the FAQ.",
+        "zh": "您好!请提出您的问题,我会根据常见问题为您解答。",
+    },
+    "thanks": {
+        "en": "You're welcome! Ask me anything else about the FAQ.",
+        "zh": "不客气!还有其他问题随时问我。",
+    },
+    "goodbye": {
+        "en": "Goodbye! Come back any time you have a question.",
+        "zh": "再见!有问题随时回来问我。",
     },
     "help": {
         "en": "I answer questions from the FAQ in English or Chinese. If your question isn't covered, I pass it to {contact}.",

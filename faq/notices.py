@@ -110,12 +110,45 @@ NOTICES = Catalog({
         "en": "out-of-scope topics (a match escalates at once): {ids}",
         "zh": "范围外主题（匹配时立即转交）：{ids}",
     },
+    "init_exists": {
+        "en": "not overwriting {paths}: choose another folder (faqbot init DIR)",
+        "zh": "不会覆盖 {paths}:请换一个文件夹(faqbot init 目录)",
+    },
+    "init_failed": {"en": "cannot write into {path}: {error}", "zh": "无法写入 {path}:{error}"},
+    "init_done": {
+        "en": "Wrote {kb} and {cases}. Next:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\nThe format is explained in docs/knowledge-base.md.",
+        "zh": "已写入 {kb} 和 {cases}。接下来:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\n格式说明见 docs/knowledge-base.md。",
+    },
+    "check_group": {
+        "en": "{count} {level}s of one kind: {what}. Each, at the phrasing's line:",
+        "zh": "同一类{level}共 {count} 条:{what}。逐条列出(位于该问法所在行):",
+    },
+    "group_left_out": {
+        "en": "phrasings that, left out of the index, no longer find their own entry (a seller wording them a little differently may not be answered; add phrasings with the entry's key words)",
+        "zh": "问法移出索引后找不到自己的条目(措辞稍有不同的提问可能得不到回答;请补充含有该条目关键词的问法)",
+    },
+    "group_near_duplicates": {
+        "en": "phrasings of different entries that read almost the same (the bot cannot tell them apart)",
+        "zh": "不同条目的问法几乎相同(机器人无法区分)",
+    },
+    "group_no_question_in": {"en": "entries without a question in a language others have", "zh": "条目缺少其他条目有的某种语言的问题"},
+    "group_no_answer_in": {"en": "entries without an answer in a language others have", "zh": "条目缺少其他条目有的某种语言的答案"},
+    "group_draft_entry": {"en": "draft entries, not answered until finished", "zh": "草稿条目,完成前不会用于回答"},
+    "group_other": {"en": "other findings", "zh": "其他问题"},
     "check_summary": {
         "en": "{entries} entries, {phrasings} phrasings: {errors} errors, {warnings} warnings",
         "zh": "{entries} 个条目，{phrasings} 个问法：{errors} 个错误，{warnings} 个警告",
     },
     # --- coverage report (faqbot coverage) ------------------------------------------------------
     "coverage_fail": {"en": "FAIL {source}: {question}: expected {expect}, got {got} ({score})", "zh": "未通过 {source}：{question}：应为 {expect}，实际 {got}（{score}）"},
+    "ask_prompt_intro": {
+        "en": "Type a question and press Enter (Ctrl-D to finish). Nothing is recorded or sent.",
+        "zh": "输入问题后按回车(按 Ctrl-D 结束)。不会记录或发送任何内容。",
+    },
+    "ask_would_escalate": {
+        "en": "Would escalate to {contact} (faqbot ask records nothing). The asker would be told:",
+        "zh": "将转交给{contact}(faqbot ask 不做任何记录)。提问人会看到:",
+    },
     "coverage_entry": {"en": "entry", "zh": "条目"},
     "coverage_column": {"en": "{lang} passed/cases", "zh": "{lang} 通过/用例"},
     "coverage_uncovered_flag": {"en": "UNCOVERED", "zh": "未覆盖"},

@@ -43,5 +43,11 @@ class SynonymMap:
             return text
         return self._pattern.sub(lambda match: f" {self._canonical[match.group(0)]} ", text).strip()
 
+    def occurrences(self, text: str) -> list[tuple[str, str]]:
+        """``(written, canonical)`` for each synonym found in normalized ``text``, as written there."""
+        if self._pattern is None:
+            return []
+        return [(match.group(0), self._canonical[match.group(0)]) for match in self._pattern.finditer(text)]
+
     def __len__(self) -> int:
         return len(self._canonical)

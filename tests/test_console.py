@@ -62,7 +62,7 @@ class ScriptedInput(io.TextIOBase):
 def console(lines: Iterable[str | Callable[[], None]], kb: Path = KB, **options) -> tuple[int, str]:
     """Run the console in process on these input lines; return (exit code, output)."""
     out = io.StringIO()
-    code = run_console(kb, ScriptedInput(lines), out, **{"interactive": False, **options})
+    code = run_console(kb, ScriptedInput(lines), out, **{"interactive": False, "ui_lang": "en", **options})
     return code, out.getvalue()
 
 
@@ -93,20 +93,22 @@ def test_english_question_answers_in_english_and_explains():
     assert CLOSE_ZH not in out
 
 
-def test_chinese_question_answers_in_chinese_with_chinese_labels():
+def test_chinese_question_answers_in_chinese_with_the_agents_labels():
     code, out = console(["我可以关闭账户吗"])
     assert code == 0
     assert out.startswith(CLOSE_ZH)
-    assert "决定: 回答" in out
-    assert "条目: close-account" in out
+    assert "decision: answer" in out and "决定" not in out  # the UI is the agent's, not the asker's
+    assert "entry: close-account" in out
     assert CLOSE_EN not in out
+    _, out = console(["我可以关闭账户吗"], ui_lang="zh")
+    assert out.startswith(CLOSE_ZH) and "决定: 回答" in out and "条目: close-account" in out
 
 
 def test_lang_zh_forces_chinese_answer_to_english_question_and_auto_restores():
     code, out = console([":lang zh", "Can I close my account?", ":lang auto", "Can I close my account?"])
     assert code == 0
     forced, auto = out.split("Replies follow each question's language from now on.\n")
-    assert forced.startswith("今后用中文回复。\n" + CLOSE_ZH)
+    assert forced.startswith("Replies in Chinese from now on.\n" + CLOSE_ZH)
     assert CLOSE_EN not in forced
     assert auto.startswith(CLOSE_EN)
 
@@ -116,11 +118,11 @@ def test_lang_rejects_other_values():
     assert "Usage: :lang en|zh|auto" in out
 
 
-def test_ui_follows_last_question_language():
+def test_ui_stays_in_the_agents_language_whatever_is_asked():
     _, out = console([":help", "你好", ":help"])
-    before, after = out.split("你好", 1)[0], out.rsplit("\n\n", 1)[-1]
-    assert "Commands:" in before and "命令:" not in before
-    assert after.startswith("输入问题即可查看")
+    assert out.count("Commands:") == 2 and "命令:" not in out
+    _, out = console([":help", "How do I close my account?", ":help"], ui_lang="zh")
+    assert out.count("命令:") == 2 and "Commands:" not in out and CLOSE_EN in out
 
 
 def test_show_entry_in_both_languages():
@@ -158,7 +160,7 @@ def test_list_all_and_by_tag():
 
 
 def test_list_shows_questions_in_display_language():
-    _, out = console(["你好", ":list close"])
+    _, out = console(["你好", ":list close"], ui_lang="zh")
     assert out.rstrip().endswith("close-account  我可以关闭我的账户吗?")
 
 

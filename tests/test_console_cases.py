@@ -18,9 +18,10 @@ OUT_OF_SCOPE_EN = "How do I reset my password?"
 OUT_OF_SCOPE_ZH = "如何设置广告活动?"
 
 
-def session(store: EscalationStore, lines: list[str], agent: str = "ana") -> str:
+def session(store: EscalationStore, lines: list[str], agent: str = "ana", ui_lang: str = "en") -> str:
     out = io.StringIO()
-    code = run_console(KB, io.StringIO("\n".join(lines) + "\n"), out, interactive=False, store=store, agent=agent)
+    code = run_console(KB, io.StringIO("\n".join(lines) + "\n"), out, interactive=False, store=store, agent=agent,
+                       ui_lang=ui_lang)
     assert code == 0
     return out.getvalue()
 
@@ -103,8 +104,10 @@ def test_a_case_another_agent_took_is_theirs_to_resolve_and_refusals_are_bilingu
     session(first, [OUT_OF_SCOPE_EN])
     session(first, [":take 1"], agent="ana")
     out = session(second, [":resolve 1 mine now", OUT_OF_SCOPE_ZH, ":resolve 1 还是我的"], agent="bo")
-    assert "Case #1 is already taken by ana." in out
-    assert "案例 #1 已被 ana 接手。" in out
+    assert out.count("Case #1 is already taken by ana.") == 2  # the agent's language, whatever was asked
+    zh = io.StringIO()
+    run_console(KB, io.StringIO(":resolve 1 还是我的\n"), zh, interactive=False, store=second, agent="bo", ui_lang="zh")
+    assert "案例 #1 已被 ana 接手。" in zh.getvalue()
     assert second.get(1).status == "taken" and second.get(1).agent == "ana"
     out = session(first, [":resolve 1 done", ":resolve 1 again", ":take ²", ":take 99999999999999999999"], agent="ana")
     assert "Case #1 resolved." in out and "Case #1 is already resolved." in out
@@ -166,9 +169,9 @@ def test_resolve_says_which_entry_answers_or_that_it_is_new_or_out_of_scope(stor
 
 def test_a_malformed_resolve_is_refused_in_the_agents_language_and_changes_nothing(store):
     session(store, [OUT_OF_SCOPE_EN])
-    lines = [":resolve 1 --entry", ":resolve 1 --new --oos", ":resolve 1 --bogus", ":resolve 1 --entry=",
-             ":lang zh", ":resolve 1 --entry nope", ":resolve 1 --new --entry close-account"]
-    out = session(store, lines)
+    lines = [":resolve 1 --entry", ":resolve 1 --new --oos", ":resolve 1 --bogus", ":resolve 1 --entry="]
+    out = session(store, lines) + session(store, [":resolve 1 --entry nope", ":resolve 1 --new --entry close-account"],
+                                          ui_lang="zh")  # the agent's own UI language
     assert out.count("Usage: :resolve N [--entry ID | --new | --oos] [note]") == 4
     assert "知识库中没有条目 'nope';案例 #1 未改变。" in out
     assert "用法::resolve N [--entry ID | --new | --oos]" in out

@@ -67,7 +67,7 @@ def test_check_prints_findings_and_summary_in_chinese(tmp_path):
     )
     code, out = run_cli("check", "--kb", str(kb), "--quick", "--lang", "zh")
     assert code == 1
-    assert f"{kb}:3: 错误: 'how do I reset my password'（one）与" in out
+    assert f"{kb}:4: 错误: entries[0].question.en: 'how do I reset my password'（one）与" in out  # the phrasing's own line
     assert f"{kb}:1: 警告: 阈值取自在基准知识库上测得的先验值" in out  # two entries are too few to calibrate on
     assert out.rstrip().endswith("2 个条目，2 个问法：1 个错误，1 个警告")
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from bot.console.resolve_args import parse_resolve
+from bot.console.layout import clip, table
 from bot.console.texts import CASE_HELP, CONSOLE_TEXTS
 from bot.errors import InvalidTransition, StoreError, UnknownCase
 from bot.store import Escalation, EscalationStore
@@ -33,6 +34,9 @@ class ConsoleView(Protocol):
 
 
 Handler = Callable[[ConsoleView, str], None]
+
+#: Characters of a question shown in a ``:queue`` line.
+QUEUE_LIMIT = 80
 
 
 class CaseCommands:
@@ -91,11 +95,11 @@ class CaseCommands:
             cases = self.store.queue()
             if not cases:
                 self.say(view, "queue_empty")
-            for escalation in cases:
-                who = f" ({escalation.agent})" if escalation.agent else ""
-                created = escalation.created_at.strftime("%Y-%m-%d %H:%M")
-                view.write(f"#{escalation.case:<5} {self._status(view, escalation)}{who:<12} {created}"
-                           f" [{escalation.lang}] {escalation.question[:80]}")
+            rows = [[f"#{escalation.case}", self._status(view, escalation) + (f" ({escalation.agent})" if escalation.agent else ""),
+                     escalation.created_at.strftime("%Y-%m-%d %H:%M"), f"[{escalation.lang}]",
+                     clip(escalation.question, view.ui_lang, QUEUE_LIMIT)] for escalation in cases]
+            for line in table(rows):
+                view.write(line)
 
         self._guarded(view, show)
 
@@ -116,9 +120,9 @@ class CaseCommands:
         self.say(
             view, "case_lines", case=escalation.case, status=self._status(view, escalation),
             created=escalation.created_at.strftime("%Y-%m-%d %H:%M UTC"), lang=escalation.lang,
-            asker=escalation.asker or "-", source=escalation.source, question=escalation.question,
+            asker=escalation.asker or "-", source=escalation.source, question=clip(escalation.question, lang),
             candidates=", ".join(f"{c.entry_id} {c.score:.0f}" for c in escalation.candidates) or "-",
-            agent=escalation.agent or "-", note=escalation.resolution or "-", forwarding=forwarding,
+            agent=escalation.agent or "-", note=clip(escalation.resolution or "-", lang), forwarding=forwarding,
             label=self._label(view, escalation),
         )
 

@@ -50,12 +50,18 @@ class LineReader:
             readline.parse_and_bind("tab: complete")
 
     def read(self) -> str | None:
-        """The next line without its newline, or None at end of input."""
+        """The next line without its newline, or None at end of input; "" after Ctrl-C cleared a typed line."""
         if self.use_input:
             try:
                 return input(self.prompt)
             except EOFError:
                 return None
+            except KeyboardInterrupt:
+                if self.readline is None or not self.readline.get_line_buffer():
+                    raise  # Ctrl-C on an empty line leaves
+                self.stdout.write("\n")  # Ctrl-C on a half-typed line throws the line away
+                self.stdout.flush()
+                return ""
         if self.prompt:
             self.stdout.write(self.prompt)
             self.stdout.flush()

@@ -18,21 +18,22 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot.config import no_color, tool_language
 from bot.console.cases import CaseCommands, Handler
+from bot.console.choices import Choices
 from bot.console.forwarding import ConsoleForwarding
+from bot.console.layout import clip, width
 from bot.console.reader import LineReader
 from bot.console.texts import COMMAND_HELP, CONSOLE_TEXTS
 from bot.console.why import why_lines
 from bot.desk import Origin, Outcome, QuestionDesk
+from bot.errors import StoreError
 from bot.store import EscalationStore
 from faq import Assistant, Entry, KnowledgeBase, KnowledgeError, load_knowledge
-from faq.normalize import detect_language
 
 UI_LANGS = ("en", "zh")
 _RESOLVE_ENTRY = re.compile(r"^\s*:resolve\s+\S+\s+--entry\s+\S*$")
@@ -52,6 +53,7 @@ class Console:
         *,
         color: bool = False,
         lang: str | None = None,
+        ui_lang: str = "en",
         desk: QuestionDesk | None = None,
         agent: str | None = None,
         command_sets: Sequence[CaseCommands] = (),
@@ -62,12 +64,13 @@ class Console:
         self.out = out
         self.color = color
         self.forced_lang = lang
-        self.last_lang = "en"
+        self.ui_language = ui_lang
+        self.choices: Choices | None = None
         self.running = True
         self.desk = desk or QuestionDesk(None)
         self.origin = Origin(SOURCE, asker=agent)
         own: dict[str, Callable[[str], None]] = {
-            "show": self.show, "list": self.list_entries, "lang": self.set_lang, "reload": self.reload,
+            "show": self.show, "list": self.list_entries, "pick": self.pick, "lang": self.set_lang, "reload": self.reload,
             "help": self.help, "quit": self.quit, "q": self.quit, "exit": self.quit,
         }
         self.commands: dict[str, Callable[[str], None]] = dict(own)
@@ -86,8 +89,8 @@ class Console:
     # ---------------------------------------------------------------- output
     @property
     def ui_lang(self) -> str:
-        """The :lang setting, else the language of the last question (English before any)."""
-        return self.forced_lang or self.last_lang
+        """The agent's language (``--ui-lang``, else the locale): fixed for the session, whatever is asked."""
+        return self.ui_language
 
     def t(self, key: str, **values: object) -> str:
         """A console text in the current UI language."""
@@ -124,6 +127,8 @@ class Console:
         try:
             if line.startswith(":"):
                 self.run_command(line[1:])
+            elif self.choices is not None and line.isascii() and line.isdecimal():
+                self.pick(line)
             else:
                 self.ask(line)
         except BrokenPipeError:  # nobody is reading any more: not a bad line, the end of the session
@@ -143,13 +148,16 @@ class Console:
         """Hand the question to the desk; show the reply, why, and the case notice."""
         outcome = self.desk.ask(self.assistant, question, self.origin, lang=self.forced_lang, explain=True)
         reply = outcome.reply
-        self.last_lang = reply.lang if self.forced_lang is None else detect_language(question)
+        self.choices = Choices.of(outcome)
         self.render(outcome)
 
     def render(self, outcome: Outcome) -> None:
         """The reply text, a compact why block and a blank line; then the case notice and any store problem."""
         reply = outcome.reply
         self.write(reply.text)
+        self.write_links(reply.action, reply.entry_id)
+        if self.choices is not None:
+            self.write(self.t("pick_hint"))
         entry = f"{reply.entry_id} ({reply.kind})" if reply.entry_id else "-"
         self.write(
             f"  {self.t('decision')}: {self.paint(self.t('action_' + reply.action), reply.action)}"
@@ -158,15 +166,55 @@ class Console:
         runners_up = ", ".join(f"{c.entry_id} {c.score:.1f}" for c in reply.candidates[1:])
         self.write(f"  {self.t('runners_up')}: {runners_up or self.t('none')}")
         label = f"  {self.t('why')}: "
-        for n, why_line in enumerate(why_lines(reply.why, reply.lang) if reply.why else []):
-            self.write((label if n == 0 else " " * _width(label)) + why_line)
+        for n, why_line in enumerate(why_lines(reply.why, self.ui_lang) if reply.why else []):
+            self.write((label if n == 0 else " " * width(label)) + why_line)
         self.write()
         if outcome.notice:
             self.write(outcome.notice)
         if outcome.error is not None:
             self.write(self.t("store_error", error=outcome.error))
 
+    def write_links(self, action: str, entry_id: str | None) -> None:
+        """The answered entry's ``links``, one per line under the answer."""
+        entry = self.kb.entry(entry_id) if action == "answer" and entry_id else None
+        for link in entry.links if entry else ():
+            self.write(f"  {self.t('links')}: {link}")
+
     # ---------------------------------------------------------------- commands
+    def pick(self, arg: str) -> None:
+        """``N`` or ``:pick N`` after a did-you-mean: answer with choice N; 0 escalates the question as asked."""
+        choices = self.choices
+        if choices is None:
+            self.write(self.t("pick_nothing"))
+            return
+        number = arg.strip().lstrip("#")
+        if not (number.isascii() and number.isdecimal() and int(number) <= len(choices.entry_ids)):
+            self.write(self.t("pick_range", count=len(choices.entry_ids)))
+            return
+        self.choices = None
+        if int(number) == 0:
+            outcome = self.desk.escalate(self.assistant, choices.question, self.origin, lang=choices.lang,
+                                         question_id=choices.question_id)
+            contact = self.assistant.contact(choices.lang)
+            if outcome.notice is None:
+                self.write(self.t("picked_none_no_store", contact=contact))
+            else:
+                self.write(self.t("picked_none", contact=contact))
+                self.write(outcome.notice)
+            if outcome.error is not None:
+                self.write(self.t("store_error", error=outcome.error))
+            self.write()
+            return
+        entry = self.kb.entry(choices.entry_ids[int(number) - 1])
+        if entry is None:  # the knowledge base was reloaded without it
+            self.write(self.t("no_entry", id=choices.entry_ids[int(number) - 1]))
+            return
+        self.write(entry.text_in(entry.answer, choices.lang) or "")
+        self.write_links("answer", entry.id)
+        self.write(f"  {self.t('decision')}: {self.paint(self.t('action_answer'), 'answer')}"
+                   f" | {self.t('picked', entry=f'{entry.id} ({entry.kind})')}")
+        self.write()
+
     def show(self, arg: str) -> None:
         """``:show ID``: everything an agent needs to judge one entry."""
         if not arg:
@@ -245,16 +293,26 @@ class Console:
         return []
 
 
-def _width(text: str) -> int:
-    """Terminal columns of ``text``: wide (CJK) characters take two, so continuation lines align."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
 def _where_cases_go(console: Console, store: EscalationStore | None, forwarding: ConsoleForwarding | None) -> str | None:
     """The banner's line on where cases go: forwarded from here, or queued for ``faqbot slack``."""
     if store is None:
         return None
     return console.t("cases_forwarded" if forwarding is not None else "cases_queued", db=store.url)
+
+
+def _report_unreachable(console: Console, store: EscalationStore, interactive: bool) -> None:
+    """Try the database once at start-up, so a wrong URL is said now and not at the first escalation.
+
+    Piped output holds only answers, so there the warning goes to stderr.
+    """
+    try:
+        store.ensure_schema()
+    except StoreError as error:
+        warning = console.t("db_unreachable", db=store.url, error=error)
+        if interactive:
+            console.write(warning)
+        else:
+            print(warning, file=sys.stderr)
 
 
 def run_console(
@@ -265,6 +323,7 @@ def run_console(
     interactive: bool | None = None,
     color: bool | None = None,
     lang: str | None = None,
+    ui_lang: str | None = None,
     store: EscalationStore | None = None,
     agent: str | None = None,
     forwarding: ConsoleForwarding | None = None,
@@ -275,7 +334,8 @@ def run_console(
 
     ``interactive`` defaults to both streams being terminals; ``color`` to an
     interactive session without ``NO_COLOR``; ``lang`` ("en", "zh", or
-    None/"auto") forces the reply language. With a ``store`` every question is
+    None/"auto") forces the reply language; ``ui_lang`` ("en" or "zh", else
+    the locale) is the console's own language. With a ``store`` every question is
     logged and escalations open cases (as ``agent``), and the case commands are
     on; ``forwarding`` posts cases to Slack from this process (else the banner
     says they wait in the database for ``faqbot slack``). ``listeners`` see
@@ -292,15 +352,15 @@ def run_console(
     try:
         kb = load_knowledge(kb_path)
     except KnowledgeError as error:
-        for line in error.lines(lang or tool_language()):
+        for line in error.lines(tool_language(ui_lang)):
             print(line, file=sys.stderr)
         return 1
     if hasattr(stdin, "reconfigure"):  # undecodable bytes become U+FFFD instead of ending the session
         stdin.reconfigure(errors="replace")
     desk = QuestionDesk(store, listeners=[*listeners, *([forwarding.on_outcome] if forwarding else [])])
     command_sets = [CaseCommands(store, agent or "agent")] if store is not None else []
-    console = Console(Path(kb_path), kb, stdout, color=color, lang=lang, desk=desk, agent=agent,
-                      command_sets=command_sets)
+    console = Console(Path(kb_path), kb, stdout, color=color, lang=lang, ui_lang=tool_language(ui_lang),
+                      desk=desk, agent=agent, command_sets=command_sets)
     if forwarding is not None:
         forwarding.start(lambda: console.assistant)
     reader = LineReader(stdin, stdout, interactive=interactive)
@@ -308,6 +368,8 @@ def run_console(
     try:
         if interactive:
             console.banner(_where_cases_go(console, store, forwarding))
+        if store is not None:
+            _report_unreachable(console, store, interactive)
         while console.running:
             line = reader.read()
             if line is None:

@@ -72,6 +72,34 @@ CONSOLE_TEXTS = Catalog({
         "en": "Sorry, that line could not be handled ({error}). The console is still running.",
         "zh": "抱歉,这一行无法处理({error})。控制台仍在运行。",
     },
+    "clipped": {"en": " … [{count} more characters]", "zh": " …[另有 {count} 个字符]"},
+    # --- did-you-mean choices ---------------------------------------------------------------------
+    "pick_hint": {
+        "en": "  Type a number (or :pick N) to answer with that choice, 0 for none of these.",
+        "zh": "  输入编号(或 :pick N)用该选项回答,输入 0 表示都不是。",
+    },
+    "pick_nothing": {
+        "en": "There is no did-you-mean to pick from: ask a question first.",
+        "zh": "当前没有可选择的候选:请先提一个问题。",
+    },
+    "pick_range": {
+        "en": "Pick 1 to {count}, or 0 for none of these.",
+        "zh": "请选择 1 到 {count},或输入 0 表示都不是。",
+    },
+    "picked": {"en": "chosen: {entry}", "zh": "已选择:{entry}"},
+    "picked_none": {
+        "en": "None of these: the question goes to {contact}.",
+        "zh": "都不是:问题将转交给{contact}。",
+    },
+    "picked_none_no_store": {
+        "en": "None of these: with a database this question would go to {contact} as a case.",
+        "zh": "都不是:如连接了数据库,这个问题会作为案例转交给{contact}。",
+    },
+    "links": {"en": "links", "zh": "链接"},
+    "db_unreachable": {
+        "en": "Warning: the database {db} cannot be reached ({error}); questions are answered but cases cannot be saved.",
+        "zh": "警告:无法连接数据库 {db}({error});问题仍会回答,但无法保存案例。",
+    },
     # --- the case commands ---------------------------------------------------------------------
     "queue_empty": {"en": "No open or taken cases.", "zh": "没有待处理或处理中的案例。"},
     "case_usage": {"en": "Usage: :{name} N (a case number; :queue lists them).", "zh": "用法::{name} N(案例编号;:queue 可列出)。"},
@@ -143,9 +171,12 @@ COMMAND_HELP = Catalog({
     ":show ID": {"en": "an entry in both languages", "zh": "查看条目(中英文)"},
     ":list [TAG]": {"en": "entry ids and questions, optionally only those with TAG", "zh": "列出条目 ID 和问题,可按标签筛选"},
     ":lang en|zh|auto": {"en": "reply in English, in Chinese, or in the question's language", "zh": "用英文、中文或提问的语言回复"},
+    ":pick N": {"en": "after a did-you-mean: answer with choice N (0: none of these, escalate)",
+                "zh": "出现候选后:用第 N 个选项回答(0:都不是,转交人工)"},
     ":reload": {"en": "re-read the knowledge base file (the old one stays on error)", "zh": "重新读取知识库文件(出错时保留原知识库)"},
     ":help": {"en": "this list", "zh": "显示本列表"},
-    ":quit, :q, :exit": {"en": "leave (Ctrl-D and Ctrl-C also leave)", "zh": "退出(也可按 Ctrl-D 或 Ctrl-C)"},
+    ":quit, :q, :exit": {"en": "leave (also Ctrl-D, or Ctrl-C on an empty line; Ctrl-C on a typed line clears it)",
+                         "zh": "退出(也可按 Ctrl-D,或在空行按 Ctrl-C;已输入内容时 Ctrl-C 清除该行)"},
 })
 
 CASE_HELP = Catalog({

@@ -135,6 +135,13 @@ def mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
+def link_line(link: str) -> str:
+    """One of an entry's ``links`` as a bullet: a clickable Slack link for http(s) URLs, else literal text."""
+    if link.startswith(("https://", "http://")) and not any(char in link for char in "<>|"):
+        return f"• <{link.replace('&', '&amp;')}>"
+    return f"• {escape(link)}"
+
+
 def sections(text: str) -> list[dict[str, Any]]:
     """Escaped ``text`` as one or more section blocks of at most 3,000 characters each."""
     return [{"type": "section", "text": mrkdwn(piece)} for piece in split_text(text)]
@@ -211,6 +218,9 @@ def render_answer(
     ``done`` replaces the buttons with that note (after feedback was given).
     """
     content = sections(escape(answer))
+    entry = assistant.kb.entry(entry_id) if entry_id else None
+    if entry is not None and entry.links:
+        content += sections("\n".join(link_line(link) for link in entry.links))
     details = []
     if entry_id:
         shown = "?" if score is None else f"{score:.0f}"

@@ -40,7 +40,7 @@ def add_slack_parser(subparsers) -> argparse.ArgumentParser:
                        help="threads answering questions behind the acknowledgements (default 16)")
     commands = slack.add_subparsers(dest="slack_command", metavar="SUBCOMMAND", parser_class=type(slack))
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML) to create the app from")
-    manifest.add_argument("--url", help="public base URL for HTTP mode (default: a Socket Mode manifest)")
+    manifest.add_argument("--url", type=_base_url, help="public base URL for HTTP mode, e.g. https://faq.example.com (default: a Socket Mode manifest)")
     manifest.add_argument("--name", default="faqbot", help="the app's and bot user's name (default faqbot)")
     trying = commands.add_parser(
         "try", help="try the Slack app offline: type as a seller, see the Block Kit it would post",
@@ -71,6 +71,21 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+def _base_url(text: str) -> str:
+    """An ``https://`` (or ``http://``) URL with a host and nothing after the path: Slack calls it back."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text.strip())
+        host = parts.hostname
+    except ValueError:
+        host = None
+        parts = None
+    if parts is None or parts.scheme not in ("https", "http") or not host or parts.query or parts.fragment or " " in text.strip():
+        raise argparse.ArgumentTypeError(f"expected an https:// URL such as https://faq.example.com, got {text!r}")
+    return text.strip().rstrip("/")
 
 
 def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
