@@ -69,11 +69,15 @@ def pseudo_outcomes(
     tuning: Tuning | None = None,
     fusion: Fusion | None = None,
     progress: Callable[[int, int], None] | None = None,
+    stored: np.ndarray | None = None,
 ) -> Outcomes:
     """Ask the held-out phrasings of ``FOLDS`` reduced copies of ``kb``; ``vectors[i]`` encodes phrasing row i.
 
     Rows follow ``Entry.phrasings()`` entry by entry; ``owners[i]`` is the row's entry index.
+    ``stored``: the phrasing vectors as the index keeps them (float16), so that
+    pseudo-questions score exactly as real ones will.
     """
+    stored = vectors.astype(np.float16) if stored is None else stored
     entries = kb.entries
     n = len(entries)
     kinds = [entry.kind for entry in entries]
@@ -101,7 +105,8 @@ def pseudo_outcomes(
         new_index = np.full(n, -1)
         new_index[kept] = np.arange(len(kept))
         topics = topic_rows(kinds, owners) & keep_rows
-        index = SemanticIndex(centroids(vectors, owners, n, keep_rows)[kept], vectors[topics], new_index[owners[topics]])
+        index = SemanticIndex(centroids(vectors, owners, n, keep_rows)[kept], vectors[topics], new_index[owners[topics]],
+                              stored[keep_rows], new_index[owners[keep_rows]])
         search = HybridRetriever(Retriever(replace(kb, entries=tuple(reduced)), tuning), index, _no_encoding, fusion)
         kept_array = np.array(kept)
 
