@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 #: Assumed share of near-topic out-of-scope questions in real traffic, to weigh the two kinds of wrong answer.
-OUT_OF_SCOPE_SHARE = 0.05
+OUT_OF_SCOPE_SHARE = 0.06
 #: Out-of-scope share weighing "did you mean": choices shown to out-of-scope askers bother them, right or not.
 CLARIFY_OUT_SHARE = 0.2
 #: Real in-scope questions go to a wrong entry this many times as often as held-out phrasings (on the four
 #: benchmark validation sets the ratio was 1.4 to 3.4 at the calibrated thresholds).
-IN_SCOPE_DIFFICULTY = 2.0
+IN_SCOPE_DIFFICULTY = 2.2
 #: Standard errors added to the estimated wrong-answer rate (one-sided: 1.0 would be about 84% confidence).
 CONFIDENCE = 0.25
 #: Fewer pseudo-questions of either kind than this: use the priors.

@@ -34,8 +34,6 @@ LEXICAL_FLOOR = 0.7
 VERBATIM_SCORE = 100.0
 #: Entries the semantic index adds to the lexical short list.
 SEMANTIC_SHORTLIST = 10
-#: Share of a candidate's closest-phrasing cosine in its semantic score (the rest: its centroid cosine).
-PHRASING_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,6 @@ class Fusion:
     weight: float = SEMANTIC_WEIGHT
     shortlist: int = SEMANTIC_SHORTLIST
     lexical_floor: float = LEXICAL_FLOOR
-    phrasing_share: float = PHRASING_SHARE
 
 
 class HybridRetriever:
@@ -76,13 +73,9 @@ class HybridRetriever:
         nearest = np.argpartition(-cosines, size - 1)[:size] if size else np.zeros(0, dtype=int)
         lexical = {m.entry_index: m for m in self.retriever.search(text, limit=len(cosines), explain=explain, also=nearest)}
         weight = self.fusion.weight
-        candidates = np.array(sorted(set(lexical) | {int(i) for i in nearest}), dtype=np.int64)
-        semantic = cosines[candidates]
-        share = self.fusion.phrasing_share
-        if share and self.semantic.has_phrasings:
-            semantic = (1 - share) * semantic + share * self.semantic.best_phrasing(vector, candidates, semantic)
         matches = []
-        for entry_index, cosine in zip(candidates.tolist(), semantic.tolist()):
+        for entry_index in set(lexical) | {int(i) for i in nearest}:
+            cosine = float(cosines[entry_index])
             found = lexical.get(entry_index)
             lexical_score = found.score if found else 0.0
             score = 100 * (weight * max(cosine, 0.0) + (1 - weight) * lexical_score / 100)

@@ -69,15 +69,11 @@ def pseudo_outcomes(
     tuning: Tuning | None = None,
     fusion: Fusion | None = None,
     progress: Callable[[int, int], None] | None = None,
-    stored: np.ndarray | None = None,
 ) -> Outcomes:
     """Ask the held-out phrasings of ``FOLDS`` reduced copies of ``kb``; ``vectors[i]`` encodes phrasing row i.
 
     Rows follow ``Entry.phrasings()`` entry by entry; ``owners[i]`` is the row's entry index.
-    ``stored``: the phrasing vectors as the index keeps them (float16), so that
-    pseudo-questions score exactly as real ones will.
     """
-    stored = vectors.astype(np.float16) if stored is None else stored
     entries = kb.entries
     n = len(entries)
     kinds = [entry.kind for entry in entries]
@@ -97,7 +93,9 @@ def pseudo_outcomes(
         per_entry = -(-WANTED // max(len(held_entries) * FOLDS, 1))
         held: dict[int, list[int]] = {}
         for i in held_entries:
-            count = min(per_entry, max(1, len(phrasings[i]) // 4))
+            # up to half an entry's phrasings: a small knowledge base needs the questions (one
+            # per entry left its calibration jumpy), and what is left is still most of the entry
+            count = min(per_entry, max(1, len(phrasings[i]) // 2))
             held[i] = sorted({(fold * count + j) % len(phrasings[i]) for j in range(count)})
         kept, reduced, keep_rows = _reduced(entries, phrasings, first_row, out, held)
         if not kept:
@@ -105,8 +103,7 @@ def pseudo_outcomes(
         new_index = np.full(n, -1)
         new_index[kept] = np.arange(len(kept))
         topics = topic_rows(kinds, owners) & keep_rows
-        index = SemanticIndex(centroids(vectors, owners, n, keep_rows)[kept], vectors[topics], new_index[owners[topics]],
-                              stored[keep_rows], new_index[owners[keep_rows]])
+        index = SemanticIndex(centroids(vectors, owners, n, keep_rows)[kept], vectors[topics], new_index[owners[topics]])
         search = HybridRetriever(Retriever(replace(kb, entries=tuple(reduced)), tuning), index, _no_encoding, fusion)
         kept_array = np.array(kept)
 

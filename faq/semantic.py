@@ -44,24 +44,11 @@ class SemanticIndex:
     and such an entry scores its best phrasing or its centroid, whichever is higher.
     """
 
-    def __init__(
-        self,
-        entry_centroids: np.ndarray,
-        topic_vectors: np.ndarray | None = None,
-        topic_owners: np.ndarray | None = None,
-        phrasing_vectors: np.ndarray | None = None,
-        phrasing_owners: np.ndarray | None = None,
-    ):
+    def __init__(self, entry_centroids: np.ndarray, topic_vectors: np.ndarray | None = None, topic_owners: np.ndarray | None = None):
         self.centroids = np.ascontiguousarray(entry_centroids, dtype=np.float32)
         dims = self.centroids.shape[1] if self.centroids.ndim == 2 else 0
         self.topic_vectors = np.zeros((0, dims), dtype=np.float32) if topic_vectors is None else np.ascontiguousarray(topic_vectors, dtype=np.float32)
         self.topic_owners = np.zeros(0, dtype=np.int64) if topic_owners is None else np.asarray(topic_owners, dtype=np.int64)
-        # every phrasing's vector (float16, often memory-mapped), entry by entry: read only for a short list
-        self.phrasing_vectors = phrasing_vectors
-        if phrasing_vectors is not None and phrasing_owners is not None:
-            self._starts = np.searchsorted(np.asarray(phrasing_owners), np.arange(len(self.centroids) + 1))
-        else:
-            self._starts = None
 
     def scores(self, vector: np.ndarray) -> np.ndarray:
         """Cosine similarity of one unit ``vector`` with every entry (see the class docstring for topic lists)."""
@@ -69,26 +56,3 @@ class SemanticIndex:
         if len(self.topic_owners):
             np.maximum.at(scores, self.topic_owners, self.topic_vectors @ vector)
         return scores
-
-    @property
-    def has_phrasings(self) -> bool:
-        return self._starts is not None
-
-    def best_phrasing(self, vector: np.ndarray, entries: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-        """Cosine of ``vector`` with the closest phrasing of each of ``entries`` (``fallback`` where an entry has none).
-
-        Only the short list's phrasings are read, so the cost does not grow with
-        the knowledge base (a few hundred rows at most).
-        """
-        best = np.array(fallback, dtype=np.float32, copy=True)
-        if self._starts is None or not len(entries):
-            return best
-        starts, ends = self._starts[entries], self._starts[entries + 1]
-        present = np.flatnonzero(ends > starts)
-        if not len(present):
-            return best
-        lengths = (ends - starts)[present]
-        rows = np.repeat(starts[present] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-        cosines = np.asarray(self.phrasing_vectors[rows], dtype=np.float32) @ vector
-        best[present] = np.maximum.reduceat(cosines, np.cumsum(lengths) - lengths)
-        return best

@@ -60,7 +60,7 @@ class SemanticSetup:
         if callable(warm):  # load the model now, not when the first asker is waiting
             warm()
         data = load_or_build(kb, encoder, cache_dir, retriever.tuning, fusion, progress, calibrate)
-        index = SemanticIndex(data.centroids, data.topic_vectors, data.topic_owners, data.phrasing_vectors, data.phrasing_owners)
+        index = SemanticIndex(data.centroids, data.topic_vectors, data.topic_owners)
 
         def encode(text: str) -> np.ndarray:
             return encoder.encode([normalize(text)])[0]

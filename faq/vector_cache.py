@@ -34,7 +34,7 @@ from faq.retriever import Tuning
 from faq.semantic import centroids, topic_rows
 
 #: Bump when scoring changes in a way the key cannot see, so old outcomes are not reused.
-ENGINE_VERSION = "hybrid-7"
+ENGINE_VERSION = "hybrid-8"
 #: Phrasings encoded per batch (and per progress update).
 BATCH = 512
 #: Knowledge bases with more phrasings than this show progress on a terminal.
@@ -50,20 +50,17 @@ def default_cache_dir() -> Path:
 
 @dataclass
 class SemanticData:
-    """What answering and calibrating need: each entry's centroid, the phrasing vectors, the pseudo-question outcomes.
+    """What answering and calibrating need: each entry's centroid, and the pseudo-question outcomes.
 
-    A question is compared with every centroid, but with the phrasings of its
-    short list only; so the phrasing vectors are kept as float16 in a ``.npy``
-    file of their own, memory-mapped: a warm start reads its header, and a
-    question touches a few hundred rows.
+    The phrasing vectors themselves are not kept: questions are only compared
+    with centroids, and storing one vector per entry keeps the file (and a
+    warm start) five to twenty times smaller.
     """
 
     centroids: np.ndarray
     outcomes: Outcomes
     topic_vectors: np.ndarray   # phrasing vectors of out_of_scope entries (see ``SemanticIndex``)
     topic_owners: np.ndarray
-    phrasing_vectors: np.ndarray | None = None  # float16, one row per phrasing, entry by entry
-    phrasing_owners: np.ndarray | None = None
 
 
 def phrasing_rows(kb: KnowledgeBase) -> tuple[list[str], np.ndarray]:
@@ -128,7 +125,7 @@ def load_or_build(
     texts, owners = phrasing_rows(kb)
     path = cache_dir / "vectors" / f"{cache_key(kb, encoder, tuning, fusion)}.npz" if cache_dir is not None else None
     if path is not None:
-        cached = _read(path, len(kb.entries), owners)
+        cached = _read(path, len(kb.entries))
         if cached is not None:
             return cached
     progress = _Progress(len(texts), progress_stream)
@@ -138,34 +135,25 @@ def load_or_build(
         progress.show("encoding phrasings", min(start + BATCH, len(texts)), len(texts))
     vectors = np.concatenate(parts).astype(np.float32) if parts else np.zeros((0, 512), dtype=np.float32)
     step: Callable[[int, int], None] = lambda done, total: progress.show("calibrating", done, total)
-    stored = vectors.astype(np.float16)
-    outcomes = pseudo_outcomes(kb, vectors, owners, tuning, fusion, step, stored) if calibrate else Outcomes.empty()
+    outcomes = pseudo_outcomes(kb, vectors, owners, tuning, fusion, step) if calibrate else Outcomes.empty()
     progress.finish()
     topics = topic_rows([entry.kind for entry in kb.entries], owners)
-    data = SemanticData(centroids(vectors, owners, len(kb.entries)), outcomes, vectors[topics], owners[topics], stored, owners)
+    data = SemanticData(centroids(vectors, owners, len(kb.entries)), outcomes, vectors[topics], owners[topics])
     if path is not None and calibrate:
         _write(path, data)
     return data
 
 
-def _phrasings_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.phrasings.npy")
-
-
-def _read(path: Path, n_entries: int, owners: np.ndarray) -> SemanticData | None:
+def _read(path: Path, n_entries: int) -> SemanticData | None:
     try:
         with np.load(path, allow_pickle=False) as arrays:
             data = SemanticData(arrays["centroids"], Outcomes.load(arrays), arrays["topic_vectors"], arrays["topic_owners"])
-        stored = np.load(_phrasings_path(path), mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
     if data.centroids.ndim != 2 or len(data.centroids) != n_entries or not np.isfinite(data.centroids).all():
         return None
     if len(data.topic_vectors) != len(data.topic_owners) or (len(data.topic_owners) and data.topic_owners.max() >= n_entries):
         return None
-    if stored.dtype != np.float16 or stored.shape != (len(owners), data.centroids.shape[1]):
-        return None
-    data.phrasing_vectors, data.phrasing_owners = stored, owners
     return data
 
 
@@ -174,9 +162,6 @@ def _write(path: Path, data: SemanticData) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(partial, "wb") as out:  # the phrasings first: the .npz appearing means both are whole
-            np.save(out, np.asarray(data.phrasing_vectors, dtype=np.float16))
-        os.replace(partial, _phrasings_path(path))
         with open(partial, "wb") as out:
             np.savez(out, centroids=data.centroids, topic_vectors=data.topic_vectors, topic_owners=data.topic_owners,
                      **data.outcomes.save())

@@ -209,34 +209,3 @@ def test_a_topic_list_entry_scores_its_best_phrasing():
     plain = SemanticIndex(centroids(vectors, owners, 2))
     assert plain.scores(question)[1] == pytest.approx(1 / np.sqrt(3))
 
-
-def test_the_short_list_reads_each_entrys_closest_phrasing():
-    """``best_phrasing`` takes, per asked entry, the largest cosine among that entry's phrasings only."""
-    from faq.semantic import SemanticIndex, centroids
-
-    vectors = np.eye(5, dtype=np.float32)  # entry 0: rows 0-1, entry 1: none, entry 2: rows 2-4
-    owners = np.array([0, 0, 2, 2, 2])
-    index = SemanticIndex(centroids(vectors, owners, 3), phrasing_vectors=vectors.astype(np.float16), phrasing_owners=owners)
-    question = np.array([0, 0, 0, 0.6, 0.8], dtype=np.float32)
-    fallback = np.array([-1.0, -2.0, -3.0], dtype=np.float32)
-    closest = index.best_phrasing(question, np.array([2, 1, 0]), fallback)
-    assert closest.tolist() == pytest.approx([0.8, -2.0, 0.0], abs=1e-3)  # entry 1 has no phrasing: its fallback
-    assert SemanticIndex(centroids(vectors, owners, 3)).best_phrasing(question, np.array([2]), fallback[:1]).tolist() == [-1.0]
-
-
-def test_a_broken_or_missing_phrasings_file_is_rebuilt_silently(encoder, tmp_path):
-    kb = parse_knowledge(textwrap.dedent(SHOP))
-    good = Assistant(kb, encoder=encoder, cache_dir=tmp_path).reply("shipping time")
-    [stored] = (tmp_path / "vectors").glob("*.phrasings.npy")
-    for damage in (b"", b"\x93NUMPY garbage", stored.read_bytes()[:200]):
-        stored.write_bytes(damage)
-        counting = CountingEncoder(encoder)
-        assert Assistant(kb, encoder=counting, cache_dir=tmp_path).reply("shipping time") == good
-        assert counting.encoded > 0
-    stored.unlink()
-    counting = CountingEncoder(encoder)
-    assert Assistant(kb, encoder=counting, cache_dir=tmp_path).reply("shipping time") == good
-    assert counting.encoded > 0 and stored.exists()
-    counting = CountingEncoder(encoder)
-    Assistant(kb, encoder=counting, cache_dir=tmp_path)
-    assert counting.encoded == 0  # warm again
