@@ -94,7 +94,7 @@ def pseudo_outcomes(
         held: dict[int, list[int]] = {}
         for i in held_entries:
             # up to half an entry's phrasings: a small knowledge base needs the questions (one
-            # per entry left its calibration jumpy), and what is left is still most of the entry
+            # per entry left its calibration jumpy), and at least half of the entry stays in the index
             count = min(per_entry, max(1, len(phrasings[i]) // 2))
             held[i] = sorted({(fold * count + j) % len(phrasings[i]) for j in range(count)})
         kept, reduced, keep_rows = _reduced(entries, phrasings, first_row, out, held)

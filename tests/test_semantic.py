@@ -208,4 +208,3 @@ def test_a_topic_list_entry_scores_its_best_phrasing():
     assert index.scores(question).tolist() == pytest.approx([0.0, 1.0])
     plain = SemanticIndex(centroids(vectors, owners, 2))
     assert plain.scores(question)[1] == pytest.approx(1 / np.sqrt(3))
-
