@@ -93,7 +93,9 @@ def pseudo_outcomes(
         per_entry = -(-WANTED // max(len(held_entries) * FOLDS, 1))
         held: dict[int, list[int]] = {}
         for i in held_entries:
-            count = min(per_entry, max(1, len(phrasings[i]) // 4))
+            # a quarter of an entry's phrasings, but two of an entry with four to seven: a small
+            # knowledge base needs the questions (one per entry left its calibration jumpy)
+            count = min(per_entry, max(min(2, len(phrasings[i]) // 2), len(phrasings[i]) // 4))
             held[i] = sorted({(fold * count + j) % len(phrasings[i]) for j in range(count)})
         kept, reduced, keep_rows = _reduced(entries, phrasings, first_row, out, held)
         if not kept:

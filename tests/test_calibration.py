@@ -39,6 +39,22 @@ def test_the_sweep_counts_what_rates_counts():
         assert (a.right, a.wrong, a.wrong_out) == pytest.approx((b.right, b.wrong, b.wrong_out))
 
 
+def test_a_held_out_phrasing_answered_wrongly_counts_as_several_real_ones():
+    """Held-out phrasings are easier than real questions: their wrong answers weigh IN_SCOPE_DIFFICULTY each."""
+    from faq.calibration import IN_SCOPE_DIFFICULTY, OUT_OF_SCOPE_SHARE
+
+    n = 1000
+    right = np.arange(n) >= 50  # 5% of in-scope questions go to a wrong entry, all at score 60
+    zeros = np.zeros(n, dtype=bool)
+    inside = Outcomes(np.full(n, 60.0), np.full(n, 10.0), right, right, zeros, zeros)
+    outside = Outcomes(np.full(n, 20.0), np.full(n, 10.0), zeros, zeros, ~zeros, zeros)  # never answered
+    r = rates(inside + outside, 50.0, 0.0)
+    assert (r.right, r.wrong_in, r.wrong_out) == pytest.approx((0.95, 0.05, 0.0))  # what happened, unscaled
+    point = (1 - OUT_OF_SCOPE_SHARE) * IN_SCOPE_DIFFICULTY * 0.05
+    assert point <= r.wrong <= point + 0.01  # the estimate: scaled, plus a small-sample allowance
+    assert IN_SCOPE_DIFFICULTY > 1
+
+
 @pytest.mark.parametrize("target", [0.02, 0.05, 0.10])
 def test_choose_meets_the_target_and_answers_more_when_allowed_more(target):
     outcomes = synthetic(2)
