@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import logging
 import os
 import platform
@@ -56,25 +55,13 @@ from bot.slack.app import SlackBot
 from bot.slack.client import build_client
 from bot.slack.server import make_http_server
 from bot.store import EscalationStore
-from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
+from bot.testkit.fake_slack import FakeSlack
+from bot.testkit.slack_traffic import CHANNEL, QUESTIONS, signed_event
 
 REPO = Path(__file__).resolve().parents[1]
 
 SECRET = "bench-signing-secret"
-CHANNEL = "CLOAD"
 SUPPORT = "CSUPPORT"
-QUESTIONS = [
-    "can I close my account?",
-    "How will I get paid for my completed services?",
-    "我可以关闭账户吗",
-    "Will I still be able to access my Seller Central account?",
-    "payment listings",  # did you mean
-    "Should I still submit technicians for a background check?",
-    "卖家平台还能登录吗",
-    "What is happening with Amazon Home Services?",
-    "How much are FBA fulfillment fees?",  # out of scope: a case
-    "Do I need to do anything with my listings?",
-]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -132,20 +119,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def send(item: tuple[int, int]) -> None:
         n, attempt = item
-        ts = f"1800000000.{n:06d}"
-        event = {"type": "app_mention", "user": f"U{n % 97:05d}", "channel": CHANNEL, "ts": ts, "event_ts": ts,
-                 "text": f"<@{BOT_USER_ID}> {QUESTIONS[n % len(QUESTIONS)]}"}
-        body = json.dumps({"token": "legacy", "team_id": TEAM_ID, "api_app_id": "ALOAD", "type": "event_callback",
-                           "event": event, "event_id": f"EvLoad{n:08d}", "event_time": int(time.time())})
-        stamp = str(int(time.time()))
-        headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-                   "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body)}
-        if attempt:
-            headers.update({"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"})
+        body, headers = signed_event(verifier, n, attempt)
         started = time.perf_counter()
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("POST", "/slack/events", body=body.encode("utf-8"), headers=headers)
+            connection.request("POST", "/slack/events", body=body, headers=headers)
             status = connection.getresponse().status
             connection.close()
         except OSError as error:
