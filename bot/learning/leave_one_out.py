@@ -18,25 +18,14 @@ from typing import Iterable
 
 from faq.assistant import Assistant
 from faq.encoder import MemoEncoder
-from faq.model import Entry, KnowledgeBase, Settings
+from faq.model import KnowledgeBase, Settings
+from faq.pseudo import without_phrasing
 from faq.semantic_setup import SHARED, resolve
 
 Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
 Found = tuple[str | None, frozenset[str]]  # the entry it finds (None: escalated), the entries it considered
 Work = tuple[int, str, str]  # (entry position, lang, phrasing text)
 Asked = tuple[str, str | None, str | None, frozenset[str]]  # action, kind, entry id, the entries considered
-
-
-def without(entry: Entry, lang: str, text: str) -> Entry | None:
-    """``entry`` without one phrasing (an alternate takes the question's place), None if none is left."""
-    alternates = list(entry.alternates.get(lang, ()))
-    if entry.question.get(lang) == text:
-        if not alternates:
-            return None
-        return replace(entry, question={**entry.question, lang: alternates.pop(0)},
-                       alternates={**entry.alternates, lang: tuple(alternates)})
-    alternates.remove(text)
-    return replace(entry, alternates={**entry.alternates, lang: tuple(alternates)})
 
 
 _ENCODER: MemoEncoder | None = None  # one per process: the copies of a knowledge base share most phrasings
@@ -62,8 +51,8 @@ def check(kb: KnowledgeBase, work: Iterable[Work], decisions: Settings) -> dict[
     result: dict[Key, Found] = {}
     for position, lang, text in work:
         entry = kb.entries[position]
-        reduced = without(entry, lang, text)
-        if reduced is None:
+        reduced = without_phrasing(entry, lang, text)
+        if reduced is None or lang not in reduced.question:  # no phrasing of that language left to find it
             continue
         reduced_kb = replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:])
         reply = engine(reduced_kb, decisions).reply(text)
