@@ -67,7 +67,7 @@ _DROP_INVISIBLE = _CharTable(_visible)
 _WORD_CHARS = _CharTable(_word_char)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)  # a knowledge base's phrasings; bounded, as every question passes here
 def normalize(text: str) -> str:
     """Return the canonical form of ``text`` used for matching.
 
