@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from bot.store import EscalationStore, QuestionRecord
 from faq.normalize import normalize
 from faq.notices import notice
-from faq.retriever import spaced
+from faq.prepared import spaced
 
 #: rapidfuzz token_sort_ratio (ratio of the sorted words) at or above which two questions belong to one group.
 SAME_GROUP = 75

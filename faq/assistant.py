@@ -21,6 +21,7 @@ from faq.hybrid import Fusion
 from faq.messages import message
 from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings, Why
 from faq.normalize import MAX_MATCH_CHARS, detect_language
+from faq.prepared import PreparedTexts
 from faq.retriever import Match, Retriever, Tuning
 from faq.smalltalk import builtin_smalltalk
 from faq.surface import surfaces, written_words
@@ -56,6 +57,7 @@ class Assistant:
         decisions: Settings | None = None,
         progress: TextIO | None = None,
         fusion: Fusion | None = None,
+        prepared: PreparedTexts | None = None,
     ):
         """Index ``kb``; with ``settings.semantic`` (the default) also encode it and calibrate its thresholds.
 
@@ -66,9 +68,10 @@ class Assistant:
         that join the calibration. ``decisions``: use these thresholds as they
         are, without calibrating (``faqbot check`` passes its own). ``progress``:
         where a long first build reports progress (stderr, on a terminal).
+        ``prepared``: phrasings already prepared for another copy of this knowledge base.
         """
         self.kb = kb
-        self.retriever = Retriever(kb, tuning)
+        self.retriever = Retriever(kb, tuning, prepared)
         self.search: Callable[..., list[Match]] = self.retriever.search
         self.settings: Settings = decisions or kb.settings
         self.calibration: Calibration | None = None
@@ -93,12 +96,13 @@ class Assistant:
         leave-one-out and proofs build hundreds of copies, and recalibrating each
         would cost seconds and move the goalposts between them.
         """
+        prepared = self.retriever.prepared
         if self.semantic is None:
-            return Assistant(kb, self.retriever.tuning, encoder=None, decisions=self.settings)
+            return Assistant(kb, self.retriever.tuning, encoder=None, decisions=self.settings, prepared=prepared)
         if self._variant_encoder is None:
             self._variant_encoder = MemoEncoder(self.semantic.encoder)
         return Assistant(kb, self.retriever.tuning, encoder=self._variant_encoder, cache_dir=None,
-                         decisions=self.settings, fusion=self.semantic.hybrid.fusion)
+                         decisions=self.settings, fusion=self.semantic.hybrid.fusion, prepared=prepared)
 
     def text(self, name: str, lang: str, **values: str) -> str:
         """The bot's own text ``name`` in ``lang`` (see ``faq.messages``), with ``{contact}`` and ``values`` filled in."""

@@ -19,7 +19,8 @@ from faq.locate import phrasing_places
 from faq.model import KnowledgeBase
 from faq.pseudo import without_phrasing
 from faq.notices import notice
-from faq.retriever import Retriever, spaced
+from faq.prepared import spaced
+from faq.retriever import Retriever
 
 #: Lexical cosine (0-1) from which a pair of phrasings of different entries is compared word by word.
 PROPOSE = 0.5

@@ -22,11 +22,13 @@ phrasings that share a term with it.
 from __future__ import annotations
 
 import math
+from itertools import chain
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
+from faq.prepared import Vocabulary
 from faq.terms import is_compound
 
 WeightedTerms = Sequence[tuple[str, float]]
@@ -69,11 +71,13 @@ class LexicalIndex:
 
     def __init__(
         self,
-        phrasing_terms: Sequence[WeightedTerms],
+        phrasing_terms: Sequence[tuple[Sequence[int], Sequence[float]]],
         phrasing_entry: Sequence[int],
         n_entries: int,
+        vocabulary: Vocabulary,
         smoothing: float = 0.1,
     ):
+        """``phrasing_terms``: each phrasing's term numbers (in ``vocabulary``) and their weights."""
         if list(phrasing_entry) != sorted(phrasing_entry):
             raise ValueError("phrasings must be grouped by entry")
         self.n_entries = n_entries
@@ -81,27 +85,28 @@ class LexicalIndex:
         self.phrasing_entry = np.asarray(phrasing_entry, dtype=np.int64)
         # phrasings of entry i are rows entry_bounds[i]:entry_bounds[i + 1]
         self.entry_bounds = np.searchsorted(self.phrasing_entry, np.arange(n_entries + 1))
+        self.term_ids = vocabulary.ids
+        self.terms = vocabulary.terms
+        self._n_ids = n_ids = max(len(vocabulary), 1)  # numbers given out later are unknown here
 
         # every term occurrence as flat arrays, then summed per (phrasing, term) by numpy
-        self.term_ids: dict[str, int] = {}
-        term_id = self.term_ids.setdefault
-        occurrences = [term_id(term, len(self.term_ids)) for phrasing in phrasing_terms for term, _ in phrasing]
-        weights = np.fromiter((weight for phrasing in phrasing_terms for _, weight in phrasing), float, len(occurrences))
-        lengths = np.fromiter((len(phrasing) for phrasing in phrasing_terms), np.int64, self.n_phrasings)
-        self.terms = list(self.term_ids)
-        n_terms = max(len(self.term_ids), 1)
-        row_term = np.repeat(np.arange(self.n_phrasings, dtype=np.int64), lengths) * n_terms + np.array(occurrences, np.int64)
+        lengths = np.fromiter((len(ids) for ids, _ in phrasing_terms), np.int64, self.n_phrasings)
+        total = int(lengths.sum())
+        occurrences = np.fromiter(chain.from_iterable(ids for ids, _ in phrasing_terms), np.int64, total)
+        weights = np.fromiter(chain.from_iterable(ws for _, ws in phrasing_terms), float, total)
+        row_term = np.repeat(np.arange(self.n_phrasings, dtype=np.int64), lengths) * n_ids + occurrences
         unique_row_term, where = np.unique(row_term, return_inverse=True)
         counts_a = np.bincount(where, weights=weights)
-        rows_a, terms_a = unique_row_term // n_terms, unique_row_term % n_terms
+        rows_a, terms_a = unique_row_term // n_ids, unique_row_term % n_ids
         entries_a = self.phrasing_entry[rows_a]
 
         # pooled (entry, term) counts: document frequency over entries and the term evidence
-        keys = entries_a * n_terms + terms_a
+        keys = entries_a * n_ids + terms_a
         unique, inverse = np.unique(keys, return_inverse=True)
         pooled = np.bincount(inverse, weights=counts_a)
-        pooled_entries, pooled_terms = unique // n_terms, unique % n_terms
-        entry_df = np.bincount(pooled_terms, minlength=len(self.term_ids))
+        pooled_entries, pooled_terms = unique // n_ids, unique % n_ids
+        entry_df = np.bincount(pooled_terms, minlength=n_ids)
+        self._used = entry_df > 0  # a term of the vocabulary that none of these phrasings has is unknown
         self.idf = np.log(1 + (n_entries - entry_df + 0.5) / (entry_df + 0.5))
         self.unknown_idf = math.log(1 + (n_entries + 0.5) / 0.5)
 
@@ -109,23 +114,27 @@ class LexicalIndex:
         values = counts_a * self.idf[terms_a] if len(terms_a) else counts_a
         norms = np.sqrt(np.bincount(rows_a, weights=values**2, minlength=self.n_phrasings))
         values = values / np.where(norms > 0, norms, 1.0)[rows_a]
-        self._phrasings = _Postings.build(rows_a, terms_a, values, len(self.term_ids))
+        self._phrasings = _Postings.build(rows_a, terms_a, values, n_ids)
         self._centroids = self._build_centroids(entries_a, terms_a, values)
 
         # term evidence: log(1 + pooled count / smoothing), and a length penalty per entry
         length = np.bincount(entries_a, weights=counts_a, minlength=n_entries)
-        self._entry_length = np.log(length + smoothing * n_terms)
-        self._evidence = _Postings.build(pooled_entries, pooled_terms, np.log1p(pooled / smoothing), len(self.term_ids))
+        self._entry_length = np.log(length + smoothing * max(int(self._used.sum()), 1))
+        self._evidence = _Postings.build(pooled_entries, pooled_terms, np.log1p(pooled / smoothing), n_ids)
 
     def _build_centroids(self, entries: np.ndarray, terms: np.ndarray, values: np.ndarray) -> _Postings:
         """The normalized sum of each entry's unit phrasing vectors."""
-        n_terms = max(len(self.term_ids), 1)
-        keys = entries * n_terms + terms
+        keys = entries * self._n_ids + terms
         unique, inverse = np.unique(keys, return_inverse=True)
         sums = np.bincount(inverse, weights=values)
-        sum_entries, entry_terms = unique // n_terms, unique % n_terms
+        sum_entries, entry_terms = unique // self._n_ids, unique % self._n_ids
         norms = np.sqrt(np.bincount(sum_entries, weights=sums**2, minlength=self.n_entries))
-        return _Postings.build(sum_entries, entry_terms, sums / norms[sum_entries], len(self.term_ids))
+        return _Postings.build(sum_entries, entry_terms, sums / norms[sum_entries], self._n_ids)
+
+    def number(self, term: str) -> int | None:
+        """The number of ``term`` if these phrasings use it (None: unknown here)."""
+        number = self.term_ids.get(term)
+        return number if number is not None and number < self._n_ids and self._used[number] else None
 
     def vector(self, terms: WeightedTerms) -> dict[int, float]:
         """The unit query vector of ``terms``.
@@ -137,11 +146,14 @@ class LexicalIndex:
         combination of known words or characters is usual in any question
         (names, places), and its parts already count on their own.
         """
-        counts = _accumulate(terms)
-        known = {self.term_ids[t]: c * self.idf[self.term_ids[t]] for t, c in counts.items() if t in self.term_ids}
-        unknown_mass = sum(
-            (c * self.unknown_idf) ** 2 for t, c in counts.items() if t not in self.term_ids and not is_compound(t)
-        )
+        known: dict[int, float] = {}
+        unknown_mass = 0.0
+        for term, count in _accumulate(terms).items():
+            number = self.number(term)
+            if number is not None:
+                known[number] = count * self.idf[number]
+            elif not is_compound(term):
+                unknown_mass += (count * self.unknown_idf) ** 2
         norm = math.sqrt(sum(w * w for w in known.values()) + unknown_mass)
         return {t: w / norm for t, w in known.items()} if known else {}
 

@@ -22,9 +22,8 @@ from rapidfuzz import fuzz, process
 
 from faq.index import LexicalIndex
 from faq.model import KnowledgeBase
-from faq.normalize import normalize
-from faq.synonyms import SynonymMap
-from faq.terms import EN_FUNCTION_WORDS, han_runs, stem, text_terms, words
+from faq.prepared import PreparedTexts, spaced
+from faq.terms import EN_FUNCTION_WORDS, han_runs, stem, text_terms
 
 
 
@@ -54,49 +53,36 @@ class Match:
     semantic: float | None = None  # cosine to the entry's centroid (None: semantic matching is off)
 
 
-def spaced(text: str) -> str:
-    """Put spaces between Han characters so rapidfuzz's token scorers see Chinese words."""
-    if not han_runs(text):
-        return " ".join(text.split())
-    out = []
-    for char in text:
-        if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
-            out.append(f" {char} ")
-        else:
-            out.append(char)
-    return " ".join("".join(out).split())
-
-
 class Retriever:
     """Scores a knowledge base's entries against questions; build once, query many times."""
 
-    def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None):
+    def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None, prepared: PreparedTexts | None = None):
+        """Index ``kb``. ``prepared``: phrasings already prepared for copies of this knowledge base
+        (used when its synonyms are the same; see ``faq.prepared``)."""
         self.tuning = tuning or Tuning()
-        self.synonyms = SynonymMap(kb.synonyms)
+        self.prepared = prepared if prepared is not None and prepared.fits(kb.synonyms) else PreparedTexts(kb.synonyms)
+        self.synonyms = self.prepared.synonyms
         self.phrasings: list[str] = []
-        self._fuzzy_texts: list[str] = []
         owners: list[int] = []
         phrasing_flags: list[bool] = []  # a phrasing, not a keyword
-        terms = []
         for entry_index, entry in enumerate(kb.entries):
-            texts = [text for _, text in entry.phrasings()] + list(entry.keywords)
-            phrasing_flags += [True] * len(entry.phrasings()) + [False] * len(entry.keywords)
-            for text in texts:
-                prepared = self.prepare(text)
-                self.phrasings.append(text)
-                self._fuzzy_texts.append(spaced(prepared))
-                owners.append(entry_index)
-                terms.append(text_terms(prepared))
-        self.index = LexicalIndex(terms, owners, len(kb.entries), smoothing=self.tuning.smoothing)
-        phrased = [(text, owner) for text, owner, asked in zip(self._fuzzy_texts, owners, phrasing_flags) if asked]
+            texts = [text for _, text in entry.phrasings()]
+            self.phrasings += texts + list(entry.keywords)
+            phrasing_flags += [True] * len(texts) + [False] * len(entry.keywords)
+            owners += [entry_index] * (len(texts) + len(entry.keywords))
+        rows = [self.prepared.get(text) for text in self.phrasings]
+        self._fuzzy_texts = [row.fuzzy for row in rows]
+        self.index = LexicalIndex([(row.term_ids, row.weights) for row in rows], owners, len(kb.entries),
+                                  self.prepared.vocabulary, smoothing=self.tuning.smoothing)
+        phrased = [(row.fuzzy, owner) for row, owner, asked in zip(rows, owners, phrasing_flags) if asked]
         self._verbatim = _unique_owners([text for text, _ in phrased], [owner for _, owner in phrased])
-        self._vocabulary = sorted({w for text in self._fuzzy_texts for w in words(text) if len(w) >= 3})
+        self._vocabulary = sorted(frozenset().union(*(row.words for row in rows)))
         self._known_words = set(self._vocabulary)
         self._known_stems = {stem(w) for w in self._vocabulary}
 
     def prepare(self, text: str) -> str:
         """Normalize ``text`` and apply the knowledge base's synonyms."""
-        return self.synonyms.apply(normalize(text))
+        return self.prepared.prepare(text)
 
     def verbatim_entry(self, text: str) -> int | None:
         """The entry one of whose phrasings ``text`` is, word for word once normalized (None if none, or several)."""

@@ -19,6 +19,7 @@ from typing import Iterable
 from faq.assistant import Assistant
 from faq.encoder import MemoEncoder
 from faq.model import KnowledgeBase, Settings
+from faq.prepared import PreparedTexts
 from faq.pseudo import without_phrasing
 from faq.semantic_setup import SHARED, resolve
 
@@ -28,7 +29,9 @@ Work = tuple[int, str, str]  # (entry position, lang, phrasing text)
 Asked = tuple[str, str | None, str | None, frozenset[str]]  # action, kind, entry id, the entries considered
 
 
-_ENCODER: MemoEncoder | None = None  # one per process: the copies of a knowledge base share most phrasings
+# one of each per process: the copies of a knowledge base share most phrasings
+_ENCODER: MemoEncoder | None = None
+_PREPARED: PreparedTexts | None = None
 
 
 def engine(kb: KnowledgeBase, decisions: Settings) -> Assistant:
@@ -36,14 +39,16 @@ def engine(kb: KnowledgeBase, decisions: Settings) -> Assistant:
 
     No recalibration and no disk cache: a proof builds hundreds of copies, and each
     would otherwise be encoded and calibrated anew (seconds each). Every text is
-    encoded once per process, however many copies it appears in.
+    encoded and prepared once per process, however many copies it appears in.
     """
-    global _ENCODER
+    global _ENCODER, _PREPARED
+    if _PREPARED is None or not _PREPARED.fits(kb.synonyms):
+        _PREPARED = PreparedTexts(kb.synonyms)
     if not kb.settings.semantic:
-        return Assistant(kb, encoder=None, decisions=decisions)
+        return Assistant(kb, encoder=None, decisions=decisions, prepared=_PREPARED)
     if _ENCODER is None:
         _ENCODER = MemoEncoder(resolve(SHARED, SHARED)[0])
-    return Assistant(kb, encoder=_ENCODER, cache_dir=None, decisions=decisions)
+    return Assistant(kb, encoder=_ENCODER, cache_dir=None, decisions=decisions, prepared=_PREPARED)
 
 
 def check(kb: KnowledgeBase, work: Iterable[Work], decisions: Settings) -> dict[Key, Found]:
