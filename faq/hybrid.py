@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from faq.encoder import one_blas_thread
-from faq.retriever import Match, Retriever
+from faq.retriever import Match, Retriever, Scored
 from faq.semantic import SemanticIndex
 
 #: Share of the semantic cosine in the fused score.
@@ -71,23 +71,31 @@ class HybridRetriever:
         cosines = self.semantic.scores(vector)
         size = min(self.fusion.shortlist, len(cosines))
         nearest = np.argpartition(-cosines, size - 1)[:size] if size else np.zeros(0, dtype=int)
-        lexical = {m.entry_index: m for m in self.retriever.search(text, limit=len(cosines), explain=explain, also=nearest)}
+        scored = self.retriever.score(text, also=nearest)
+        lexical = {entry_index: position for position, entry_index in enumerate(scored.entries)
+                   if scored.scores[position] > 0}
         weight = self.fusion.weight
-        matches = []
+        fused: dict[int, float] = {}
         for entry_index in set(lexical) | {int(i) for i in nearest}:
-            cosine = float(cosines[entry_index])
-            found = lexical.get(entry_index)
-            lexical_score = found.score if found else 0.0
-            score = 100 * (weight * max(cosine, 0.0) + (1 - weight) * lexical_score / 100)
-            score = max(score, self.fusion.lexical_floor * lexical_score)
-            if found is None:
-                found = Match(entry_index=entry_index, score=0.0, lexical=0.0, fuzzy=0.0, phrasing="")
-            matches.append(replace(found, score=min(score, 100.0), semantic=cosine))
+            lexical_score = scored.scores[lexical[entry_index]] if entry_index in lexical else 0.0
+            score = 100 * (weight * max(float(cosines[entry_index]), 0.0) + (1 - weight) * lexical_score / 100)
+            fused[entry_index] = min(max(score, self.fusion.lexical_floor * lexical_score), 100.0)
         verbatim = self.retriever.verbatim_entry(text)
         if verbatim is not None:  # an author wrote this very question for that entry: it is sure
-            matches = [replace(m, score=VERBATIM_SCORE) if m.entry_index == verbatim else m for m in matches]
-            if all(m.entry_index != verbatim for m in matches):
-                matches.append(Match(entry_index=verbatim, score=VERBATIM_SCORE, lexical=0.0, fuzzy=100.0, phrasing=text,
-                                     semantic=float(cosines[verbatim])))
-        matches.sort(key=lambda match: (-match.score, match.entry_index))
-        return [match for match in matches if match.score > 0][:limit]
+            fused[verbatim] = VERBATIM_SCORE
+        best = sorted((entry_index for entry_index, score in fused.items() if score > 0),
+                      key=lambda entry_index: (-fused[entry_index], entry_index))[:limit]
+        return [self._match(entry_index, fused[entry_index], float(cosines[entry_index]), scored, lexical, explain,
+                            text if entry_index == verbatim and entry_index not in lexical and entry_index not in nearest else None)
+                for entry_index in best]
+
+    def _match(self, entry_index: int, score: float, cosine: float, scored: Scored, lexical: dict[int, int],
+               explain: bool, verbatim_text: str | None) -> Match:
+        """The ``Match`` of one entry kept: its lexical evidence (if any) with the fused score and the cosine."""
+        if entry_index in lexical:
+            found = self.retriever.match(scored, lexical[entry_index], explain)
+            return replace(found, score=score, semantic=cosine)
+        if verbatim_text is not None:  # found by its wording alone
+            return Match(entry_index=entry_index, score=score, lexical=0.0, fuzzy=100.0, phrasing=verbatim_text,
+                         semantic=cosine)
+        return Match(entry_index=entry_index, score=score, lexical=0.0, fuzzy=0.0, phrasing="", semantic=cosine)

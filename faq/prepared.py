@@ -31,6 +31,11 @@ def spaced(text: str) -> str:
     return " ".join("".join(out).split())
 
 
+def sorted_words(text: str) -> str:
+    """``text``'s words in sorted order, as rapidfuzz's ``token_sort_ratio`` compares them (sorted once, not per question)."""
+    return " ".join(sorted(text.split()))
+
+
 class Vocabulary:
     """Term <-> number, append-only: the indexes of one knowledge base's copies number each term once.
 
@@ -61,7 +66,8 @@ class Vocabulary:
 class PreparedText:
     """One phrasing as the retriever uses it."""
 
-    fuzzy: str                   # normalized, synonyms applied, Han spaced: for rapidfuzz and the word-for-word check
+    fuzzy: str                   # normalized, synonyms applied, Han spaced: for the word-for-word check
+    sorted_words: str            # ``fuzzy``'s words in sorted order: ``token_sort_ratio`` is ``ratio`` of these
     term_ids: tuple[int, ...]    # its weighted terms (``faq.terms``), numbered in the ``Vocabulary``
     weights: tuple[float, ...]
     words: frozenset[str]        # its words of three letters or more, for typo correction
@@ -98,6 +104,7 @@ class PreparedTexts:
             if found is None:
                 found = self._texts[text] = PreparedText(
                     fuzzy=fuzzy,
+                    sorted_words=sorted_words(fuzzy),
                     term_ids=self.vocabulary.number(term for term, _ in terms),
                     weights=tuple(weight for _, weight in terms),
                     words=frozenset(word for word in words(fuzzy) if len(word) >= 3),
