@@ -67,10 +67,9 @@ class Probe:
 
 
 @dataclass
-class _Outcome:
-    """What one version of the knowledge base does: leave-one-out results, cases passed, probe replies."""
+class _Asked:
+    """What one version of the knowledge base does with the questions asked whole: cases passed, probe replies."""
 
-    left_out: dict[Key, tuple[str | None, frozenset[str]]] = field(default_factory=dict)
     passed: set[int] = field(default_factory=set)
     answers: list[str | None] = field(default_factory=list)
     considered: list[frozenset[str]] = field(default_factory=list)
@@ -112,11 +111,10 @@ def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entri
 class Prover:
     """Proves batches of candidates against one knowledge base, its coverage cases and its probes.
 
-    Leave-one-out (one index build per phrasing) is the costly part. After the first,
-    full run it is repeated only for the phrasings a change can move: those of entries
-    that get phrasings, those that considered such an entry (left out, or asked of the
-    changed knowledge base), and those that already failed. The probes and coverage
-    cases, asked of the whole changed knowledge base every time, catch wider shifts.
+    Leave-one-out (one index build per phrasing) is the costly part: after the first,
+    full run it is repeated only for a version that passes everything else, and only
+    for the phrasings the change can move. The probes and coverage cases, asked of the
+    whole changed knowledge base every time, catch wider shifts.
     """
 
     def __init__(self, kb: KnowledgeBase, cases: Sequence[Case] = (), labelled: Mapping[str, str] | None = None,
@@ -136,11 +134,12 @@ class Prover:
         probes += [Probe(text, owner) for text, owner in list((labelled or {}).items())[:max_probes]]
         self.probes = probes
         self.decisions = Assistant(kb).settings  # every copy decides with the base's thresholds
-        self.base = self._run(kb, None)
+        self.asked = self._ask(kb)
+        self.left_out = self._leave_one_out(kb, set(self.keys), self.decisions)
         self.evaluations = 1
 
-    def _run(self, kb: KnowledgeBase, targets: set[str] | None) -> _Outcome:
-        """Evaluate ``kb``; with ``targets`` (the entries that got phrasings), leave-one-out only where it can move."""
+    def _ask(self, kb: KnowledgeBase) -> _Asked:
+        """Ask ``kb`` the coverage cases and the probes, and look for near-duplicate phrasings."""
         passed = set()
         asked = self._leave_one_out.ask(kb, [case.question for case in self.cases] + [p.text for p in self.probes],
                                         self.decisions)
@@ -149,37 +148,30 @@ class Prover:
                     action == "answer" and entry_id == case.expect):
                 passed.add(n)
         replies = asked[len(self.cases):]
-        considered = [candidates for *_, candidates in replies]
         duplicates = [
             (f.values["text"], f.values["id"], f.values["other"], f.values["other_id"])  # type: ignore[misc]
             for f in near_duplicates(kb, Retriever(kb))
         ]
-        if targets is None:
-            rerun = set(self.keys)
-        else:
-            rerun = {
-                key for n, key in enumerate(self.keys)
-                if key[0] in targets or targets & considered[n] or key not in self.base.left_out
-                or targets & self.base.left_out[key][1] or self.base.left_out[key][0] != key[0]
-            }
-        left_out = self._leave_one_out(kb, rerun, self.decisions)
-        if targets is not None:
-            left_out = {**{key: value for key, value in self.base.left_out.items() if key not in rerun}, **left_out}
         answers = [entry_id if action == "answer" else None for action, _, entry_id, _ in replies]
-        return _Outcome(left_out, passed, answers, considered, duplicates)
+        return _Asked(passed, answers, [candidates for *_, candidates in replies], duplicates)
 
     def problems(self, alternates: Sequence[Alternate]) -> list[Problem]:
-        """What ``kb`` with ``alternates`` does worse than ``kb``; empty when they are proven."""
+        """What ``kb`` with ``alternates`` does worse than ``kb``; empty when they are proven.
+
+        Leave-one-out, the costly part, runs only for a version that passes the rest:
+        one failure is enough to turn the version down.
+        """
         targets = {alternate.entry_id for alternate in alternates}
-        after = self._run(with_additions(self.kb, alternates, self.new_entries), targets)
+        kb = with_additions(self.kb, alternates, self.new_entries)
         self.evaluations += 1
+        asked = self._ask(kb)
+        found = self._asked_problems(asked, alternates, targets)
+        return found or self._left_out_problems(kb, asked, targets)
+
+    def _asked_problems(self, after: _Asked, alternates: Sequence[Alternate], targets: set[str]) -> list[Problem]:
+        """Coverage cases that stop passing, near-duplicates of the new phrasings, probes they steal."""
         found: list[Problem] = []
-        for key, (now, _) in after.left_out.items():
-            before = self.base.left_out[key][0] if key in self.base.left_out else None
-            own = key[0]
-            if (before == own and now != own) or (now in targets and now != own and before != now):
-                found.append(Problem("check", key[2], own, now))
-        for n in sorted(self.base.passed - after.passed):
+        for n in sorted(self.asked.passed - after.passed):
             case = self.cases[n]
             found.append(Problem("coverage", case.question, case.expect, None))
         texts = {(alternate.entry_id, alternate.text) for alternate in alternates}
@@ -188,9 +180,30 @@ class Prover:
                 found.append(Problem("duplicate", other, other_owner, owner))
             elif (other_owner, other) in texts:
                 found.append(Problem("duplicate", text, owner, other_owner))
-        for probe, before, now in zip(self.probes, self.base.answers, after.answers):
+        for probe, before, now in zip(self.probes, self.asked.answers, after.answers):
             if now in targets and now != probe.owner and now != before:
                 found.append(Problem("steals", probe.text, probe.owner, now))
+        return found
+
+    def _left_out_problems(self, kb: KnowledgeBase, after: _Asked, targets: set[str]) -> list[Problem]:
+        """Phrasings that found their entry when left out and no longer do, or now go to an entry that got phrasings.
+
+        Only the phrasings a change can move are checked again: those of entries that got
+        phrasings, those that considered such an entry (left out, or asked whole), and
+        those that already failed.
+        """
+        base = self.left_out
+        rerun = {
+            key for n, key in enumerate(self.keys)
+            if key[0] in targets or targets & after.considered[n] or key not in base
+            or targets & base[key][1] or base[key][0] != key[0]
+        }
+        found: list[Problem] = []
+        for key, (now, _) in self._leave_one_out(kb, rerun, self.decisions).items():
+            before = base[key][0] if key in base else None
+            own = key[0]
+            if (before == own and now != own) or (now in targets and now != own and before != now):
+                found.append(Problem("check", key[2], own, now))
         return found
 
     def prove(self, candidates: Sequence[Alternate]) -> tuple[list[Alternate], list[Conflict]]:
