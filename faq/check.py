@@ -10,7 +10,7 @@ rest of the knowledge base has.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from rapidfuzz import fuzz
 
@@ -56,34 +56,48 @@ def missing_languages(kb: KnowledgeBase) -> Iterator[Finding]:
             yield Finding("warning", entry.line, "no_answer_in", {"id": entry.id, "lang": lang})
 
 
-def near_duplicates(kb: KnowledgeBase, retriever: Retriever) -> Iterator[Finding]:
-    """Phrasings that read almost the same as a phrasing of another entry.
+def near_duplicate_pairs(retriever: Retriever, rows: Iterable[int] | None = None) -> Iterator[tuple[int, int, float]]:
+    """Pairs of phrasing rows of two different entries that read almost the same: ``(row, other, how alike 0-100)``.
 
     The lexical index proposes pairs that share most of their weighted words;
     rapidfuzz confirms them on the wording itself, so a shared rare word alone
-    does not make two phrasings duplicates.
+    does not make two phrasings duplicates. ``rows``: only the pairs one of these
+    rows is in (both measures are symmetric), e.g. the phrasings just added.
     """
     index = retriever.index
-    texts = [spaced(retriever.prepare(text)) for text in retriever.phrasings]
-    places = phrasing_places(kb.source)
+    texts: dict[int, str] = {}
+
+    def wording(row: int) -> str:
+        if row not in texts:
+            texts[row] = spaced(retriever.prepare(retriever.phrasings[row]))
+        return texts[row]
+
     reported: set[tuple[int, int]] = set()
-    for row, text in enumerate(retriever.phrasings):
-        scores = index.phrasing_scores(index.vector(retriever.terms_of(text)))
+    for row in range(len(retriever.phrasings)) if rows is None else rows:
+        scores = index.phrasing_scores(index.vector(retriever.terms_of(retriever.phrasings[row])))
         owner = index.phrasing_entry[row]
         for other in (scores >= PROPOSE).nonzero()[0]:
-            other_owner = index.phrasing_entry[other]
             pair = (min(row, other), max(row, other))
-            if other_owner == owner or pair in reported:
+            if index.phrasing_entry[other] == owner or pair in reported:
                 continue
-            alike = fuzz.token_sort_ratio(texts[row], texts[other])
+            alike = fuzz.token_sort_ratio(wording(row), wording(other))
             if alike >= NEAR_DUPLICATE or scores[other] >= SAME_WORDS:
                 reported.add(pair)
-                first, second = kb.entries[owner], kb.entries[other_owner]
-                line, path = places.get((first.id, text), (first.line, ""))
-                yield Finding("error", line, "near_duplicates", {
-                    "text": text, "id": first.id, "other": retriever.phrasings[other], "other_id": second.id,
-                    "alike": f"{max(alike, 100 * scores[other]):.0f}",
-                }, path)
+                yield row, int(other), max(alike, 100 * float(scores[other]))
+
+
+def near_duplicates(kb: KnowledgeBase, retriever: Retriever) -> Iterator[Finding]:
+    """Phrasings that read almost the same as a phrasing of another entry (see ``near_duplicate_pairs``)."""
+    places = phrasing_places(kb.source)
+    owners = retriever.index.phrasing_entry
+    for row, other, alike in near_duplicate_pairs(retriever):
+        text = retriever.phrasings[row]
+        first, second = kb.entries[owners[row]], kb.entries[owners[other]]
+        line, path = places.get((first.id, text), (first.line, ""))
+        yield Finding("error", line, "near_duplicates", {
+            "text": text, "id": first.id, "other": retriever.phrasings[other], "other_id": second.id,
+            "alike": f"{alike:.0f}",
+        }, path)
 
 
 def leave_one_out(kb: KnowledgeBase, assistant: Assistant | None = None) -> Iterator[Finding]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
 from faq.assistant import Assistant
-from faq.check import near_duplicates
+from faq.check import near_duplicate_pairs
 from faq.coverage import Case
 from faq.model import Entry, KnowledgeBase
 from faq.retriever import Retriever
@@ -108,6 +108,19 @@ def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entri
     return replace(kb, entries=tuple(entries))
 
 
+def _duplicates(kb: KnowledgeBase, alternates: Sequence[Alternate]) -> list[tuple[str, str, str, str]]:
+    """``(text, entry, other text, other entry)`` for each added phrasing that reads almost the same as another entry's."""
+    if not alternates:
+        return []
+    retriever = Retriever(kb)
+    owners = retriever.index.phrasing_entry
+    entry_id = [entry.id for entry in kb.entries]
+    added = {(alternate.entry_id, alternate.text) for alternate in alternates}
+    rows = [row for row, text in enumerate(retriever.phrasings) if (entry_id[owners[row]], text) in added]
+    return [(retriever.phrasings[row], entry_id[owners[row]], retriever.phrasings[other], entry_id[owners[other]])
+            for row, other, _ in near_duplicate_pairs(retriever, rows)]
+
+
 class Prover:
     """Proves batches of candidates against one knowledge base, its coverage cases and its probes.
 
@@ -138,8 +151,8 @@ class Prover:
         self.left_out = self._leave_one_out(kb, set(self.keys), self.decisions)
         self.evaluations = 1
 
-    def _ask(self, kb: KnowledgeBase) -> _Asked:
-        """Ask ``kb`` the coverage cases and the probes, and look for near-duplicate phrasings."""
+    def _ask(self, kb: KnowledgeBase, alternates: Sequence[Alternate] = ()) -> _Asked:
+        """Ask ``kb`` the coverage cases and the probes, and find near-duplicates of the ``alternates`` added."""
         passed = set()
         asked = self._leave_one_out.ask(kb, [case.question for case in self.cases] + [p.text for p in self.probes],
                                         self.decisions)
@@ -148,12 +161,8 @@ class Prover:
                     action == "answer" and entry_id == case.expect):
                 passed.add(n)
         replies = asked[len(self.cases):]
-        duplicates = [
-            (f.values["text"], f.values["id"], f.values["other"], f.values["other_id"])  # type: ignore[misc]
-            for f in near_duplicates(kb, Retriever(kb))
-        ]
         answers = [entry_id if action == "answer" else None for action, _, entry_id, _ in replies]
-        return _Asked(passed, answers, [candidates for *_, candidates in replies], duplicates)
+        return _Asked(passed, answers, [candidates for *_, candidates in replies], _duplicates(kb, alternates))
 
     def problems(self, alternates: Sequence[Alternate]) -> list[Problem]:
         """What ``kb`` with ``alternates`` does worse than ``kb``; empty when they are proven.
@@ -164,7 +173,7 @@ class Prover:
         targets = {alternate.entry_id for alternate in alternates}
         kb = with_additions(self.kb, alternates, self.new_entries)
         self.evaluations += 1
-        asked = self._ask(kb)
+        asked = self._ask(kb, alternates)
         found = self._asked_problems(asked, alternates, targets)
         return found or self._left_out_problems(kb, asked, targets)
 
