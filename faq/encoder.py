@@ -25,7 +25,7 @@ import contextlib
 import os
 import threading
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
@@ -183,6 +183,10 @@ class MemoEncoder:
         self.name, self.version = encoder.name, encoder.version
         self._encoder = encoder
         self._seen: dict[str, np.ndarray] = {}
+
+    def remember(self, vectors: Mapping[str, np.ndarray]) -> None:
+        """Take vectors encoded elsewhere (e.g. in another process) as these texts' own."""
+        self._seen.update(vectors)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         missing = [text for text in dict.fromkeys(texts) if text not in self._seen]

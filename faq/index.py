@@ -24,14 +24,19 @@ from __future__ import annotations
 import math
 from itertools import chain
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
-from faq.prepared import Vocabulary
 from faq.terms import is_compound
 
 WeightedTerms = Sequence[tuple[str, float]]
+
+
+def _joined(entries: Sequence[EntryTerms], name: str, dtype) -> np.ndarray:
+    """One array of every entry's ``name``, entry after entry."""
+    parts = [getattr(entry, name) for entry in entries]
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
 
 def _accumulate(terms: WeightedTerms) -> dict[str, float]:
@@ -66,45 +71,101 @@ class _Postings:
         return np.bincount(rows, weights=values, minlength=n_rows)
 
 
+class Vocabulary:
+    """Term <-> number, append-only: the indexes of one knowledge base's copies number each term once.
+
+    An index only uses the numbers given out before it was built, and treats a
+    numbered term none of its own phrasings has as unknown (``LexicalIndex.vector``).
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.terms: list[str] = []
+
+    def number(self, terms: Iterable[str]) -> tuple[int, ...]:
+        """The number of each term, numbering the new ones (not thread-safe: callers hold a lock)."""
+        numbers = []
+        for term in terms:
+            number = self.ids.get(term)
+            if number is None:
+                number = self.ids[term] = len(self.terms)
+                self.terms.append(term)
+            numbers.append(number)
+        return tuple(numbers)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+@dataclass(frozen=True)
+class EntryTerms:
+    """One entry's phrasings as the index is built from them; copies of a knowledge base share an unchanged entry's.
+
+    ``terms[k]``/``counts[k]``: the distinct terms of each phrasing (phrasing by phrasing,
+    ascending term numbers) and their summed weights; ``row_lengths``: how many per
+    phrasing. ``pooled_terms``/``pooled_counts``: the entry's distinct terms and their
+    totals over its phrasings; ``pooled_of[k]``: where ``terms[k]`` is among them.
+    """
+
+    row_lengths: np.ndarray
+    terms: np.ndarray
+    counts: np.ndarray
+    pooled_terms: np.ndarray
+    pooled_counts: np.ndarray
+    pooled_of: np.ndarray
+
+    @classmethod
+    def build(cls, phrasing_terms: Sequence[tuple[Sequence[int], Sequence[float]]]) -> "EntryTerms":
+        """From each phrasing's term numbers (repeats allowed) and their weights."""
+        lengths = np.fromiter((len(ids) for ids, _ in phrasing_terms), np.int64, len(phrasing_terms))
+        total = int(lengths.sum())
+        occurrences = np.fromiter(chain.from_iterable(ids for ids, _ in phrasing_terms), np.int64, total)
+        weights = np.fromiter(chain.from_iterable(ws for _, ws in phrasing_terms), float, total)
+        width = int(occurrences.max()) + 1 if total else 1
+        row_term = np.repeat(np.arange(len(phrasing_terms), dtype=np.int64), lengths) * width + occurrences
+        unique_row_term, where = np.unique(row_term, return_inverse=True)
+        rows, terms = unique_row_term // width, unique_row_term % width
+        counts = np.bincount(where, weights=weights, minlength=len(unique_row_term))
+        pooled_terms, pooled_of = np.unique(terms, return_inverse=True)
+        return cls(
+            row_lengths=np.bincount(rows, minlength=len(phrasing_terms)), terms=terms, counts=counts,
+            pooled_terms=pooled_terms, pooled_counts=np.bincount(pooled_of, weights=counts, minlength=len(pooled_terms)),
+            pooled_of=pooled_of.reshape(-1),
+        )
+
+    @property
+    def n_phrasings(self) -> int:
+        return len(self.row_lengths)
+
+
 class LexicalIndex:
     """TF-IDF vectors of phrasings (each belonging to one entry) and of entry centroids."""
 
-    def __init__(
-        self,
-        phrasing_terms: Sequence[tuple[Sequence[int], Sequence[float]]],
-        phrasing_entry: Sequence[int],
-        n_entries: int,
-        vocabulary: Vocabulary,
-        smoothing: float = 0.1,
-    ):
-        """``phrasing_terms``: each phrasing's term numbers (in ``vocabulary``) and their weights."""
-        if list(phrasing_entry) != sorted(phrasing_entry):
-            raise ValueError("phrasings must be grouped by entry")
-        self.n_entries = n_entries
-        self.n_phrasings = len(phrasing_terms)
-        self.phrasing_entry = np.asarray(phrasing_entry, dtype=np.int64)
+    def __init__(self, entries: Sequence[EntryTerms], vocabulary: Vocabulary, smoothing: float = 0.1):
+        """``entries``: each entry's phrasings, their terms numbered in ``vocabulary``."""
+        self.n_entries = n_entries = len(entries)
+        per_entry = np.fromiter((entry.n_phrasings for entry in entries), np.int64, n_entries)
+        self.n_phrasings = int(per_entry.sum())
+        self.phrasing_entry = np.repeat(np.arange(n_entries, dtype=np.int64), per_entry)
         # phrasings of entry i are rows entry_bounds[i]:entry_bounds[i + 1]
-        self.entry_bounds = np.searchsorted(self.phrasing_entry, np.arange(n_entries + 1))
+        self.entry_bounds = np.concatenate(([0], np.cumsum(per_entry)))
         self.term_ids = vocabulary.ids
         self.terms = vocabulary.terms
         self._n_ids = n_ids = max(len(vocabulary), 1)  # numbers given out later are unknown here
 
-        # every term occurrence as flat arrays, then summed per (phrasing, term) by numpy
-        lengths = np.fromiter((len(ids) for ids, _ in phrasing_terms), np.int64, self.n_phrasings)
-        total = int(lengths.sum())
-        occurrences = np.fromiter(chain.from_iterable(ids for ids, _ in phrasing_terms), np.int64, total)
-        weights = np.fromiter(chain.from_iterable(ws for _, ws in phrasing_terms), float, total)
-        row_term = np.repeat(np.arange(self.n_phrasings, dtype=np.int64), lengths) * n_ids + occurrences
-        unique_row_term, where = np.unique(row_term, return_inverse=True)
-        counts_a = np.bincount(where, weights=weights)
-        rows_a, terms_a = unique_row_term // n_ids, unique_row_term % n_ids
+        # each phrasing's distinct terms with their summed weights, phrasing by phrasing
+        rows_a = np.repeat(np.arange(self.n_phrasings, dtype=np.int64), _joined(entries, "row_lengths", np.int64))
+        terms_a = _joined(entries, "terms", np.int64)
+        counts_a = _joined(entries, "counts", float)
         entries_a = self.phrasing_entry[rows_a]
 
         # pooled (entry, term) counts: document frequency over entries and the term evidence
-        keys = entries_a * n_ids + terms_a
-        unique, inverse = np.unique(keys, return_inverse=True)
-        pooled = np.bincount(inverse, weights=counts_a)
-        pooled_entries, pooled_terms = unique // n_ids, unique % n_ids
+        pooled_sizes = np.fromiter((len(entry.pooled_terms) for entry in entries), np.int64, n_entries)
+        pooled_terms = _joined(entries, "pooled_terms", np.int64)
+        pooled_entries = np.repeat(np.arange(n_entries, dtype=np.int64), pooled_sizes)
+        pooled = _joined(entries, "pooled_counts", float)
+        pooled_of = _joined(entries, "pooled_of", np.int64) + np.repeat(np.cumsum(pooled_sizes) - pooled_sizes, [
+            len(entry.terms) for entry in entries])
         entry_df = np.bincount(pooled_terms, minlength=n_ids)
         self._used = entry_df > 0  # a term of the vocabulary that none of these phrasings has is unknown
         self.idf = np.log(1 + (n_entries - entry_df + 0.5) / (entry_df + 0.5))
@@ -115,21 +176,16 @@ class LexicalIndex:
         norms = np.sqrt(np.bincount(rows_a, weights=values**2, minlength=self.n_phrasings))
         values = values / np.where(norms > 0, norms, 1.0)[rows_a]
         self._phrasings = _Postings.build(rows_a, terms_a, values, n_ids)
-        self._centroids = self._build_centroids(entries_a, terms_a, values)
+
+        # each entry's centroid: the normalized sum of its unit phrasing vectors
+        sums = np.bincount(pooled_of, weights=values, minlength=len(pooled_terms))
+        sum_norms = np.sqrt(np.bincount(pooled_entries, weights=sums**2, minlength=n_entries))
+        self._centroids = _Postings.build(pooled_entries, pooled_terms, sums / sum_norms[pooled_entries], n_ids)
 
         # term evidence: log(1 + pooled count / smoothing), and a length penalty per entry
         length = np.bincount(entries_a, weights=counts_a, minlength=n_entries)
         self._entry_length = np.log(length + smoothing * max(int(self._used.sum()), 1))
         self._evidence = _Postings.build(pooled_entries, pooled_terms, np.log1p(pooled / smoothing), n_ids)
-
-    def _build_centroids(self, entries: np.ndarray, terms: np.ndarray, values: np.ndarray) -> _Postings:
-        """The normalized sum of each entry's unit phrasing vectors."""
-        keys = entries * self._n_ids + terms
-        unique, inverse = np.unique(keys, return_inverse=True)
-        sums = np.bincount(inverse, weights=values)
-        sum_entries, entry_terms = unique // self._n_ids, unique % self._n_ids
-        norms = np.sqrt(np.bincount(sum_entries, weights=sums**2, minlength=self.n_entries))
-        return _Postings.build(sum_entries, entry_terms, sums / norms[sum_entries], self._n_ids)
 
     def number(self, term: str) -> int | None:
         """The number of ``term`` if these phrasings use it (None: unknown here)."""

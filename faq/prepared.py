@@ -10,12 +10,14 @@ hands the result to every ``Retriever`` built with it.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
+from faq.index import EntryTerms, Vocabulary
 from faq.normalize import normalize
 from faq.synonyms import SynonymMap
-from faq.terms import han_runs, text_terms, words
+from faq.terms import han_runs, stem, text_terms, words
 
 
 def spaced(text: str) -> str:
@@ -36,32 +38,6 @@ def sorted_words(text: str) -> str:
     return " ".join(sorted(text.split()))
 
 
-class Vocabulary:
-    """Term <-> number, append-only: the indexes of one knowledge base's copies number each term once.
-
-    An index only uses the numbers given out before it was built, and treats a
-    numbered term none of its own phrasings has as unknown (``LexicalIndex.vector``).
-    """
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.terms: list[str] = []
-
-    def number(self, terms: Iterable[str]) -> tuple[int, ...]:
-        """The number of each term, numbering the new ones (callers hold ``PreparedTexts``' lock)."""
-        numbers = []
-        for term in terms:
-            number = self.ids.get(term)
-            if number is None:
-                number = self.ids[term] = len(self.terms)
-                self.terms.append(term)
-            numbers.append(number)
-        return tuple(numbers)
-
-    def __len__(self) -> int:
-        return len(self.terms)
-
-
 @dataclass(frozen=True)
 class PreparedText:
     """One phrasing as the retriever uses it."""
@@ -73,6 +49,23 @@ class PreparedText:
     words: frozenset[str]        # its words of three letters or more, for typo correction
 
 
+@dataclass(frozen=True)
+class PreparedEntry:
+    """One entry's phrasings (then keywords) prepared, with what the retriever gathers from them."""
+
+    texts: tuple[str, ...]
+    n_phrasings: int                  # the first ``n_phrasings`` texts are phrasings, the rest keywords
+    sorted_words: tuple[str, ...]     # per text, as ``PreparedText.sorted_words``
+    wordings: frozenset[str]          # the phrasings' ``fuzzy`` forms, for the word-for-word check
+    words: frozenset[str]             # every text's words of three letters or more
+    stems: frozenset[str]             # their stems
+    terms: EntryTerms
+
+
+#: Entries kept prepared: far more than one proof's copies change at once, bounded for a long-running process.
+ENTRY_CACHE = 4096
+
+
 class PreparedTexts:
     """Prepared phrasings of knowledge bases with the same synonyms, each text prepared once; safe to share."""
 
@@ -81,6 +74,7 @@ class PreparedTexts:
         self.synonyms = SynonymMap(self.groups)
         self.vocabulary = Vocabulary()
         self._texts: dict[str, PreparedText] = {}
+        self._entries: OrderedDict[tuple[tuple[str, ...], int], PreparedEntry] = OrderedDict()
         self._lock = threading.Lock()
 
     def fits(self, synonyms: Iterable[Iterable[str]]) -> bool:
@@ -109,4 +103,25 @@ class PreparedTexts:
                     weights=tuple(weight for _, weight in terms),
                     words=frozenset(word for word in words(fuzzy) if len(word) >= 3),
                 )
+        return found
+
+    def entry(self, phrasings: Sequence[str], keywords: Sequence[str]) -> PreparedEntry:
+        """An entry with these phrasings and keywords, prepared (once while it stays in the cache)."""
+        key = (tuple(phrasings) + tuple(keywords), len(phrasings))
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        rows = [self.get(text) for text in key[0]]
+        known = frozenset().union(*(row.words for row in rows))
+        found = PreparedEntry(
+            texts=key[0], n_phrasings=key[1], sorted_words=tuple(row.sorted_words for row in rows),
+            wordings=frozenset(row.fuzzy for row in rows[:key[1]]), words=known, stems=frozenset(map(stem, known)),
+            terms=EntryTerms.build([(row.term_ids, row.weights) for row in rows]),
+        )
+        with self._lock:
+            self._entries[key] = found
+            if len(self._entries) > ENTRY_CACHE:
+                self._entries.popitem(last=False)
         return found

@@ -14,6 +14,7 @@ base uses ("acount" -> "account"), so a typo still finds its term.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Sequence
@@ -63,23 +64,15 @@ class Retriever:
         self.tuning = tuning or Tuning()
         self.prepared = prepared if prepared is not None and prepared.fits(kb.synonyms) else PreparedTexts(kb.synonyms)
         self.synonyms = self.prepared.synonyms
-        self.phrasings: list[str] = []
-        owners: list[int] = []
-        phrasing_flags: list[bool] = []  # a phrasing, not a keyword
-        for entry_index, entry in enumerate(kb.entries):
-            texts = [text for _, text in entry.phrasings()]
-            self.phrasings += texts + list(entry.keywords)
-            phrasing_flags += [True] * len(texts) + [False] * len(entry.keywords)
-            owners += [entry_index] * (len(texts) + len(entry.keywords))
-        rows = [self.prepared.get(text) for text in self.phrasings]
-        self._sorted_texts = [row.sorted_words for row in rows]
-        self.index = LexicalIndex([(row.term_ids, row.weights) for row in rows], owners, len(kb.entries),
-                                  self.prepared.vocabulary, smoothing=self.tuning.smoothing)
-        phrased = [(row.fuzzy, owner) for row, owner, asked in zip(rows, owners, phrasing_flags) if asked]
-        self._verbatim = _unique_owners([text for text, _ in phrased], [owner for _, owner in phrased])
-        self._vocabulary = sorted(frozenset().union(*(row.words for row in rows)))
-        self._known_words = set(self._vocabulary)
-        self._known_stems = {stem(w) for w in self._vocabulary}
+        entries = [self.prepared.entry([text for _, text in entry.phrasings()], entry.keywords) for entry in kb.entries]
+        self.phrasings: list[str] = list(chain.from_iterable(entry.texts for entry in entries))
+        self._sorted_texts = list(chain.from_iterable(entry.sorted_words for entry in entries))
+        self.index = LexicalIndex([entry.terms for entry in entries], self.prepared.vocabulary,
+                                  smoothing=self.tuning.smoothing)
+        self._verbatim = _unique_owners([entry.wordings for entry in entries])
+        self._known_words = frozenset().union(*(entry.words for entry in entries))
+        self._known_stems = frozenset().union(*(entry.stems for entry in entries))
+        self._vocabulary: list[str] | None = None  # sorted, for typo correction: made on the first unknown word
 
     def prepare(self, text: str) -> str:
         """Normalize ``text`` and apply the knowledge base's synonyms."""
@@ -106,6 +99,8 @@ class Retriever:
                 and word not in EN_FUNCTION_WORDS
                 and stem(word) not in self._known_stems
             ):
+                if self._vocabulary is None:
+                    self._vocabulary = sorted(self._known_words)
                 best = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=tuning.typo_cutoff)
                 if best is not None:
                     word = best[0]
@@ -203,12 +198,7 @@ class Scored:
         return sorted((n for n, score in enumerate(self.scores) if score > 0), key=lambda n: -self.scores[n])
 
 
-def _unique_owners(texts: Sequence[str], owners: Sequence[int]) -> dict[str, int]:
-    """Each text that belongs to exactly one entry, with that entry (a text two entries share is left out)."""
-    found: dict[str, int] = {}
-    shared: set[str] = set()
-    for text, owner in zip(texts, owners):
-        if found.get(text, owner) != owner:
-            shared.add(text)
-        found[text] = owner
-    return {text: owner for text, owner in found.items() if text not in shared}
+def _unique_owners(wordings: Sequence[frozenset[str]]) -> dict[str, int]:
+    """Each text that belongs to exactly one entry (``wordings[i]``: entry i's), with that entry."""
+    entries_with = Counter(chain.from_iterable(wordings))
+    return {text: owner for owner, texts in enumerate(wordings) for text in texts if entries_with[text] == 1}

@@ -14,13 +14,17 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from functools import partial
 from multiprocessing import get_context
-from typing import Iterable
+from typing import Iterable, Mapping
+
+import numpy as np
 
 from faq.assistant import Assistant
 from faq.encoder import MemoEncoder
 from faq.model import KnowledgeBase, Settings
+from faq.normalize import normalize
 from faq.prepared import PreparedTexts
 from faq.pseudo import without_phrasing
+from faq.vector_cache import BATCH
 from faq.semantic_setup import SHARED, resolve
 
 Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
@@ -41,14 +45,25 @@ def engine(kb: KnowledgeBase, decisions: Settings) -> Assistant:
     would otherwise be encoded and calibrated anew (seconds each). Every text is
     encoded and prepared once per process, however many copies it appears in.
     """
-    global _ENCODER, _PREPARED
+    global _PREPARED
     if _PREPARED is None or not _PREPARED.fits(kb.synonyms):
         _PREPARED = PreparedTexts(kb.synonyms)
     if not kb.settings.semantic:
         return Assistant(kb, encoder=None, decisions=decisions, prepared=_PREPARED)
+    return Assistant(kb, encoder=_encoder(), cache_dir=None, decisions=decisions, prepared=_PREPARED)
+
+
+def _encoder() -> MemoEncoder:
+    """This process's memo of encoded texts (the model itself loads only if a text is missing)."""
+    global _ENCODER
     if _ENCODER is None:
         _ENCODER = MemoEncoder(resolve(SHARED, SHARED)[0])
-    return Assistant(kb, encoder=_ENCODER, cache_dir=None, decisions=decisions, prepared=_PREPARED)
+    return _ENCODER
+
+
+def remember(vectors: Mapping[str, np.ndarray]) -> None:
+    """Take the vectors of texts encoded in another process (a worker's start)."""
+    _encoder().remember(vectors)
 
 
 def check(kb: KnowledgeBase, work: Iterable[Work], decisions: Settings) -> dict[Key, Found]:
@@ -92,6 +107,20 @@ class LeaveOneOut:
         self.workers = max(1, workers)
         self.min_parallel = min_parallel
         self._pool: Executor | None = None
+        self._shared: dict[str, np.ndarray] = {}
+
+    def share(self, texts: Iterable[str]) -> None:
+        """Encode ``texts`` here, once, for the copies built in every process.
+
+        The workers then never load the model, and each text has the same vector
+        whichever process asks it (a vector can differ in its last bits with the
+        batch it was encoded in). Call before the checks that ask them.
+        """
+        normalized = list(dict.fromkeys(normalize(text) for text in texts))
+        for start in range(0, len(normalized), BATCH):
+            batch = normalized[start:start + BATCH]
+            self._shared.update(zip(batch, _encoder().encode(batch)))
+        self.close()  # a running pool started without them
 
     def __call__(self, kb: KnowledgeBase, keys: set[Key], decisions: Settings) -> dict[Key, Found]:
         work = [(position, lang, text) for position, entry in enumerate(kb.entries)
@@ -114,7 +143,8 @@ class LeaveOneOut:
         pieces = [work[n:n + size] for n in range(0, len(work), size)]
         try:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
+                                                 initializer=remember, initargs=(self._shared,))
             return list(self._pool.map(function, [kb] * len(pieces), pieces))
         except (BrokenProcessPool, OSError):  # no processes to be had: the same work, here
             self.close()

@@ -20,6 +20,7 @@ accepted; a candidate that fails alone is a conflict, with its reasons.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
@@ -29,7 +30,7 @@ from faq.coverage import Case
 from faq.model import Entry, KnowledgeBase
 from faq.retriever import Retriever
 
-from bot.learning.leave_one_out import Key, LeaveOneOut
+from bot.learning.leave_one_out import Found, Key, LeaveOneOut
 from bot.learning.proposals import Alternate, NewEntry
 
 #: the answer a not-yet-written entry gets while it is being proven (never shown to anyone)
@@ -66,14 +67,12 @@ class Probe:
     owner: str
 
 
-@dataclass
-class _Asked:
-    """What one version of the knowledge base does with the questions asked whole: cases passed, probe replies."""
+@dataclass(frozen=True)
+class _Probed:
+    """What one version of the knowledge base answers to each probe, and which entries each reply considered."""
 
-    passed: set[int] = field(default_factory=set)
-    answers: list[str | None] = field(default_factory=list)
-    considered: list[frozenset[str]] = field(default_factory=list)
-    duplicates: list[tuple[str, str, str, str]] = field(default_factory=list)
+    answers: list[str | None]
+    considered: list[frozenset[str]]
 
 
 def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entries: Iterable[NewEntry] = ()) -> KnowledgeBase:
@@ -127,7 +126,7 @@ class Prover:
     Leave-one-out (one index build per phrasing) is the costly part: after the first,
     full run it is repeated only for a version that passes everything else, and only
     for the phrasings the change can move. The probes and coverage cases, asked of the
-    whole changed knowledge base every time, catch wider shifts.
+    whole changed knowledge base, catch wider shifts.
     """
 
     def __init__(self, kb: KnowledgeBase, cases: Sequence[Case] = (), labelled: Mapping[str, str] | None = None,
@@ -147,61 +146,86 @@ class Prover:
         probes += [Probe(text, owner) for text, owner in list((labelled or {}).items())[:max_probes]]
         self.probes = probes
         self.decisions = Assistant(kb).settings  # every copy decides with the base's thresholds
-        self.asked = self._ask(kb)
-        self.left_out = self._leave_one_out(kb, set(self.keys), self.decisions)
-        self.evaluations = 1
+        self.evaluations = 0
+        self._passed_before: set[int] | None = None  # what the knowledge base as it is does, on first need
+        self._probed_before = _Probed([], [])
+        self._left_out_before: dict[Key, Found] = {}
 
-    def _ask(self, kb: KnowledgeBase, alternates: Sequence[Alternate] = ()) -> _Asked:
-        """Ask ``kb`` the coverage cases and the probes, and find near-duplicates of the ``alternates`` added."""
-        passed = set()
-        asked = self._leave_one_out.ask(kb, [case.question for case in self.cases] + [p.text for p in self.probes],
-                                        self.decisions)
-        for n, (case, (action, kind, entry_id, _)) in enumerate(zip(self.cases, asked)):
-            if (action == "escalate" or kind == "out_of_scope") if case.expect == "escalate" else (
-                    action == "answer" and entry_id == case.expect):
-                passed.add(n)
-        replies = asked[len(self.cases):]
-        answers = [entry_id if action == "answer" else None for action, _, entry_id, _ in replies]
-        return _Asked(passed, answers, [candidates for *_, candidates in replies], _duplicates(kb, alternates))
+    def _baseline(self, alternates: Sequence[Alternate]) -> None:
+        """Evaluate the knowledge base as it is (once), after encoding every text the proof will ask here, once."""
+        if self._passed_before is not None:
+            return
+        if self.kb.settings.semantic:
+            texts = [case.question for case in self.cases] + [probe.text for probe in self.probes]
+            texts += [alternate.text for alternate in alternates]
+            texts += [text for entry in self.kb.entries for _, text in entry.phrasings()]
+            texts += [text for new in self.new_entries for text in [*new.question.values(), *chain(*new.alternates.values())]]
+            self._leave_one_out.share(texts)
+        self._passed_before = self._passed(self.kb)
+        self._probed_before = self._probe(self.kb)
+        self._left_out_before = self._leave_one_out(self.kb, set(self.keys), self.decisions)
+        self.evaluations += 1
 
     def problems(self, alternates: Sequence[Alternate]) -> list[Problem]:
         """What ``kb`` with ``alternates`` does worse than ``kb``; empty when they are proven.
 
-        Leave-one-out, the costly part, runs only for a version that passes the rest:
-        one failure is enough to turn the version down.
+        The checks run cheapest first and the first that finds problems ends the
+        evaluation (one is enough to turn the version down): near-duplicates of the
+        new phrasings, coverage cases, probes, then leave-one-out, which costs the most.
         """
+        self._baseline(alternates)
         targets = {alternate.entry_id for alternate in alternates}
         kb = with_additions(self.kb, alternates, self.new_entries)
         self.evaluations += 1
-        asked = self._ask(kb, alternates)
-        found = self._asked_problems(asked, alternates, targets)
-        return found or self._left_out_problems(kb, asked, targets)
+        found = self._duplicate_problems(kb, alternates) or self._coverage_problems(kb)
+        if found:
+            return found
+        probed = self._probe(kb)
+        return self._stolen(probed, targets) or self._left_out_problems(kb, probed, targets)
 
-    def _asked_problems(self, after: _Asked, alternates: Sequence[Alternate], targets: set[str]) -> list[Problem]:
-        """Coverage cases that stop passing, near-duplicates of the new phrasings, probes they steal."""
+    def _passed(self, kb: KnowledgeBase) -> set[int]:
+        """The coverage cases ``kb`` passes."""
+        replies = self._leave_one_out.ask(kb, [case.question for case in self.cases], self.decisions)
+        return {n for n, (case, (action, kind, entry_id, _)) in enumerate(zip(self.cases, replies))
+                if ((action == "escalate" or kind == "out_of_scope") if case.expect == "escalate"
+                    else action == "answer" and entry_id == case.expect)}
+
+    def _probe(self, kb: KnowledgeBase) -> _Probed:
+        """Ask ``kb`` every probe."""
+        replies = self._leave_one_out.ask(kb, [probe.text for probe in self.probes], self.decisions)
+        return _Probed([entry_id if action == "answer" else None for action, _, entry_id, _ in replies],
+                       [candidates for *_, candidates in replies])
+
+    def _duplicate_problems(self, kb: KnowledgeBase, alternates: Sequence[Alternate]) -> list[Problem]:
+        """New phrasings that read almost the same as another entry's phrasing."""
         found: list[Problem] = []
-        for n in sorted(self.asked.passed - after.passed):
-            case = self.cases[n]
-            found.append(Problem("coverage", case.question, case.expect, None))
         texts = {(alternate.entry_id, alternate.text) for alternate in alternates}
-        for text, owner, other, other_owner in after.duplicates:
+        for text, owner, other, other_owner in _duplicates(kb, alternates):
             if (owner, text) in texts:
                 found.append(Problem("duplicate", other, other_owner, owner))
             elif (other_owner, other) in texts:
                 found.append(Problem("duplicate", text, owner, other_owner))
-        for probe, before, now in zip(self.probes, self.asked.answers, after.answers):
-            if now in targets and now != probe.owner and now != before:
-                found.append(Problem("steals", probe.text, probe.owner, now))
         return found
 
-    def _left_out_problems(self, kb: KnowledgeBase, after: _Asked, targets: set[str]) -> list[Problem]:
+    def _coverage_problems(self, kb: KnowledgeBase) -> list[Problem]:
+        """Coverage cases that passed and stop passing."""
+        failing = sorted(self._passed_before - self._passed(kb)) if self.cases else []
+        return [Problem("coverage", self.cases[n].question, self.cases[n].expect, None) for n in failing]
+
+    def _stolen(self, after: _Probed, targets: set[str]) -> list[Problem]:
+        """Probes now answered with an entry that got phrasings, which they do not belong to."""
+        return [Problem("steals", probe.text, probe.owner, now)
+                for probe, before, now in zip(self.probes, self._probed_before.answers, after.answers)
+                if now in targets and now != probe.owner and now != before]
+
+    def _left_out_problems(self, kb: KnowledgeBase, after: _Probed, targets: set[str]) -> list[Problem]:
         """Phrasings that found their entry when left out and no longer do, or now go to an entry that got phrasings.
 
         Only the phrasings a change can move are checked again: those of entries that got
         phrasings, those that considered such an entry (left out, or asked whole), and
         those that already failed.
         """
-        base = self.left_out
+        base = self._left_out_before
         rerun = {
             key for n, key in enumerate(self.keys)
             if key[0] in targets or targets & after.considered[n] or key not in base
@@ -224,6 +248,7 @@ class Prover:
         accepted: list[Alternate] = []
         conflicts: list[Conflict] = []
         self.untried = []
+        self._baseline(candidates)
         self._prove(list(candidates), accepted, conflicts)
         return accepted, conflicts
 
