@@ -176,6 +176,10 @@ def shared_encoder(cache_dir: Path | None = None) -> UseEncoder:
         return _SHARED[cache_dir]
 
 
+#: Entry centroids a ``MemoEncoder`` keeps (it starts over when full): far more than one proof changes.
+CENTROID_MEMO = 4096
+
+
 class MemoEncoder:
     """Encodes each distinct text once: leave-one-out and proofs build hundreds of copies of one knowledge base."""
 
@@ -183,6 +187,20 @@ class MemoEncoder:
         self.name, self.version = encoder.name, encoder.version
         self._encoder = encoder
         self._seen: dict[str, np.ndarray] = {}
+        self._centroids: dict[tuple[str, ...], np.ndarray] = {}
+
+    def centroid(self, texts: Sequence[str]) -> np.ndarray:
+        """The unit mean vector of ``texts`` (an entry's phrasings), remembered: copies share most entries."""
+        key = tuple(texts)
+        found = self._centroids.get(key)
+        if found is None:
+            from faq.semantic import centroids
+
+            found = centroids(self.encode(key), np.zeros(len(key), dtype=np.int64), 1)[0]
+            if len(self._centroids) >= CENTROID_MEMO:
+                self._centroids.clear()
+            self._centroids[key] = found
+        return found
 
     def remember(self, vectors: Mapping[str, np.ndarray]) -> None:
         """Take vectors encoded elsewhere (e.g. in another process) as these texts' own."""

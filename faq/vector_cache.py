@@ -25,7 +25,7 @@ from typing import Callable, TextIO
 import numpy as np
 
 from faq.calibration import Outcomes
-from faq.encoder import Encoder
+from faq.encoder import Encoder, MemoEncoder
 from faq.hybrid import Fusion
 from faq.model import KnowledgeBase
 from faq.normalize import normalize
@@ -122,6 +122,8 @@ def load_or_build(
 
     ``calibrate=False``: vectors only, no pseudo-questions (the caller brings its own thresholds).
     """
+    if isinstance(encoder, MemoEncoder) and not calibrate and cache_dir is None:
+        return _copy_data(kb, encoder)
     texts, owners = phrasing_rows(kb)
     path = cache_dir / "vectors" / f"{cache_key(kb, encoder, tuning, fusion)}.npz" if cache_dir is not None else None
     if path is not None:
@@ -142,6 +144,20 @@ def load_or_build(
     if path is not None and calibrate:
         _write(path, data)
     return data
+
+
+def _copy_data(kb: KnowledgeBase, encoder: MemoEncoder) -> SemanticData:
+    """The vectors of an edited copy (leave-one-out, proofs): each entry's centroid as the memo has it."""
+    phrasings = [tuple(normalize(text) for _, text in entry.phrasings()) for entry in kb.entries]
+    found = [encoder.centroid(texts) for texts in phrasings]
+    centres = np.stack(found) if found else np.zeros((0, 512), dtype=np.float32)
+    topics = [n for n, entry in enumerate(kb.entries) if entry.kind == "out_of_scope"]
+    topic_vectors = [encoder.encode(phrasings[n]) for n in topics]
+    return SemanticData(
+        centres, Outcomes.empty(),
+        np.concatenate(topic_vectors) if topic_vectors else np.zeros((0, centres.shape[1]), dtype=np.float32),
+        np.repeat(np.array(topics, dtype=np.int64), [len(phrasings[n]) for n in topics]),
+    )
 
 
 def _read(path: Path, n_entries: int) -> SemanticData | None:
