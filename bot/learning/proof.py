@@ -13,8 +13,9 @@ Only the public engine API is used (``Assistant.reply`` on knowledge bases built
 
 Candidates are tried together first: the diff adds them together, so that is the
 knowledge base to prove. When the batch fails, the ones aimed at entries the failures
-point to are tried one by one (the others together), each on top of those already
-accepted; a candidate that fails alone is a conflict, with its reasons.
+point to are tried apart from the others, and a group that fails is halved until the
+culprits are alone, each try on top of those already accepted; a candidate that fails
+alone is a conflict, with its reasons.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from faq.coverage import Case
 from faq.model import Entry, KnowledgeBase
 from faq.retriever import Retriever
 
-from bot.learning.leave_one_out import Found, Key, LeaveOneOut
+from bot.learning.leave_one_out import Asked, Found, Key, LeaveOneOut
 from bot.learning.proposals import Alternate, NewEntry
 
 #: the answer a not-yet-written entry gets while it is being proven (never shown to anyone)
@@ -105,6 +106,14 @@ def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entri
             entries.append(Entry(id=new.id, kind=new.kind, question=question, answer=_PLACEHOLDER,
                                  alternates={lang: tuple(texts) for lang, texts in alternates.items()}))
     return replace(kb, entries=tuple(entries))
+
+
+def _passes(case: Case, asked: Asked) -> bool:
+    """Whether a coverage case gets what it expects."""
+    action, kind, entry_id, _ = asked
+    if case.expect == "escalate":
+        return action == "escalate" or kind == "out_of_scope"
+    return action == "answer" and entry_id == case.expect
 
 
 def _duplicates(kb: KnowledgeBase, alternates: Sequence[Alternate]) -> list[tuple[str, str, str, str]]:
@@ -185,10 +194,10 @@ class Prover:
 
     def _passed(self, kb: KnowledgeBase) -> set[int]:
         """The coverage cases ``kb`` passes."""
-        replies = self._leave_one_out.ask(kb, [case.question for case in self.cases], self.decisions)
-        return {n for n, (case, (action, kind, entry_id, _)) in enumerate(zip(self.cases, replies))
-                if ((action == "escalate" or kind == "out_of_scope") if case.expect == "escalate"
-                    else action == "answer" and entry_id == case.expect)}
+        return {n for n, (case, asked) in enumerate(zip(self.cases, self._ask_cases(kb))) if _passes(case, asked)}
+
+    def _ask_cases(self, kb: KnowledgeBase) -> list[Asked]:
+        return self._leave_one_out.ask(kb, [case.question for case in self.cases], self.decisions)
 
     def _probe(self, kb: KnowledgeBase) -> _Probed:
         """Ask ``kb`` every probe."""
@@ -208,9 +217,11 @@ class Prover:
         return found
 
     def _coverage_problems(self, kb: KnowledgeBase) -> list[Problem]:
-        """Coverage cases that passed and stop passing."""
-        failing = sorted(self._passed_before - self._passed(kb)) if self.cases else []
-        return [Problem("coverage", self.cases[n].question, self.cases[n].expect, None) for n in failing]
+        """Coverage cases that passed and stop passing, with the entry each is answered with now (if any)."""
+        replies = self._ask_cases(kb) if self.cases else []
+        return [Problem("coverage", self.cases[n].question, self.cases[n].expect, entry_id if action == "answer" else None)
+                for n, (action, kind, entry_id, candidates) in enumerate(replies)
+                if n in self._passed_before and not _passes(self.cases[n], (action, kind, entry_id, candidates))]
 
     def _stolen(self, after: _Probed, targets: set[str]) -> list[Problem]:
         """Probes now answered with an entry that got phrasings, which they do not belong to."""
@@ -278,5 +289,4 @@ class Prover:
             self._prove(batch[half:], accepted, conflicts)
             return
         self._prove([a for a in batch if a.entry_id not in blamed], accepted, conflicts)
-        for suspect in suspects:
-            self._prove([suspect], accepted, conflicts)
+        self._prove(suspects, accepted, conflicts)  # halved in turn if they fail together
