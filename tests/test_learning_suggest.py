@@ -162,7 +162,9 @@ def test_a_phrasing_that_breaks_a_coverage_case_is_a_conflict(kb):
     assert cases and cases[0].expect == "escalate"
     accepted, conflicts = Prover(kb, cases).prove([Alternate("payment", "en", "how much are FBA fulfillment fees")])
     assert accepted == []
-    assert ("coverage", "How much are FBA fulfillment fees?", "escalate") in {(p.kind, p.text, p.expected) for p in conflicts[0].problems}
+    # the failure names the entry the case is now answered with: that is where blame goes
+    assert ("coverage", "How much are FBA fulfillment fees?", "escalate", "payment") in {
+        (p.kind, p.text, p.expected, p.found) for p in conflicts[0].problems}
 
 
 def test_leave_one_out_in_worker_processes_finds_what_it_finds_in_one(shipped_kb):
@@ -171,6 +173,7 @@ def test_leave_one_out_in_worker_processes_finds_what_it_finds_in_one(shipped_kb
     keys = {(entry.id, lang, text) for entry in shipped_kb.entries[:4] for lang, text in entry.phrasings()}
     decisions = Assistant(shipped_kb).settings
     parallel = LeaveOneOut(workers=2, min_parallel=1)
+    parallel.share(["how do I reset my password"])  # encoded here; the workers take the vector as it is
     try:
         assert parallel(shipped_kb, keys, decisions) == LeaveOneOut(workers=1)(shipped_kb, keys, decisions)
         texts = [text for _, _, text in sorted(keys)] + ["how do I reset my password", "付款"]
