@@ -115,23 +115,41 @@ class EntryTerms:
     pooled_of: np.ndarray
 
     @classmethod
-    def build(cls, phrasing_terms: Sequence[tuple[Sequence[int], Sequence[float]]]) -> "EntryTerms":
-        """From each phrasing's term numbers (repeats allowed) and their weights."""
-        lengths = np.fromiter((len(ids) for ids, _ in phrasing_terms), np.int64, len(phrasing_terms))
+    def build(cls, entries: Sequence[Sequence[tuple[Sequence[int], Sequence[float]]]]) -> list["EntryTerms"]:
+        """One per entry, from each of its phrasings' term numbers (repeats allowed) and their weights.
+
+        All entries in one numpy pass (a large knowledge base has tens of thousands).
+        """
+        per_entry = np.fromiter((len(entry) for entry in entries), np.int64, len(entries))
+        phrasings = list(chain.from_iterable(entries))
+        lengths = np.fromiter((len(ids) for ids, _ in phrasings), np.int64, len(phrasings))
         total = int(lengths.sum())
-        occurrences = np.fromiter(chain.from_iterable(ids for ids, _ in phrasing_terms), np.int64, total)
-        weights = np.fromiter(chain.from_iterable(ws for _, ws in phrasing_terms), float, total)
+        occurrences = np.fromiter(chain.from_iterable(ids for ids, _ in phrasings), np.int64, total)
+        weights = np.fromiter(chain.from_iterable(ws for _, ws in phrasings), float, total)
         width = int(occurrences.max()) + 1 if total else 1
-        row_term = np.repeat(np.arange(len(phrasing_terms), dtype=np.int64), lengths) * width + occurrences
+        # each phrasing's distinct terms (ascending) and their summed weights
+        row_term = np.repeat(np.arange(len(phrasings), dtype=np.int64), lengths) * width + occurrences
         unique_row_term, where = np.unique(row_term, return_inverse=True)
         rows, terms = unique_row_term // width, unique_row_term % width
-        counts = np.bincount(where, weights=weights, minlength=len(unique_row_term))
-        pooled_terms, pooled_of = np.unique(terms, return_inverse=True)
-        return cls(
-            row_lengths=np.bincount(rows, minlength=len(phrasing_terms)), terms=terms, counts=counts,
-            pooled_terms=pooled_terms, pooled_counts=np.bincount(pooled_of, weights=counts, minlength=len(pooled_terms)),
-            pooled_of=pooled_of.reshape(-1),
-        )
+        counts = np.bincount(where.reshape(-1), weights=weights, minlength=len(unique_row_term))
+        # each entry's distinct terms and their totals
+        entry_of = np.repeat(np.arange(len(entries), dtype=np.int64), per_entry)[rows]
+        unique_entry_term, pooled_of = np.unique(entry_of * width + terms, return_inverse=True)
+        pooled_of = pooled_of.reshape(-1)
+        pooled_entry, pooled_terms = unique_entry_term // width, unique_entry_term % width
+        pooled_counts = np.bincount(pooled_of, weights=counts, minlength=len(unique_entry_term))
+        # cut per entry
+        row_lengths = np.bincount(rows, minlength=len(phrasings))
+        row_bounds = np.concatenate(([0], np.cumsum(per_entry)))
+        pair_bounds = np.searchsorted(entry_of, np.arange(len(entries) + 1))
+        pooled_bounds = np.searchsorted(pooled_entry, np.arange(len(entries) + 1))
+        pooled_of -= pooled_bounds[entry_of]
+        return [
+            cls(row_lengths[row_bounds[n]:row_bounds[n + 1]], terms[pair_bounds[n]:pair_bounds[n + 1]],
+                counts[pair_bounds[n]:pair_bounds[n + 1]], pooled_terms[pooled_bounds[n]:pooled_bounds[n + 1]],
+                pooled_counts[pooled_bounds[n]:pooled_bounds[n + 1]], pooled_of[pair_bounds[n]:pair_bounds[n + 1]])
+            for n in range(len(entries))
+        ]
 
     @property
     def n_phrasings(self) -> int:

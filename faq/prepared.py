@@ -105,23 +105,28 @@ class PreparedTexts:
                 )
         return found
 
-    def entry(self, phrasings: Sequence[str], keywords: Sequence[str]) -> PreparedEntry:
-        """An entry with these phrasings and keywords, prepared (once while it stays in the cache)."""
-        key = (tuple(phrasings) + tuple(keywords), len(phrasings))
+    def entries(self, entries: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[PreparedEntry]:
+        """Entries given as ``(phrasings, keywords)``, prepared (once while each stays in the cache)."""
+        keys = [(tuple(phrasings) + tuple(keywords), len(phrasings)) for phrasings, keywords in entries]
+        found: dict[tuple[tuple[str, ...], int], PreparedEntry] = {}
         with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
-        rows = [self.get(text) for text in key[0]]
-        known = frozenset().union(*(row.words for row in rows))
-        found = PreparedEntry(
-            texts=key[0], n_phrasings=key[1], sorted_words=tuple(row.sorted_words for row in rows),
-            wordings=frozenset(row.fuzzy for row in rows[:key[1]]), words=known, stems=frozenset(map(stem, known)),
-            terms=EntryTerms.build([(row.term_ids, row.weights) for row in rows]),
-        )
+            for key in keys:
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    found[key] = self._entries[key]
+        missing = list(dict.fromkeys(key for key in keys if key not in found))
+        rows = [[self.get(text) for text in texts] for texts, _ in missing]
+        terms = EntryTerms.build([[(row.term_ids, row.weights) for row in entry_rows] for entry_rows in rows])
+        for (texts, n_phrasings), entry_rows, entry_terms in zip(missing, rows, terms):
+            known = frozenset().union(*(row.words for row in entry_rows))
+            found[(texts, n_phrasings)] = PreparedEntry(
+                texts=texts, n_phrasings=n_phrasings, sorted_words=tuple(row.sorted_words for row in entry_rows),
+                wordings=frozenset(row.fuzzy for row in entry_rows[:n_phrasings]), words=known,
+                stems=frozenset(map(stem, known)), terms=entry_terms,
+            )
         with self._lock:
-            self._entries[key] = found
-            if len(self._entries) > ENTRY_CACHE:
+            for key in missing:
+                self._entries[key] = found[key]
+            while len(self._entries) > ENTRY_CACHE:
                 self._entries.popitem(last=False)
-        return found
+        return [found[key] for key in keys]

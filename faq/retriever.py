@@ -64,7 +64,7 @@ class Retriever:
         self.tuning = tuning or Tuning()
         self.prepared = prepared if prepared is not None and prepared.fits(kb.synonyms) else PreparedTexts(kb.synonyms)
         self.synonyms = self.prepared.synonyms
-        entries = [self.prepared.entry([text for _, text in entry.phrasings()], entry.keywords) for entry in kb.entries]
+        entries = self.prepared.entries([([text for _, text in entry.phrasings()], entry.keywords) for entry in kb.entries])
         self.phrasings: list[str] = list(chain.from_iterable(entry.texts for entry in entries))
         self._sorted_texts = list(chain.from_iterable(entry.sorted_words for entry in entries))
         self.index = LexicalIndex([entry.terms for entry in entries], self.prepared.vocabulary,
