@@ -29,6 +29,8 @@ from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
+from faq.semantic import centroids
+
 #: Texts whose piece ids must agree before the sentencepiece binding replaces the pure-Python tokenizer.
 _PROBES = ("Can I close my account?", "我可以关闭我的账户吗？", "Ｆｕｌｌ-width ＡＢＣ  café 1,000€", "上門服務 seller central 还能登录吗")
 
@@ -194,8 +196,6 @@ class MemoEncoder:
         key = tuple(texts)
         found = self._centroids.get(key)
         if found is None:
-            from faq.semantic import centroids
-
             found = centroids(self.encode(key), np.zeros(len(key), dtype=np.int64), 1)[0]
             if len(self._centroids) >= CENTROID_MEMO:
                 self._centroids.clear()

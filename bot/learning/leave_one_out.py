@@ -24,8 +24,8 @@ from faq.model import KnowledgeBase, Settings
 from faq.normalize import normalize
 from faq.prepared import PreparedTexts
 from faq.pseudo import without_phrasing
-from faq.vector_cache import BATCH
 from faq.semantic_setup import SHARED, resolve
+from faq.vector_cache import BATCH
 
 Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
 Found = tuple[str | None, frozenset[str]]  # the entry it finds (None: escalated), the entries it considered

@@ -197,6 +197,9 @@ class Prover:
         return {n for n, (case, asked) in enumerate(zip(self.cases, self._ask_cases(kb))) if _passes(case, asked)}
 
     def _ask_cases(self, kb: KnowledgeBase) -> list[Asked]:
+        """Ask ``kb`` every coverage case."""
+        if not self.cases:
+            return []
         return self._leave_one_out.ask(kb, [case.question for case in self.cases], self.decisions)
 
     def _probe(self, kb: KnowledgeBase) -> _Probed:
@@ -218,10 +221,12 @@ class Prover:
 
     def _coverage_problems(self, kb: KnowledgeBase) -> list[Problem]:
         """Coverage cases that passed and stop passing, with the entry each is answered with now (if any)."""
-        replies = self._ask_cases(kb) if self.cases else []
-        return [Problem("coverage", self.cases[n].question, self.cases[n].expect, entry_id if action == "answer" else None)
-                for n, (action, kind, entry_id, candidates) in enumerate(replies)
-                if n in self._passed_before and not _passes(self.cases[n], (action, kind, entry_id, candidates))]
+        found: list[Problem] = []
+        for n, (case, asked) in enumerate(zip(self.cases, self._ask_cases(kb))):
+            action, _, entry_id, _ = asked
+            if n in self._passed_before and not _passes(case, asked):
+                found.append(Problem("coverage", case.question, case.expect, entry_id if action == "answer" else None))
+        return found
 
     def _stolen(self, after: _Probed, targets: set[str]) -> list[Problem]:
         """Probes now answered with an entry that got phrasings, which they do not belong to."""
