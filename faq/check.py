@@ -9,7 +9,7 @@ rest of the knowledge base has.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from rapidfuzz import fuzz
@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from faq.assistant import Assistant
 from faq.locate import phrasing_places
 from faq.model import KnowledgeBase
-from faq.pseudo import without_phrasing
+from faq.pseudo import leave_out
 from faq.notices import notice
 from faq.prepared import spaced
 from faq.retriever import Retriever
@@ -114,12 +114,10 @@ def leave_one_out(kb: KnowledgeBase, assistant: Assistant | None = None) -> Iter
         if entry.kind == "out_of_scope":
             continue
         for lang, text in entry.phrasings():
-            reduced = without_phrasing(entry, lang, text)
-            if reduced is None or not reduced.alternates.get(lang) and lang not in reduced.question:
+            smaller = leave_out(kb, position, lang, text)
+            if smaller is None:
                 continue
-            entries = kb.entries[:position] + (reduced,) + kb.entries[position + 1:]
-            smaller = assistant.variant(replace(kb, entries=entries))
-            reply = smaller.reply(text)
+            reply = assistant.variant(smaller).reply(text)
             if reply.entry_id != entry.id or reply.action == "escalate":
                 values = {"text": text, "id": entry.id, "lang": lang, "action": reply.action, "score": f"{reply.score:.0f}"}
                 line, path = places.get((entry.id, text), (entry.line, ""))

@@ -49,6 +49,15 @@ def without_phrasing(entry: Entry, lang: str, text: str) -> Entry | None:
     return replace(entry, question=question, alternates={**entry.alternates, lang: tuple(alternates)})
 
 
+def leave_out(kb: KnowledgeBase, position: int, lang: str, text: str) -> KnowledgeBase | None:
+    """``kb`` with one phrasing of entry ``position`` left out (leave-one-out), or None when its entry would
+    have no phrasing of that language left to be found by."""
+    reduced = without_phrasing(kb.entries[position], lang, text)
+    if reduced is None or lang not in reduced.question and not reduced.alternates.get(lang):
+        return None
+    return replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:])
+
+
 def _outcome(matches, expect: int | None, kinds: list[str], max_choices: int) -> tuple:
     """One ``Outcomes`` row; ``matches`` are over original entry indices."""
     if not matches:

@@ -16,7 +16,7 @@ from faq.encoder import MemoEncoder
 from faq.model import KnowledgeBase
 from faq.normalize import normalize
 from faq.prepared import PreparedTexts, sorted_words, spaced
-from faq.pseudo import without_phrasing
+from faq.pseudo import leave_out
 from faq.retriever import Retriever
 from faq.semantic import centroids
 from faq.vector_cache import phrasing_rows
@@ -24,13 +24,11 @@ from faq.vector_cache import phrasing_rows
 
 def left_out_copies(kb: KnowledgeBase, every: int = 4):
     """``(copy, text)``: ``kb`` with one phrasing left out, and that phrasing (every ``every``-th one)."""
-    n = 0
-    for position, entry in enumerate(kb.entries):
-        for lang, text in entry.phrasings():
-            n += 1
-            reduced = without_phrasing(entry, lang, text)
-            if reduced is not None and n % every == 0:
-                yield replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:]), text
+    phrasings = [(position, lang, text) for position, entry in enumerate(kb.entries) for lang, text in entry.phrasings()]
+    for position, lang, text in phrasings[::every]:
+        copy = leave_out(kb, position, lang, text)
+        if copy is not None:
+            yield copy, text
 
 
 def with_phrasing(kb: KnowledgeBase, entry_id: str, lang: str, text: str) -> KnowledgeBase:
@@ -42,7 +40,10 @@ def with_phrasing(kb: KnowledgeBase, entry_id: str, lang: str, text: str) -> Kno
 
 
 def same_reply(a, b) -> bool:
-    return (a.action, a.entry_id, a.score, a.candidates) == (b.action, b.entry_id, b.score, b.candidates)
+    """Same decision and candidates, scores equal but for rounding: shared and fresh vocabularies number
+    terms differently, so a phrasing vector's norm sums the same numbers in another order."""
+    return ((a.action, a.entry_id, a.candidates) == (b.action, b.entry_id, b.candidates)
+            and abs(a.score - b.score) < 1e-9)
 
 
 @pytest.fixture(scope="module")

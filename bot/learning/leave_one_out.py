@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
 from functools import partial
 from multiprocessing import get_context
 from typing import Iterable, Mapping
@@ -23,7 +22,7 @@ from faq.encoder import MemoEncoder
 from faq.model import KnowledgeBase, Settings
 from faq.normalize import normalize
 from faq.prepared import PreparedTexts
-from faq.pseudo import without_phrasing
+from faq.pseudo import leave_out
 from faq.semantic_setup import SHARED, resolve
 from faq.vector_cache import BATCH
 
@@ -70,14 +69,12 @@ def check(kb: KnowledgeBase, work: Iterable[Work], decisions: Settings) -> dict[
     """Leave each phrasing of ``work`` out of ``kb`` and ask it (runs in a worker process too)."""
     result: dict[Key, Found] = {}
     for position, lang, text in work:
-        entry = kb.entries[position]
-        reduced = without_phrasing(entry, lang, text)
-        if reduced is None or lang not in reduced.question:  # no phrasing of that language left to find it
+        smaller = leave_out(kb, position, lang, text)
+        if smaller is None:
             continue
-        reduced_kb = replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:])
-        reply = engine(reduced_kb, decisions).reply(text)
+        reply = engine(smaller, decisions).reply(text)
         found = reply.entry_id if reply.action != "escalate" else None
-        result[(entry.id, lang, text)] = (found, frozenset(c.entry_id for c in reply.candidates))
+        result[(kb.entries[position].id, lang, text)] = (found, frozenset(c.entry_id for c in reply.candidates))
     return result
 
 
