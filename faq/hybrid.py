@@ -80,7 +80,7 @@ class HybridRetriever:
             lexical_score = scored.scores[lexical[entry_index]] if entry_index in lexical else 0.0
             score = 100 * (weight * max(float(cosines[entry_index]), 0.0) + (1 - weight) * lexical_score / 100)
             fused[entry_index] = min(max(score, self.fusion.lexical_floor * lexical_score), 100.0)
-        verbatim = self.retriever.verbatim_entry(text)
+        verbatim = self.retriever.verbatim_entry(scored.wording)
         if verbatim is not None:  # an author wrote this very question for that entry: it is sure
             fused[verbatim] = VERBATIM_SCORE
         best = sorted((entry_index for entry_index, score in fused.items() if score > 0),

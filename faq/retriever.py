@@ -78,9 +78,10 @@ class Retriever:
         """Normalize ``text`` and apply the knowledge base's synonyms."""
         return self.prepared.prepare(text)
 
-    def verbatim_entry(self, text: str) -> int | None:
-        """The entry one of whose phrasings ``text`` is, word for word once normalized (None if none, or several)."""
-        return self._verbatim.get(spaced(self.prepare(text)))
+    def verbatim_entry(self, wording: str) -> int | None:
+        """The entry one of whose phrasings reads ``wording`` word for word (``Scored.wording``: the question
+        normalized, synonyms applied), or None if none or several."""
+        return self._verbatim.get(wording)
 
     def terms_of(self, text: str) -> list[tuple[str, float]]:
         """The weighted index terms of ``text`` (normalized, synonyms applied, no typo correction)."""
@@ -119,10 +120,11 @@ class Retriever:
 
     def score(self, text: str, also: Sequence[int] = ()) -> Scored:
         """The short list's scores for ``text``; a ``Match`` is made only for the entries a caller keeps."""
-        prepared = self.correct_typos(self.prepare(text))
+        wording = self.prepare(text)
+        prepared = self.correct_typos(wording)
         query = self.index.vector(text_terms(prepared))
         if not query:
-            return Scored.nothing()
+            return Scored.nothing(spaced(wording))
         tuning = self.tuning
         phrasing_scores = self.index.phrasing_scores(query)
         best_phrasing_score, best_row = self.index.best_phrasings(phrasing_scores)
@@ -143,7 +145,7 @@ class Retriever:
         # square root: spreads the low range where the answer/escalate decision falls
         # (monotone, so rankings are unchanged; an identical phrasing still scores 100)
         scores = np.minimum(100 * np.sqrt(np.maximum(blended, 0.0)), 100.0)
-        return Scored(shortlist, scores.tolist(), lexical, fuzzy.tolist(), best_row, query)
+        return Scored(shortlist, scores.tolist(), lexical, fuzzy.tolist(), best_row, query, spaced(wording))
 
     def _best_fuzzy(self, sorted_query: str, entries: list[int]) -> np.ndarray:
         """Per entry of ``entries``: rapidfuzz's best ``token_sort_ratio`` over its phrasings, in one call.
@@ -177,7 +179,8 @@ class Retriever:
 class Scored:
     """One question's lexical scores: ``scores[n]`` and ``fuzzy[n]`` belong to entry ``entries[n]``.
 
-    ``lexical`` and ``best_row`` cover every entry; ``query`` is the question's term vector.
+    ``lexical`` and ``best_row`` cover every entry; ``query`` is the question's term vector;
+    ``wording`` the question as the word-for-word check compares it (before typo correction).
     """
 
     entries: list[int]
@@ -186,11 +189,12 @@ class Scored:
     fuzzy: list[float]
     best_row: np.ndarray
     query: dict[int, float]
+    wording: str
 
     @classmethod
-    def nothing(cls) -> "Scored":
+    def nothing(cls, wording: str) -> "Scored":
         """The scores of a question that shares no word with the knowledge base."""
-        return cls([], [], np.zeros(0), [], np.zeros(0, dtype=np.int64), {})
+        return cls([], [], np.zeros(0), [], np.zeros(0, dtype=np.int64), {}, wording)
 
     @property
     def ranking(self) -> list[int]:
