@@ -39,7 +39,7 @@ def sorted_words(text: str) -> str:
     return " ".join(sorted(text.split()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PreparedText:
     """One phrasing as the retriever uses it."""
 
@@ -50,7 +50,7 @@ class PreparedText:
     words: frozenset[str]        # its words of three letters or more, for typo correction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PreparedEntry:
     """One entry's phrasings (then keywords) prepared, with what the retriever gathers from them."""
 
@@ -63,7 +63,9 @@ class PreparedEntry:
     terms: EntryTerms
 
 
-#: Entries kept prepared: far more than one proof's copies change at once, bounded for a long-running process.
+#: Texts and entries kept prepared: far more than one proof's copies change at once, and bounded, so
+#: that a long-running process serving a large knowledge base does not keep them all twice.
+TEXT_CACHE = 8192
 ENTRY_CACHE = 4096
 
 
@@ -74,7 +76,7 @@ class PreparedTexts:
         self.groups = tuple(tuple(group) for group in synonyms)
         self.synonyms = SynonymMap(self.groups)
         self.vocabulary = Vocabulary()
-        self._texts: dict[str, PreparedText] = {}
+        self._texts: OrderedDict[str, PreparedText] = OrderedDict()
         self._entries: OrderedDict[tuple[tuple[str, ...], int], PreparedEntry] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -87,23 +89,25 @@ class PreparedTexts:
         return self.synonyms.apply(normalize(text))
 
     def get(self, text: str) -> PreparedText:
-        """``text`` prepared (once: later calls return the same result)."""
-        found = self._texts.get(text)
-        if found is not None:
-            return found
+        """``text`` prepared (once while it stays in the cache)."""
+        with self._lock:
+            found = self._texts.get(text)
+            if found is not None:
+                self._texts.move_to_end(text)
+                return found
         prepared = self.prepare(text)
         terms = text_terms(prepared)
         fuzzy = spaced(prepared)
         with self._lock:
-            found = self._texts.get(text)
-            if found is None:
-                found = self._texts[text] = PreparedText(
-                    fuzzy=fuzzy,
-                    sorted_words=sorted_words(fuzzy),
-                    term_ids=self.vocabulary.number(term for term, _ in terms),
-                    weights=tuple(weight for _, weight in terms),
-                    words=frozenset(word for word in words(fuzzy) if len(word) >= 3),
-                )
+            found = self._texts[text] = PreparedText(
+                fuzzy=fuzzy,
+                sorted_words=sorted_words(fuzzy),
+                term_ids=self.vocabulary.number(term for term, _ in terms),
+                weights=tuple(weight for _, weight in terms),
+                words=frozenset(word for word in words(fuzzy) if len(word) >= 3),
+            )
+            if len(self._texts) > TEXT_CACHE:
+                self._texts.popitem(last=False)
         return found
 
     def entries(self, entries: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[PreparedEntry]:
@@ -125,9 +129,12 @@ class PreparedTexts:
                 wordings=frozenset(row.fuzzy for row in entry_rows[:n_phrasings]), words=known,
                 stems=frozenset(map(stem, known)), terms=entry_terms,
             )
-        with self._lock:
-            for key in missing:
-                self._entries[key] = found[key]
-            while len(self._entries) > ENTRY_CACHE:
-                self._entries.popitem(last=False)
+        # a larger batch (a large knowledge base's first build) would mostly be evicted again, and
+        # the entries that stayed would keep the whole batch's arrays in memory (theirs are views)
+        if len(missing) <= ENTRY_CACHE:
+            with self._lock:
+                for key in missing:
+                    self._entries[key] = found[key]
+                while len(self._entries) > ENTRY_CACHE:
+                    self._entries.popitem(last=False)
         return [found[key] for key in keys]
