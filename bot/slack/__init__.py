@@ -6,9 +6,9 @@
 - ``workers``: background threads (forwarding, held replies, card redraws);
 - ``blocks`` and ``texts``: Block Kit rendering and the adapter's own words;
 - ``inbox`` and ``replay``: every request recorded before the acknowledgement, then handled
-  once (by any process, if the one that took it dies); ``posting``: each post tagged with its
-  own key and looked for before posting again; ``ledger``: per-event claims for callers that
-  claim events themselves (the app's listeners go through the inbox);
+  once (by any process, if the one that took it dies): the inbox's key is what dedupes
+  Slack's redeliveries; ``posting``: each post tagged with its own key and looked for before
+  posting again;
 - ``sink``: the support channel as a forwarding sink;
 - ``client``: the Web API client; ``server``: assembling and serving over HTTP;
 - ``manifest`` and ``cli``: ``faqbot slack`` and ``faqbot slack manifest``.

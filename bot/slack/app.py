@@ -51,7 +51,6 @@ from bot.slack.context import SlackContext, kind_of
 from bot.slack.conversations import Conversations, find_reply
 from bot.slack.http_gate import guard_events
 from bot.slack.inbox import SlackInbox
-from bot.slack.ledger import EventLedger
 from bot.slack.replay import ACTIONS, Replay
 from bot.slack.seller_buttons import SellerButtons
 from bot.slack.support_buttons import SupportButtons
@@ -125,7 +124,6 @@ class SlackBot:
         forward_backoff: tuple[float, float] = (2.0, 300.0),
         support_lang: str = "en",
         token_verification: bool = True,
-        ledger: EventLedger | None = None,
         lease: float = 60.0,
         outcome_listeners: Sequence[Callable[[Outcome], None]] = (),
         agents: AgentList | None = None,
@@ -135,8 +133,6 @@ class SlackBot:
         self.store = store
         self.client = client
         self.signing_secret = signing_secret or ""
-        self.ledger = ledger or EventLedger.for_store(store)
-        self.ledger.ensure_table()
         store.check_writable()  # refuse to start rather than drop every escalation later
         desk = QuestionDesk(store, listeners=[self._on_outcome, *outcome_listeners])
         self.ctx = SlackContext(knowledge=knowledge, store=store, desk=desk, client=client,

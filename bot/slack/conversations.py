@@ -22,7 +22,7 @@ from bot.desk import Origin, Outcome
 from bot.slack import blocks
 from bot.slack.blocks import Ref
 from bot.slack.context import SOURCE, SlackContext, log_line
-from bot.slack.ledger import event_key
+from bot.slack.inbox import event_key
 from bot.slack.posting import find_post, post_once
 from bot.store import InboxRequest, StoreError
 from faq import Assistant

@@ -46,15 +46,23 @@ log = logging.getLogger("faqbot.slack")
 Handler = Callable[[InboxRequest, bool], None]
 
 
+def event_key(event_id: str | None, channel: str | None, ts: str | None) -> str | None:
+    """An event's key: the message it carries when known (one key for both event types a message can
+    arrive as), else its event id; None when neither is known. Replies are tagged with it too."""
+    if channel and ts:
+        return f"msg:{channel}:{ts}"
+    if event_id:
+        return f"evt:{event_id}"
+    return None
+
+
 def request_key(kind: str, body: dict[str, Any]) -> str:
     """The key that makes redeliveries of one request one row: the message, the command's trigger, the click."""
     if kind == "event":
         event = body.get("event") or {}
-        channel, ts = event.get("channel"), event.get("ts")
-        if channel and ts:
-            return f"msg:{channel}:{ts}"
-        if body.get("event_id"):
-            return f"evt:{body['event_id']}"
+        key = event_key(body.get("event_id"), event.get("channel"), event.get("ts"))
+        if key:
+            return key
     elif kind == "command" and body.get("trigger_id"):
         return f"cmd:{body['trigger_id']}"
     elif kind == "action":

@@ -1,10 +1,10 @@
 """The durable store: a question is a row before it is a message.
 
 ``EscalationStore`` keeps escalations (the Seller Support queue), a log of every
-question asked, feedback on answers, the work queues (cases to forward, Slack
-replies to post again) and the Slack event ledger, in any database SQLAlchemy
-supports: a SQLite file by default (one machine), PostgreSQL when several
-processes serve traffic. Every write is one transaction, committed before the
+question asked, feedback on answers and the work queues (cases to forward, Slack
+replies to post again, Slack requests to handle: the inbox), in any database
+SQLAlchemy supports: a SQLite file by default (one machine), PostgreSQL when
+several processes serve traffic. Every write is one transaction, committed before the
 call returns, so an error leaves nothing half-written and a crash loses nothing
 already acknowledged. All SQL of faqbot lives in this package:
 
@@ -12,8 +12,8 @@ already acknowledged. All SQL of faqbot lives in this package:
 - ``schema``: the tables and the migration steps;
 - ``cases``: the case lifecycle and card freshness;
 - ``questions``: the question log and feedback;
-- ``queues``: leases and settlements of the work queues (run by ``bot.delivery``);
-- ``events``: the Slack event ledger's claims;
+- ``queues``: leases and settlements of the work queues (run by ``bot.delivery``), the
+  Slack inbox among them: its unique key is what answers each Slack event once;
 - ``learning``: sellers' picks, and the log read back as the learning loop's records;
 - ``retention``: deleting old questions and closed cases (``faqbot prune``);
 - ``records``: the frozen records handed back.
@@ -34,7 +34,6 @@ from typing import Any
 from bot.errors import InvalidTransition, StoreBusy, StoreError, UnknownCase
 from bot.store.cases import Cases
 from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url
-from bot.store.events import SlackEvents
 from bot.store.learning import LearningRecords
 from bot.store.questions import QuestionLog
 from bot.store.queues import WorkQueues
@@ -59,7 +58,7 @@ __all__ = [
 ]
 
 
-class EscalationStore(Cases, QuestionLog, WorkQueues, SlackEvents, LearningRecords, Retention):
+class EscalationStore(Cases, QuestionLog, WorkQueues, LearningRecords, Retention):
     """Everything faqbot keeps, in one SQL database: each base class owns its tables, all share one engine."""
 
     def export(self, since: datetime | None = None) -> dict[str, list[dict[str, Any]]]:

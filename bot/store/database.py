@@ -1,10 +1,11 @@
 """The database under the store: engine set-up, SQLite pragmas, migrations on first use, one-line errors.
 
-Every table module (``cases``, ``questions``, ``queues``, ``events``) builds on
-:class:`Database`, so locking and error translation hold for every statement:
-writes go through ``self._writer`` (``BEGIN IMMEDIATE`` on SQLite, so two
-processes never deadlock upgrading a read lock) and every call runs inside
-``self._guard`` (database errors become one readable :class:`StoreError`).
+Every table module (``cases``, ``questions``, ``queues``, ``learning``,
+``retention``) builds on :class:`Database`, so locking and error translation
+hold for every statement: writes go through ``self._writer`` (``BEGIN
+IMMEDIATE`` on SQLite, so two processes never deadlock upgrading a read lock)
+and every call runs inside ``self._guard`` (database errors become one readable
+:class:`StoreError`).
 Neither is handed out: SQL lives in ``bot/store/`` and nowhere else.
 
 SQLite specifics, set on every connection: WAL journal (readers never block the

@@ -10,7 +10,8 @@ ones. What goes, all in one transaction (a crash or an error leaves everything):
   case that goes now (they would otherwise point at nothing);
 - ``held_replies``: Slack replies held for another try (``pending_replies``)
   created before the cut-off; they expired long before;
-- ``slack_events``: Slack event claims made before the cut-off;
+- ``slack_events``: Slack event claims made before the cut-off (the table is no
+  longer written, the inbox took its place; these are rows older versions left);
 - ``slack_requests``: Slack requests recorded before the acknowledgement
   (``slack_inbox``) received before the cut-off (the bot drops handled ones
   after a day itself);

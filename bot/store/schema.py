@@ -141,7 +141,12 @@ def _define_v1(metadata: MetaData) -> tuple[Table, Table, Table]:
 
 
 def _define_v2(metadata: MetaData) -> Table:
-    """Version 2: which Slack events have been claimed, so each is answered once (see ``bot.store.events``)."""
+    """Version 2: which Slack events had been claimed, so each was answered once.
+
+    No longer written: the Slack inbox (version 5, ``slack_inbox``) answers each event once now.
+    Kept so that existing databases and replayed migrations agree; ``faqbot prune`` deletes
+    the rows older versions left (``bot.store.retention``).
+    """
     return Table(
         "slack_events",
         metadata,
@@ -162,7 +167,7 @@ def _define_v3(metadata: MetaData) -> Table:
         Column("thread_ts", String(64)),
         Column("text", Text, nullable=False),
         Column("blocks", Text),  # JSON, as rendered for the asker
-        Column("event_key", String(255)),  # the Slack event it answers (see slack_events)
+        Column("event_key", String(255)),  # the Slack event it answers (bot.slack.inbox.event_key)
         Column("created_at", UTCDateTime, nullable=False),
         Column("attempts", Integer, nullable=False, default=0),
         Column("next_attempt_at", UTCDateTime, nullable=False, index=True),
