@@ -165,6 +165,12 @@ def test_a_phrasing_that_breaks_a_coverage_case_is_a_conflict(kb):
     # the failure names the entry the case is now answered with: that is where blame goes
     assert ("coverage", "How much are FBA fulfillment fees?", "escalate", "payment") in {
         (p.kind, p.text, p.expected, p.found) for p in conflicts[0].problems}
+    # and the author reads it, in either language
+    from bot.learning.summary import render_summary
+    from bot.learning.suggest import Suggestions
+
+    assert "(expects escalate, would get payment)" in render_summary(Suggestions(conflicts=conflicts), "en")
+    assert "(应为 escalate,将得到 payment)" in render_summary(Suggestions(conflicts=conflicts), "zh")
 
 
 def test_leave_one_out_in_worker_processes_finds_what_it_finds_in_one(shipped_kb):

@@ -18,7 +18,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "conflicts": {"en": "Not proposed, they would make the knowledge base worse:", "zh": "未建议(会让知识库变差):"},
     "conflict": {"en": "  \"{text}\" for {entry}:", "zh": "  “{text}”(条目 {entry}):"},
     "check": {"en": "    leave-one-out: \"{text}\" ({expected}) would find {found}", "zh": "    留一检查:“{text}”({expected})将找到 {found}"},
-    "coverage": {"en": "    coverage case would fail: \"{text}\" (expects {expected})", "zh": "    覆盖用例将不通过:“{text}”(应为 {expected})"},
+    "coverage": {"en": "    coverage case would fail: \"{text}\" (expects {expected}, would get {found})", "zh": "    覆盖用例将不通过:“{text}”(应为 {expected},将得到 {found})"},
     "steals": {"en": "    would take \"{text}\" from {expected}", "zh": "    会把“{text}”从 {expected} 抢走"},
     "duplicate": {"en": "    reads almost the same as \"{text}\" ({expected})", "zh": "    与“{text}”({expected})几乎相同"},
     "untried": {"en": "Not tried this run (other phrasings of the same entry failed): {count}", "zh": "本次未尝试(同一条目的其他问法未通过):{count} 个"},
