@@ -17,7 +17,6 @@ from functools import cache, partial
 from typing import Sequence
 
 from bot.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS
-from bot.textwidth import width
 
 LANG_OPTIONS = ("--ui-lang", "--lang")  # the first one given wins: the console's own language before its replies'
 
@@ -89,8 +88,12 @@ class HelpFormatter(argparse.HelpFormatter):
         if prefix is None:
             prefix = ARGPARSE_TEXTS.text("usage", self.lang)
         text = super()._format_usage(usage, actions, groups, prefix)
+        if prefix.isascii():
+            return text
+        from bot.textwidth import width  # only for wide words: wcwidth is not needed to start in English
+
         wide = width(prefix) - len(prefix)  # argparse indents the usage's next lines by characters, not columns
-        return text if not wide else text.replace("\n ", "\n" + " " * (wide + 1))
+        return text.replace("\n ", "\n" + " " * (wide + 1))
 
     def _split_lines(self, text: str, width_: int) -> list[str]:
         if self.lang == "en":
@@ -109,6 +112,8 @@ _PIECES = re.compile(rf"[!-~]+[{_NO_LINE_START}]*| +|.[{_NO_LINE_START}]*")  # a
 
 def _wrap(text: str, columns: int) -> list[str]:
     """``text`` in lines of at most ``columns`` terminal columns, breaking at spaces or between CJK characters."""
+    from bot.textwidth import width
+
     lines, line = [], ""
     for piece in _PIECES.findall(" ".join(text.split())):
         if line.strip() and width(line + piece) > columns:
