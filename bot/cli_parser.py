@@ -87,13 +87,13 @@ class HelpFormatter(argparse.HelpFormatter):
     def _format_usage(self, usage, actions, groups, prefix):
         if prefix is None:
             prefix = ARGPARSE_TEXTS.text("usage", self.lang)
-        text = super()._format_usage(usage, actions, groups, prefix)
         if prefix.isascii():
-            return text
-        from bot.textwidth import width  # only for wide words: wcwidth is not needed to start in English
+            return super()._format_usage(usage, actions, groups, prefix)
+        from bot.textwidth import width  # only for wide words: English starts without wcwidth
 
-        wide = width(prefix) - len(prefix)  # argparse indents the usage's next lines by characters, not columns
-        return text.replace("\n ", "\n" + " " * (wide + 1))
+        # argparse lays the usage out by characters: lay it out behind as many spaces as the prefix has columns
+        columns = width(prefix)
+        return prefix + super()._format_usage(usage, actions, groups, " " * columns)[columns:]
 
     def _split_lines(self, text: str, width_: int) -> list[str]:
         if self.lang == "en":
