@@ -18,7 +18,7 @@ from typing import Sequence
 
 from bot.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS
 
-LANG_OPTIONS = ("--ui-lang", "--lang")  # the first one given wins: the console's own language before its replies'
+LANG_OPTIONS = ("--ui-lang", "--lang")  # with both, --ui-lang wins: the console's own language, not its replies'
 
 
 class UsageError(Exception):
@@ -142,6 +142,8 @@ class Parser(argparse.ArgumentParser):
 
 
 class ChineseParser(Parser):
+    """The same parser in Chinese; its sub-command parsers are Chinese too (argparse builds them from its class)."""
+
     lang = "zh"
 
 

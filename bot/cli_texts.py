@@ -48,7 +48,7 @@ CLI_HELP = Catalog({
         "en": "one JSON object per question: question, lang, action, entry_id, kind, score, candidates, answer, text, links",
         "zh": "每个问题输出一个 JSON 对象：question、lang、action、entry_id、kind、score、candidates、answer、text、links",
     },
-    "check": {"en": "validate and lint a knowledge base", "zh": "校验知识库并检查常见问题"},
+    "check": {"en": "validate and lint a knowledge base", "zh": "校验知识库并做规范检查"},
     "check_quick": {
         "en": "skip the leave-one-out test (one index build per phrasing)",
         "zh": "跳过留一法测试（每个问法都要重建一次索引）",
@@ -103,7 +103,7 @@ CLI_HELP = Catalog({
     "export_status": {"en": "only cases in this status", "zh": "只导出此状态的案例"},
     "prune": {
         "en": "delete old questions and resolved cases (retention); open and taken cases are kept",
-        "zh": "删除旧的问题和已解决的案例（数据保留期限）；待处理和处理中的案例会保留",
+        "zh": "按保留期限删除旧的问题和已解决的案例；待处理和处理中的案例不会删除",
     },
     "prune_older": {"en": "how old is too old: 90d, 12w or 48h", "zh": "超过多久算旧：90d、12w 或 48h"},
     "prune_dry_run": {"en": "only count what would be deleted", "zh": "只统计将被删除的数量，不删除"},
