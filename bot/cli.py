@@ -16,100 +16,93 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, TextIO
 
+# The engine before bot's modules: imported at the end of a longer chain of imports, numpy's own imports
+# took 40 ms more on CPython 3.11 (how deep its frames sit in the interpreter's stack matters there).
+from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
+from faq.notices import notice
+from bot.cli_parser import UsageError, parser_class, requested_language
+from bot.cli_texts import help_texts
 from bot.config import ConfigError, database_url, knowledge_path, tool_language
 from bot.errors import StoreError
 from bot.learning_commands import add_suggest_parser
 from bot.slack.cli import add_slack_parser, cmd_slack
-from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
-from faq.notices import notice
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
-    """Bad command-line arguments: reported as one line, exit code 2."""
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """``faqbot``'s parser, its help and usage errors in ``lang``."""
+    t = help_texts(lang)
+    parser = parser_class(lang)(prog="faqbot", description=t("description"))
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help=t("version"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    kb_help, lang_help, semantic_help, db_help = t("kb"), t("lang_report"), t("no_semantic"), t("db")
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one clear line instead of usage + message
-        raise UsageError(f"{message} (see: {self.prog} --help)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="faqbot", description="A bilingual (Chinese/English) FAQ assistant.")
-    parser.add_argument("--version", action=_VersionAction, nargs=0, help="print faqbot's version and exit")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    kb_help = "knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)"
-    lang_help = "language of the report and of problems found (default: from the locale, e.g. LANG=zh_CN.UTF-8)"
-    semantic_help = "lexical matching only, without the sentence encoder (as settings.semantic: false)"
-    db_help = "database URL for escalations (default: $FAQBOT_DB_URL, else a SQLite file in your data directory)"
-
-    ask = commands.add_parser("ask", help="answer questions from the arguments, or from stdin one per line")
+    ask = commands.add_parser("ask", help=t("ask"))
     ask.add_argument("questions", nargs="*", metavar="QUESTION")
     ask.add_argument("--kb", help=kb_help)
-    ask.add_argument("--lang", choices=["en", "zh"], help="reply in this language instead of the question's")
-    ask.add_argument("--json", action="store_true", help="one JSON object per question: question, lang, action, entry_id, kind, score, candidates, answer, text, links")
+    ask.add_argument("--lang", choices=["en", "zh"], help=t("lang_reply"))
+    ask.add_argument("--json", action="store_true", help=t("ask_json"))
     ask.add_argument("--no-semantic", action="store_true", help=semantic_help)
 
-    check = commands.add_parser("check", help="validate and lint a knowledge base")
+    check = commands.add_parser("check", help=t("check"))
     check.add_argument("--kb", help=kb_help)
-    check.add_argument("--quick", action="store_true", help="skip the leave-one-out test (one index build per phrasing)")
+    check.add_argument("--quick", action="store_true", help=t("check_quick"))
     check.add_argument("--lang", choices=["en", "zh"], help=lang_help)
     check.add_argument("--no-semantic", action="store_true", help=semantic_help)
 
-    coverage = commands.add_parser("coverage", help="run coverage cases against the knowledge base")
+    coverage = commands.add_parser("coverage", help=t("coverage"))
     coverage.add_argument("cases", nargs="+", metavar="CASES.yaml")
     coverage.add_argument("--kb", help=kb_help)
-    coverage.add_argument("--min-accuracy", type=_share, default=0.95, help="exit 1 below this share of passing cases (default 0.95)")
-    coverage.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    coverage.add_argument("--min-accuracy", type=_share, default=0.95, help=t("coverage_min"))
+    coverage.add_argument("--json", action="store_true", help=t("json_report"))
     coverage.add_argument("--lang", choices=["en", "zh"], help=lang_help)
     coverage.add_argument("--no-semantic", action="store_true", help=semantic_help)
 
-    init = commands.add_parser("init", help="write a small bilingual starter knowledge base and coverage cases")
-    init.add_argument("directory", nargs="?", default=".", metavar="DIR", help="where to write them (default: here)")
+    init = commands.add_parser("init", help=t("init"))
+    init.add_argument("directory", nargs="?", default=".", metavar="DIR", help=t("init_dir"))
     init.add_argument("--lang", choices=["en", "zh"], help=lang_help)
 
-    tune = commands.add_parser("tune", help="calibrate the answer threshold and margin; print the risk-coverage table")
-    tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help="coverage cases to calibrate on as well")
+    tune = commands.add_parser("tune", help=t("tune"))
+    tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help=t("tune_cases"))
     tune.add_argument("--kb", help=kb_help)
-    tune.add_argument("--write", action="store_true", help="store the chosen values in the knowledge base's settings")
+    tune.add_argument("--write", action="store_true", help=t("tune_write"))
     tune.add_argument("--lang", choices=["en", "zh"], help=lang_help)
 
-    console = commands.add_parser("console", help="the support agents' interactive console")
+    console = commands.add_parser("console", help=t("console"))
     console.add_argument("--kb", help=kb_help)
-    console.add_argument("--lang", choices=["en", "zh"], help="reply in this language instead of the question's")
-    console.add_argument("--ui-lang", choices=["en", "zh"], help="the console's own language (default: from the locale)")
+    console.add_argument("--lang", choices=["en", "zh"], help=t("lang_reply"))
+    console.add_argument("--ui-lang", choices=["en", "zh"], help=t("console_ui_lang"))
     console.add_argument("--db", help=db_help)
-    console.add_argument("--agent", help="your name on cases you take (default: $USER)")
+    console.add_argument("--agent", help=t("console_agent"))
 
-    report = commands.add_parser("report", help="what to write next: unanswered questions, answers, escalations, feedback")
-    report.add_argument("--since", default="7d", help="7d, 24h, 30m, 2w or an ISO date (default 7d); 'all' for everything")
-    report.add_argument("--top", type=int, default=20, help="how many groups of unanswered questions to list (default 20)")
-    report.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    report = commands.add_parser("report", help=t("report"))
+    report.add_argument("--since", default="7d", help=t("report_since"))
+    report.add_argument("--top", type=int, default=20, help=t("report_top"))
+    report.add_argument("--json", action="store_true", help=t("json_report"))
     report.add_argument("--db", help=db_help)
     report.add_argument("--lang", choices=["en", "zh"], help=lang_help)
-    report.add_argument("--html", metavar="FILE", help="write one self-contained HTML page with charts to FILE")
-    report.add_argument("--cases", nargs="+", default=[], metavar="FILE", help="with --html: coverage case files for its coverage table")
-    report.add_argument("--kb", help=kb_help + "; with --cases")
+    report.add_argument("--html", metavar="FILE", help=t("report_html"))
+    report.add_argument("--cases", nargs="+", default=[], metavar="FILE", help=t("report_cases"))
+    report.add_argument("--kb", help=t("report_kb"))
 
-    escalations = commands.add_parser("escalations", help="work with the escalation store")
-    escalation_commands = escalations.add_subparsers(dest="escalations_command", metavar="COMMAND", parser_class=_Parser, required=True)
-    export = escalation_commands.add_parser("export", help="every case as CSV or JSON lines")
-    export.add_argument("--format", choices=["csv", "jsonl", "cases"], default="csv",
-                        help="cases: resolved, labelled cases in the coverage-case format (faqbot coverage)")
-    export.add_argument("--status", choices=["open", "taken", "resolved"], help="only cases in this status")
+    escalations = commands.add_parser("escalations", help=t("escalations"))
+    escalation_commands = escalations.add_subparsers(dest="escalations_command", metavar="COMMAND", required=True)
+    export = escalation_commands.add_parser("export", help=t("export"))
+    export.add_argument("--format", choices=["csv", "jsonl", "cases"], default="csv", help=t("export_format"))
+    export.add_argument("--status", choices=["open", "taken", "resolved"], help=t("export_status"))
     export.add_argument("--db", help=db_help)
     export.add_argument("--lang", choices=["en", "zh"], help=lang_help)
 
-    add_suggest_parser(commands, kb_help, db_help, lang_help)
+    add_suggest_parser(commands, lang)
 
-    prune = commands.add_parser("prune", help="delete old questions and resolved cases (retention); open and taken cases are kept")
-    prune.add_argument("--older-than", required=True, metavar="AGE", help="how old is too old: 90d, 12w or 48h")
-    prune.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    prune = commands.add_parser("prune", help=t("prune"))
+    prune.add_argument("--older-than", required=True, metavar="AGE", help=t("prune_older"))
+    prune.add_argument("--dry-run", action="store_true", help=t("prune_dry_run"))
     prune.add_argument("--db", help=db_help)
-    prune.add_argument("--lang", choices=["en", "zh"], help="language of the summary (default: from the locale)")
+    prune.add_argument("--lang", choices=["en", "zh"], help=t("prune_lang"))
 
-    add_slack_parser(commands)
+    add_slack_parser(commands, lang)
     return parser
 
 
@@ -364,7 +357,8 @@ COMMANDS = {
 def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Run one ``faqbot`` command; returns the exit code instead of raising."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(tool_language(requested_language(argv)))  # help and usage errors in the user's language
     args = None
     try:
         args = parser.parse_args(argv)

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli_texts import help_texts
 from faq.catalog import Catalog
 
 TEXTS = Catalog({
@@ -38,17 +39,16 @@ TEXTS = Catalog({
 })
 
 
-def add_suggest_parser(commands: argparse._SubParsersAction, kb_help: str, db_help: str, lang_help: str) -> None:
-    """The ``suggest`` sub-command's arguments."""
-    suggest = commands.add_parser("suggest", help="propose knowledge-base changes learnt from logged questions, as a diff")
-    suggest.add_argument("--kb", help=kb_help)
-    suggest.add_argument("--since", default="all",
-                         help="only what was logged since: 7d, 24h, 2w or an ISO date (default: all)")
-    suggest.add_argument("--cases", nargs="+", default=[], metavar="FILE",
-                         help="coverage case files the proposals must keep passing")
-    suggest.add_argument("--write", metavar="OUT", help="write the edited knowledge base to OUT instead of printing the diff")
-    suggest.add_argument("--lang", choices=["en", "zh"], help=lang_help)
-    suggest.add_argument("--db", help=db_help)
+def add_suggest_parser(commands: argparse._SubParsersAction, lang: str = "en") -> None:
+    """The ``suggest`` sub-command's arguments, their help in ``lang``."""
+    t = help_texts(lang)
+    suggest = commands.add_parser("suggest", help=t("suggest"))
+    suggest.add_argument("--kb", help=t("kb"))
+    suggest.add_argument("--since", default="all", help=t("suggest_since"))
+    suggest.add_argument("--cases", nargs="+", default=[], metavar="FILE", help=t("suggest_cases"))
+    suggest.add_argument("--write", metavar="OUT", help=t("suggest_write"))
+    suggest.add_argument("--lang", choices=["en", "zh"], help=t("lang_report"))
+    suggest.add_argument("--db", help=t("db"))
 
 
 def since_option(text: str) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.cli_texts import ARGPARSE_TEXTS, CLI_HELP, USAGE_ERRORS
 from bot.console.texts import CASE_HELP, COMMAND_HELP, CONSOLE_TEXTS
 from bot.slack.texts import SLACK_TEXTS
 from faq.catalog import Catalog
@@ -11,7 +12,8 @@ from faq.messages import DEFAULT_MESSAGES
 from faq.notices import NOTICES
 
 CATALOGS = {"engine": DEFAULT_MESSAGES, "notices": NOTICES, "console": CONSOLE_TEXTS, "console help": COMMAND_HELP,
-            "case help": CASE_HELP, "slack": SLACK_TEXTS}
+            "case help": CASE_HELP, "slack": SLACK_TEXTS, "cli help": CLI_HELP, "argparse": ARGPARSE_TEXTS,
+            "usage errors": USAGE_ERRORS}
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGS))

@@ -20,36 +20,29 @@ import threading
 from typing import TextIO
 from urllib.error import URLError
 
+from bot.cli_texts import help_texts
+
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def add_slack_parser(subparsers) -> argparse.ArgumentParser:
-    """Add ``slack`` (and ``slack manifest``) to ``faqbot``'s sub-command parsers; return the ``slack`` parser."""
-    slack = subparsers.add_parser(
-        "slack",
-        help="run the Slack bot (Socket Mode, or --http) or print its app manifest",
-        description="Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, or the HTTP Events API with --http.",
-    )
-    slack.add_argument("--http", action="store_true",
-                       help="serve Slack's HTTP Events API at /slack/events (needs SLACK_SIGNING_SECRET)")
-    slack.add_argument("--port", type=_port, default=3000, help="HTTP port (default 3000)")
-    slack.add_argument("--host", help="HTTP address to listen on (default: $FAQBOT_HTTP_HOST, else 127.0.0.1, "
-                                      "this machine only; 0.0.0.0 in a container)")
-    slack.add_argument("--kb", help="knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)")
-    slack.add_argument("--workers", type=_positive, default=16,
-                       help="threads answering questions behind the acknowledgements (default 16)")
+def add_slack_parser(subparsers, lang: str = "en") -> argparse.ArgumentParser:
+    """Add ``slack`` (and ``slack manifest``) to ``faqbot``'s sub-command parsers, their help in ``lang``; return the ``slack`` parser."""
+    t = help_texts(lang)
+    slack = subparsers.add_parser("slack", help=t("slack"), description=t("slack_description"))
+    slack.add_argument("--http", action="store_true", help=t("slack_http"))
+    slack.add_argument("--port", type=_port, default=3000, help=t("slack_port"))
+    slack.add_argument("--host", help=t("slack_host"))
+    slack.add_argument("--kb", help=t("kb"))
+    slack.add_argument("--workers", type=_positive, default=16, help=t("slack_workers"))
     commands = slack.add_subparsers(dest="slack_command", metavar="SUBCOMMAND", parser_class=type(slack))
-    manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML) to create the app from")
-    manifest.add_argument("--url", type=_base_url, help="public base URL for HTTP mode, e.g. https://faq.example.com (default: a Socket Mode manifest)")
-    manifest.add_argument("--name", default="faqbot", help="the app's and bot user's name (default faqbot)")
-    trying = commands.add_parser(
-        "try", help="try the Slack app offline: type as a seller, see the Block Kit it would post",
-        description="Run the real Slack app against a local stand-in of Slack's Web API on 127.0.0.1 (no Slack"
-                    " workspace, no tokens) and type messages as a seller; :help lists the commands.")
-    trying.add_argument("--kb", dest="try_kb", help="knowledge base YAML (default: $FAQBOT_KB, else ./knowledge.yaml)")
-    trying.add_argument("--lang", choices=["en", "zh"], help="language of this tool's own texts (default: from the locale)")
-    trying.add_argument("--json", action="store_true", help="also print each Web API call's JSON (Block Kit)")
-    trying.add_argument("--db", help="keep the cases in this database (default: a temporary SQLite file)")
+    manifest = commands.add_parser("manifest", help=t("manifest"))
+    manifest.add_argument("--url", type=_base_url, help=t("manifest_url"))
+    manifest.add_argument("--name", default="faqbot", help=t("manifest_name"))
+    trying = commands.add_parser("try", help=t("try"), description=t("try_description"))
+    trying.add_argument("--kb", dest="try_kb", help=t("kb"))
+    trying.add_argument("--lang", choices=["en", "zh"], help=t("try_lang"))
+    trying.add_argument("--json", action="store_true", help=t("try_json"))
+    trying.add_argument("--db", help=t("try_db"))
     return slack
 
 

@@ -1,0 +1,152 @@
+"""The ``faqbot`` command's argument parser in the user's language: help, section titles and usage errors.
+
+The language is chosen before the parser is built (``requested_language`` reads
+``--lang``/``--ui-lang`` from argv; the caller falls back to the locale), because
+argparse prints help and errors while it parses. Each language has its own
+parser class, so sub-command parsers (argparse builds them from ``type(parent)``)
+speak the same language; argparse's own English words come from
+``bot.cli_texts`` through a formatter subclass and ``error``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import string
+from functools import cache, partial
+from typing import Sequence
+
+from bot.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS
+
+LANG_OPTIONS = ("--ui-lang", "--lang")  # with both, --ui-lang wins: the console's own language, not its replies'
+
+
+class UsageError(Exception):
+    """Bad command-line arguments: reported as one line, exit code 2."""
+
+
+def requested_language(argv: Sequence[str]) -> str | None:
+    """The language asked for with ``--ui-lang`` or ``--lang`` (``en`` or ``zh``) anywhere in ``argv``, else None.
+
+    Like argparse, the last value of an option counts; nothing after ``--`` is an option.
+    """
+    found: dict[str, str] = {}
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        name, equals, value = arg.partition("=")
+        if name in LANG_OPTIONS:
+            value = value if equals else (argv[index + 1] if index + 1 < len(argv) else "")
+            if value in ("en", "zh"):
+                found[name] = value
+    return next((found[name] for name in LANG_OPTIONS if name in found), None)
+
+
+@cache
+def _pattern(template: str) -> re.Pattern[str]:
+    """An English template (``invalid choice: {value} (choose from {choices})``) as a regular expression."""
+    parts = [re.escape(literal) + (f"(?P<{name}>.+?)" if name else "")
+             for literal, name, _, _ in string.Formatter().parse(template)]
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _known_error(message: str, lang: str) -> str | None:
+    """``message`` in ``lang`` when it matches one of the English usage errors, else None."""
+    for key, by_lang in USAGE_ERRORS.items():
+        match = _pattern(by_lang["en"]).fullmatch(message)
+        if match:
+            return USAGE_ERRORS.text(key, lang, **match.groupdict())
+    return None
+
+
+def translated_error(message: str, lang: str) -> str:
+    """An argparse error message in ``lang``; one it does not know stays in English, whole."""
+    if lang == "en":
+        return message
+    argument = _pattern(ARGPARSE_TEXTS["argument"]["en"]).fullmatch(message)
+    if argument:
+        detail = _known_error(argument["detail"], lang)
+        return message if detail is None else ARGPARSE_TEXTS.text("argument", lang, argument=argument["argument"], detail=detail)
+    return _known_error(message, lang) or message
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout with its words in ``lang``, wrapping and indenting by terminal columns (CJK is wide)."""
+
+    SECTIONS = ("positional arguments", "options")
+
+    def __init__(self, prog: str, *, lang: str = "en", **kwargs) -> None:
+        super().__init__(prog, **kwargs)
+        self.lang = lang
+
+    def start_section(self, heading: str | None) -> None:
+        if heading in self.SECTIONS:
+            heading = ARGPARSE_TEXTS.text(heading, self.lang)
+        super().start_section(heading)
+
+    def _format_usage(self, usage, actions, groups, prefix):
+        if prefix is None:
+            prefix = ARGPARSE_TEXTS.text("usage", self.lang)
+        if prefix.isascii():
+            return super()._format_usage(usage, actions, groups, prefix)
+        from bot.textwidth import width  # only for wide words: English starts without wcwidth
+
+        # argparse lays the usage out by characters: lay it out behind as many spaces as the prefix has columns
+        columns = width(prefix)
+        return prefix + super()._format_usage(usage, actions, groups, " " * columns)[columns:]
+
+    def _split_lines(self, text: str, width_: int) -> list[str]:
+        if self.lang == "en":
+            return super()._split_lines(text, width_)
+        return _wrap(text, width_)
+
+    def _fill_text(self, text: str, width_: int, indent: str) -> str:
+        if self.lang == "en":
+            return super()._fill_text(text, width_, indent)
+        return "\n".join(indent + line for line in _wrap(text, width_ - len(indent)))
+
+
+_NO_LINE_START = "，。；：、）！？"  # Chinese punctuation that must not begin a line
+_PIECES = re.compile(rf"[!-~]+[{_NO_LINE_START}]*| +|.[{_NO_LINE_START}]*")  # an ASCII word or one other character
+
+
+def _wrap(text: str, columns: int) -> list[str]:
+    """``text`` in lines of at most ``columns`` terminal columns, breaking at spaces or between CJK characters."""
+    from bot.textwidth import width
+
+    lines, line = [], ""
+    for piece in _PIECES.findall(" ".join(text.split())):
+        if line.strip() and width(line + piece) > columns:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser speaking ``lang``: its help, its ``-h`` and its one-line usage errors."""
+
+    lang = "en"
+
+    def __init__(self, *args, add_help: bool = True, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", partial(HelpFormatter, lang=self.lang))
+        super().__init__(*args, add_help=False, **kwargs)
+        if add_help:  # argparse's own -h, with its help text in our language
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help=ARGPARSE_TEXTS.text("help", self.lang))
+
+    def error(self, message: str) -> None:  # one clear line instead of usage + message
+        raise UsageError(ARGPARSE_TEXTS.text("see_help", self.lang, message=translated_error(message, self.lang),
+                                             prog=self.prog))
+
+
+class ChineseParser(Parser):
+    """The same parser in Chinese; its sub-command parsers are Chinese too (argparse builds them from its class)."""
+
+    lang = "zh"
+
+
+def parser_class(lang: str) -> type[Parser]:
+    """The parser class for ``lang`` (English for any language without one)."""
+    return ChineseParser if lang == "zh" else Parser
