@@ -20,7 +20,7 @@ from typing import Iterable, TextIO
 # took about 40 ms longer to import at the end of bot's chain of imports than at its start.
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 from faq.notices import notice
-from bot.cli_parser import UsageError, parser_class, requested_language
+from bot.cli_parser import UsageError, parser_class, requested_language, translated_error
 from bot.cli_texts import help_texts
 from bot.config import ConfigError, database_url, knowledge_path, tool_language
 from bot.errors import StoreError
@@ -358,7 +358,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     """Run one ``faqbot`` command; returns the exit code instead of raising."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(tool_language(requested_language(argv)))  # help and usage errors in the user's language
+    lang = tool_language(requested_language(argv))  # help and usage errors in the user's language
+    parser = build_parser(lang)
     args = None
     try:
         args = parser.parse_args(argv)
@@ -366,8 +367,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
             parser.print_help(stdout)
             return EXIT_USAGE
         return COMMANDS[args.command](args, stdin, stdout)
-    except UsageError as error:
-        sys.stderr.write(f"faqbot: {error}\n")
+    except UsageError as error:  # the parser's are in ``lang`` already; the commands' own checks are translated here
+        sys.stderr.write(f"faqbot: {translated_error(str(error), lang)}\n")
         return EXIT_USAGE
     except KnowledgeError as error:
         for line in error.lines(tool_language(getattr(args, "lang", None))):

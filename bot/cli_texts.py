@@ -208,6 +208,18 @@ USAGE_ERRORS = Catalog({
     "not_a_url": {
         "en": "expected an https:// URL such as https://faq.example.com, got {value}",
         "zh": "需要 https:// 开头的 URL，如 https://faq.example.com，而不是 {value}",
+    },    # the commands' own checks, after parsing
+    "since": {
+        "en": "--since: expected 7d, 24h, 30m, 2w, an ISO date or 'all', got {value}",
+        "zh": "--since：需要 7d、24h、30m、2w、ISO 日期或 'all'，而不是 {value}",
+    },
+    "age": {
+        "en": "--older-than: expected a number of days, weeks or hours such as 90d, 12w or 48h, got {value}",
+        "zh": "--older-than：需要天数、周数或小时数，如 90d、12w 或 48h，而不是 {value}",
+    },
+    "age_positive": {
+        "en": "--older-than: the age must be more than zero, got {value}",
+        "zh": "--older-than：时长必须大于零，而不是 {value}",
     },
 })
 

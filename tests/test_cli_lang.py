@@ -145,3 +145,17 @@ def test_chinese_help_fits_the_terminal_width_and_no_line_starts_with_punctuatio
         for line in result.stdout.splitlines():
             assert width(line) <= 60 or " " not in line.strip(), line  # only an unbreakable word may stick out
             assert not line.strip().startswith(tuple("，。；：、）")), line
+
+
+@pytest.mark.parametrize("args, english, chinese", [
+    (["report", "--since", "soon"], "--since: expected 7d, 24h", "--since：需要 7d、24h"),
+    (["suggest", "--since", "soon"], "--since: expected 7d, 24h", "--since：需要 7d、24h"),
+    (["prune", "--older-than", "soon"], "--older-than: expected a number of days", "--older-than：需要天数"),
+    (["prune", "--older-than", "0d"], "--older-than: the age must be more than zero", "--older-than：时长必须大于零"),
+])
+def test_the_commands_own_argument_checks_speak_the_users_language(args, english, chinese, tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'faq.sqlite3'}"]
+    for env, expected in ((None, english), (CHINESE, chinese)):
+        result = faqbot(*args, *db, env=env)
+        assert result.returncode == 2 and result.stderr.startswith(f"faqbot: {expected}"), result.stderr
+        assert result.stderr.count("\n") == 1
