@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Generic, Hashable, Iterable, NamedTuple, Sequence, TypeVar
 
 from faq.index import EntryTerms, Vocabulary
 from faq.normalize import normalize
@@ -39,8 +38,7 @@ def sorted_words(text: str) -> str:
     return " ".join(sorted(text.split()))
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedText:
+class PreparedText(NamedTuple):
     """One phrasing as the retriever uses it."""
 
     fuzzy: str                   # normalized, synonyms applied, Han spaced: for the word-for-word check
@@ -50,8 +48,7 @@ class PreparedText:
     words: frozenset[str]        # its words of three letters or more, for typo correction
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedEntry:
+class PreparedEntry(NamedTuple):
     """One entry's phrasings (then keywords) prepared, with what the retriever gathers from them."""
 
     texts: tuple[str, ...]
@@ -68,6 +65,35 @@ class PreparedEntry:
 TEXT_CACHE = 8192
 ENTRY_CACHE = 4096
 
+Key = TypeVar("Key", bound=Hashable)
+Value = TypeVar("Value")
+
+
+class _Recent(Generic[Key, Value]):
+    """The most recently used ``size`` items. A batch larger than that is not kept at all: it would
+    mostly be evicted again, and (for entries) what stayed would keep the whole batch's arrays alive."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Key, Value] = OrderedDict()
+
+    def found(self, keys: Iterable[Key]) -> dict[Key, Value]:
+        """Those of ``keys`` kept, now the most recent."""
+        found = {}
+        for key in keys:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+                found[key] = value
+        return found
+
+    def keep(self, items: dict[Key, Value]) -> None:
+        """Keep ``items`` as the most recent (unless there are more than ``size``)."""
+        if len(items) <= self.size:
+            self._items.update(items)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
 
 class PreparedTexts:
     """Prepared phrasings of knowledge bases with the same synonyms, each text prepared once; safe to share."""
@@ -76,8 +102,8 @@ class PreparedTexts:
         self.groups = tuple(tuple(group) for group in synonyms)
         self.synonyms = SynonymMap(self.groups)
         self.vocabulary = Vocabulary()
-        self._texts: OrderedDict[str, PreparedText] = OrderedDict()
-        self._entries: OrderedDict[tuple[tuple[str, ...], int], PreparedEntry] = OrderedDict()
+        self._texts: _Recent[str, PreparedText] = _Recent(TEXT_CACHE)
+        self._entries: _Recent[tuple[tuple[str, ...], int], PreparedEntry] = _Recent(ENTRY_CACHE)
         self._lock = threading.Lock()
 
     def fits(self, synonyms: Iterable[Iterable[str]]) -> bool:
@@ -88,53 +114,42 @@ class PreparedTexts:
         """``text`` normalized with the synonyms applied (what questions and phrasings are matched as)."""
         return self.synonyms.apply(normalize(text))
 
-    def get(self, text: str) -> PreparedText:
-        """``text`` prepared (once while it stays in the cache)."""
+    def texts(self, texts: Sequence[str]) -> dict[str, PreparedText]:
+        """Each of ``texts`` prepared (once while it stays in the cache)."""
         with self._lock:
-            found = self._texts.get(text)
-            if found is not None:
-                self._texts.move_to_end(text)
-                return found
-        prepared = self.prepare(text)
-        terms = text_terms(prepared)
-        fuzzy = spaced(prepared)
+            found = self._texts.found(texts)
+        missing = [text for text in dict.fromkeys(texts) if text not in found]
+        prepared = [self.prepare(text) for text in missing]
+        terms = [text_terms(text) for text in prepared]
+        fuzzy = [spaced(text) for text in prepared]
+        with self._lock:  # numbering terms changes the shared vocabulary
+            numbers = [self.vocabulary.number(term for term, _ in weighted) for weighted in terms]
+        made = {
+            text: PreparedText(wording, sorted_words(wording), ids, tuple(weight for _, weight in weighted),
+                               frozenset(word for word in words(wording) if len(word) >= 3))
+            for text, wording, ids, weighted in zip(missing, fuzzy, numbers, terms)
+        }
         with self._lock:
-            found = self._texts[text] = PreparedText(
-                fuzzy=fuzzy,
-                sorted_words=sorted_words(fuzzy),
-                term_ids=self.vocabulary.number(term for term, _ in terms),
-                weights=tuple(weight for _, weight in terms),
-                words=frozenset(word for word in words(fuzzy) if len(word) >= 3),
-            )
-            if len(self._texts) > TEXT_CACHE:
-                self._texts.popitem(last=False)
-        return found
+            self._texts.keep(made)
+        return {**found, **made}
 
     def entries(self, entries: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[PreparedEntry]:
         """Entries given as ``(phrasings, keywords)``, prepared (once while each stays in the cache)."""
         keys = [(tuple(phrasings) + tuple(keywords), len(phrasings)) for phrasings, keywords in entries]
-        found: dict[tuple[tuple[str, ...], int], PreparedEntry] = {}
         with self._lock:
-            for key in keys:
-                if key in self._entries:
-                    self._entries.move_to_end(key)
-                    found[key] = self._entries[key]
+            found = self._entries.found(keys)
         missing = list(dict.fromkeys(key for key in keys if key not in found))
-        rows = [[self.get(text) for text in texts] for texts, _ in missing]
+        prepared = self.texts([text for texts, _ in missing for text in texts])
+        rows = [[prepared[text] for text in texts] for texts, _ in missing]
         terms = EntryTerms.build([[(row.term_ids, row.weights) for row in entry_rows] for entry_rows in rows])
+        made = {}
         for (texts, n_phrasings), entry_rows, entry_terms in zip(missing, rows, terms):
             known = frozenset().union(*(row.words for row in entry_rows))
-            found[(texts, n_phrasings)] = PreparedEntry(
-                texts=texts, n_phrasings=n_phrasings, sorted_words=tuple(row.sorted_words for row in entry_rows),
-                wordings=frozenset(row.fuzzy for row in entry_rows[:n_phrasings]), words=known,
-                stems=frozenset(map(stem, known)), terms=entry_terms,
+            made[(texts, n_phrasings)] = PreparedEntry(
+                texts, n_phrasings, tuple(row.sorted_words for row in entry_rows),
+                frozenset(row.fuzzy for row in entry_rows[:n_phrasings]), known, frozenset(map(stem, known)), entry_terms,
             )
-        # a larger batch (a large knowledge base's first build) would mostly be evicted again, and
-        # the entries that stayed would keep the whole batch's arrays in memory (theirs are views)
-        if len(missing) <= ENTRY_CACHE:
-            with self._lock:
-                for key in missing:
-                    self._entries[key] = found[key]
-                while len(self._entries) > ENTRY_CACHE:
-                    self._entries.popitem(last=False)
+        with self._lock:
+            self._entries.keep(made)
+        found.update(made)
         return [found[key] for key in keys]
