@@ -178,7 +178,13 @@ def sweep(outcomes: Outcomes) -> list[Rates]:
 def best_at(table: list[Rates], max_wrong: float) -> Rates | None:
     """The pair answering most in-scope questions right within ``max_wrong`` (ties: the stricter threshold)."""
     allowed = [r for r in table if r.wrong <= max_wrong + 1e-12]
-    return max(allowed, key=lambda r: (round(r.right, 9), r.answer_score, -r.margin)) if allowed else None
+    if not allowed:
+        return None
+    # rounding only matters near the top (it is what start-up spends most on here): rows whose right
+    # share rounds like the best one's are within 1e-9 of it
+    top = max(r.right for r in allowed)
+    near = [r for r in allowed if r.right >= top - 1e-9]
+    return max(near, key=lambda r: (round(r.right, 9), r.answer_score, -r.margin))
 
 
 def _clarify_score(outcomes: Outcomes, threshold: float, margin: float) -> float:
