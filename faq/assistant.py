@@ -78,7 +78,7 @@ class Assistant:
         #: built-in small talk ("hi", "thanks"...) only for a knowledge base with no small talk of its own
         self.builtin_smalltalk = not any(entry.kind == "smalltalk" for entry in kb.entries)
         self.semantic: SemanticSetup | None = None
-        self._variant_encoder: MemoEncoder | None = None
+        self._copies: Copies | None = None
         if kb.settings.semantic and encoder is not None and kb.entries:
             chosen_encoder, chosen_dir = resolve(encoder, cache_dir)
             self.semantic = SemanticSetup.build(
@@ -96,13 +96,11 @@ class Assistant:
         leave-one-out and proofs build hundreds of copies, and recalibrating each
         would cost seconds and move the goalposts between them.
         """
-        prepared = self.retriever.prepared
-        if self.semantic is None:
-            return Assistant(kb, self.retriever.tuning, encoder=None, decisions=self.settings, prepared=prepared)
-        if self._variant_encoder is None:
-            self._variant_encoder = MemoEncoder(self.semantic.encoder)
-        return Assistant(kb, self.retriever.tuning, encoder=self._variant_encoder, cache_dir=None,
-                         decisions=self.settings, fusion=self.semantic.hybrid.fusion, prepared=prepared)
+        if self._copies is None:
+            semantic = self.semantic
+            self._copies = Copies(self.settings, MemoEncoder(semantic.encoder) if semantic else None,
+                                  self.retriever.prepared, self.retriever.tuning, semantic.hybrid.fusion if semantic else None)
+        return self._copies(kb)
 
     def text(self, name: str, lang: str, **values: str) -> str:
         """The bot's own text ``name`` in ``lang`` (see ``faq.messages``), with ``{contact}`` and ``values`` filled in."""
@@ -204,3 +202,27 @@ class Assistant:
         return replace(why, entry_id=self.kb.entries[best.entry_index].id, score=best.score, phrasing=best.phrasing,
                        lexical=best.lexical, fuzzy=best.fuzzy, semantic=best.semantic,
                        shared=tuple(shared.items())[:6])
+
+
+class Copies:
+    """Engines for edited copies of one knowledge base (leave-one-out, proofs): hundreds of them.
+
+    Each decides with the same ``decisions``, uncalibrated (recalibrating would cost
+    seconds a copy and move the goalposts between copies), encodes through one memo
+    (``encoder``; None: lexical only) and prepares its phrasings through one
+    ``PreparedTexts``, so a text seen in an earlier copy costs a look-up.
+    """
+
+    def __init__(self, decisions: Settings, encoder: MemoEncoder | None, prepared: PreparedTexts | None = None,
+                 tuning: Tuning | None = None, fusion: Fusion | None = None):
+        self.decisions = decisions
+        self.encoder = encoder
+        self.prepared = prepared
+        self.tuning, self.fusion = tuning, fusion
+
+    def __call__(self, kb: KnowledgeBase) -> Assistant:
+        """An engine for ``kb``, a copy of the knowledge base."""
+        if self.prepared is None or not self.prepared.fits(kb.synonyms):
+            self.prepared = PreparedTexts(kb.synonyms)
+        return Assistant(kb, self.tuning, encoder=self.encoder, cache_dir=None, decisions=self.decisions,
+                         fusion=self.fusion, prepared=self.prepared)

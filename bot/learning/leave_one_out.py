@@ -17,11 +17,10 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from faq.assistant import Assistant
+from faq.assistant import Assistant, Copies
 from faq.encoder import MemoEncoder
 from faq.model import KnowledgeBase, Settings
 from faq.normalize import normalize
-from faq.prepared import PreparedTexts
 from faq.pseudo import leave_out
 from faq.semantic_setup import SHARED, resolve
 from faq.vector_cache import BATCH
@@ -34,22 +33,19 @@ Asked = tuple[str, str | None, str | None, frozenset[str]]  # action, kind, entr
 
 # one of each per process: the copies of a knowledge base share most phrasings
 _ENCODER: MemoEncoder | None = None
-_PREPARED: PreparedTexts | None = None
+_COPIES: Copies | None = None
 
 
 def engine(kb: KnowledgeBase, decisions: Settings) -> Assistant:
     """An engine for one copy of the proof's knowledge base, deciding with the base's ``decisions``.
 
-    No recalibration and no disk cache: a proof builds hundreds of copies, and each
-    would otherwise be encoded and calibrated anew (seconds each). Every text is
-    encoded and prepared once per process, however many copies it appears in.
+    Every text is encoded and prepared once per process, however many copies it appears in
+    (``faq.assistant.Copies``).
     """
-    global _PREPARED
-    if _PREPARED is None or not _PREPARED.fits(kb.synonyms):
-        _PREPARED = PreparedTexts(kb.synonyms)
-    if not kb.settings.semantic:
-        return Assistant(kb, encoder=None, decisions=decisions, prepared=_PREPARED)
-    return Assistant(kb, encoder=_encoder(), cache_dir=None, decisions=decisions, prepared=_PREPARED)
+    global _COPIES
+    if _COPIES is None or _COPIES.decisions != decisions:
+        _COPIES = Copies(decisions, _encoder(), _COPIES.prepared if _COPIES else None)
+    return _COPIES(kb)
 
 
 def _encoder() -> MemoEncoder:
