@@ -21,14 +21,15 @@ alone is a conflict, with its reasons.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Iterable, Mapping, Sequence
 
 from faq.assistant import Assistant
 from faq.check import near_duplicate_pairs
 from faq.coverage import Case
-from faq.model import Entry, KnowledgeBase
+from faq.model import Entry, KnowledgeBase, Settings
+from faq.prepared import PreparedTexts
 from faq.retriever import Retriever
 
 from bot.learning.leave_one_out import Asked, Found, Key, LeaveOneOut
@@ -116,11 +117,12 @@ def _passes(case: Case, asked: Asked) -> bool:
     return action == "answer" and entry_id == case.expect
 
 
-def _duplicates(kb: KnowledgeBase, alternates: Sequence[Alternate]) -> list[tuple[str, str, str, str]]:
+def _duplicates(kb: KnowledgeBase, alternates: Sequence[Alternate],
+                prepared: PreparedTexts) -> list[tuple[str, str, str, str]]:
     """``(text, entry, other text, other entry)`` for each added phrasing that reads almost the same as another entry's."""
     if not alternates:
         return []
-    retriever = Retriever(kb)
+    retriever = Retriever(kb, prepared=prepared)
     owners = retriever.index.phrasing_entry
     entry_id = [entry.id for entry in kb.entries]
     added = {(alternate.entry_id, alternate.text) for alternate in alternates}
@@ -140,10 +142,11 @@ class Prover:
 
     def __init__(self, kb: KnowledgeBase, cases: Sequence[Case] = (), labelled: Mapping[str, str] | None = None,
                  new_entries: Sequence[NewEntry] = (), max_probes: int = 500, tries_per_entry: int = 3,
-                 leave_one_out: LeaveOneOut | None = None):
+                 leave_one_out: LeaveOneOut | None = None, decisions: Settings | None = None):
         """``labelled``: question text -> the entry (or out-of-scope entry) people said it belongs to,
         most asked first (the first ``max_probes`` are asked of every version of the knowledge base).
-        ``leave_one_out`` runs the checks (default: in this process); its owner closes it."""
+        ``leave_one_out`` runs the checks (default: in this process); its owner closes it.
+        ``decisions``: the knowledge base's thresholds, when its caller has them already."""
         self.kb = kb
         self._leave_one_out = leave_one_out or LeaveOneOut()
         self.tries_per_entry = tries_per_entry
@@ -154,7 +157,8 @@ class Prover:
         probes = [Probe(text, entry_id) for entry_id, _, text in self.keys]
         probes += [Probe(text, owner) for text, owner in list((labelled or {}).items())[:max_probes]]
         self.probes = probes
-        self.decisions = Assistant(kb).settings  # every copy decides with the base's thresholds
+        self.decisions = decisions or Assistant(kb).settings  # every copy decides with the base's thresholds
+        self._prepared = PreparedTexts(kb.synonyms)  # for the near-duplicate check of every version
         self.evaluations = 0
         self._passed_before: set[int] | None = None  # what the knowledge base as it is does, on first need
         self._probed_before = _Probed([], [])
@@ -212,7 +216,7 @@ class Prover:
         """New phrasings that read almost the same as another entry's phrasing."""
         found: list[Problem] = []
         texts = {(alternate.entry_id, alternate.text) for alternate in alternates}
-        for text, owner, other, other_owner in _duplicates(kb, alternates):
+        for text, owner, other, other_owner in _duplicates(kb, alternates, self._prepared):
             if (owner, text) in texts:
                 found.append(Problem("duplicate", other, other_owner, owner))
             elif (other_owner, other) in texts:

@@ -67,7 +67,7 @@ def suggest(kb: KnowledgeBase, traffic: Traffic, cases: Sequence[Case] = (), *, 
         new_entries.append(NewEntry(oos_draft.id, oos_draft.kind, oos_draft.question, oos_draft.alternates))
     checks = LeaveOneOut(workers)
     try:
-        prover = Prover(kb, cases, labelled, new_entries, leave_one_out=checks)
+        prover = Prover(kb, cases, labelled, new_entries, leave_one_out=checks, decisions=assistant.settings)
         accepted, conflicts = prover.prove(found.alternates + found.out_of_scope)
     finally:
         checks.close()
