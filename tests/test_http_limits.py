@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from urllib.parse import urlencode
 
@@ -21,24 +20,16 @@ import pytest
 
 from bot.config import http_host
 from bot.slack.http_gate import MAX_BODY
-from bot.slack.server import make_http_server
 from test_slack import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
-    ASKER, GENERAL, REPO, SECRET, SUPPORT, TOKEN, Harness, clean_environment, event_envelope, fake, make_bot,
+    ASKER, GENERAL, REPO, SECRET, SUPPORT, TOKEN, Harness, clean_environment, event_envelope, fake, make_bot, serving,
 )
 
 
 @pytest.fixture
 def served(fake, tmp_path):
     """The app on a server with small limits, so that tests are quick: 1 worker thread, 1 s to send a request."""
-    bot, store, kb_path = make_bot(fake, tmp_path)
-    server = make_http_server(bot.wsgi(), "127.0.0.1", 0, threads=1, request_timeout=1.0, idle_timeout=5.0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield Harness(fake, bot, store, kb_path, server.server_port)
-    server.shutdown()
-    server.server_close()
-    bot.close()
-    store.close()
+    with serving(fake, tmp_path, threads=1, request_timeout=1.0, idle_timeout=5.0) as harness:
+        yield harness
 
 
 def raw(port: int, head: bytes, body: bytes = b"", timeout: float = 5.0) -> bytes:

@@ -20,9 +20,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import urlencode
 
 import pytest
@@ -209,17 +210,26 @@ def make_bot(fake: FakeSlack, tmp_path: Path, **options) -> tuple[SlackBot, Esca
     return SlackBot(**settings), store, kb_path
 
 
-@pytest.fixture
-def harness(fake, tmp_path):
+@contextmanager
+def serving(fake: FakeSlack, tmp_path: Path, **server_options: Any) -> Iterator[Harness]:
+    """The app on a loopback HTTP server (``server_options`` go to ``make_http_server``) until the block ends."""
     bot, store, kb_path = make_bot(fake, tmp_path)
-    server = make_http_server(bot.wsgi(), "127.0.0.1", 0)
+    server = make_http_server(bot.wsgi(), "127.0.0.1", 0, **server_options)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield Harness(fake, bot, store, kb_path, server.server_port)
-    server.shutdown()
-    server.server_close()
-    bot.close()
-    store.close()
+    try:
+        yield Harness(fake, bot, store, kb_path, server.server_port)
+    finally:
+        server.shutdown()
+        server.server_close()
+        bot.close()
+        store.close()
+
+
+@pytest.fixture
+def harness(fake, tmp_path):
+    with serving(fake, tmp_path) as served:
+        yield served
 
 
 def replies_to(fake: FakeSlack, channel: str = GENERAL, count: int = 1) -> list[Call]:
