@@ -20,11 +20,11 @@ from typing import Iterable, TextIO
 # took about 40 ms longer to import at the end of bot's chain of imports than at its start.
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 from faq.notices import notice
-from bot.cli_parser import UsageError, parser_class, requested_language, translated_error
-from bot.cli_texts import help_texts
+from bot.commands.cli_parser import UsageError, parser_class, requested_language, translated_error
+from bot.commands.cli_texts import help_texts
 from bot.config import ConfigError, database_url, knowledge_path, tool_language
 from bot.errors import StoreError
-from bot.learning_commands import add_suggest_parser
+from bot.commands.learning_commands import add_suggest_parser
 from bot.slack.cli import add_slack_parser, cmd_slack
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -214,7 +214,7 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.check_report import write_findings
+    from bot.commands.check_report import write_findings
     from faq.check import lint
 
     path = knowledge_path(args.kb)
@@ -233,7 +233,7 @@ def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.coverage_report import write_report
+    from bot.commands.coverage_report import write_report
     from faq.coverage import load_cases, run_coverage
 
     kb = _load(args)
@@ -247,7 +247,7 @@ def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
 
 
 def cmd_init(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.init_kb import InitError, write_starter
+    from bot.commands.init_kb import InitError, write_starter
 
     try:
         write_starter(Path(args.directory), tool_language(args.lang), stdout)
@@ -258,7 +258,7 @@ def cmd_init(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_tune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.tune_report import run_tune
+    from bot.commands.tune_report import run_tune
 
     return run_tune(knowledge_path(args.kb), args.cases, args.write, tool_language(args.lang), stdout)
 
@@ -282,14 +282,14 @@ def _store(args: argparse.Namespace):
 
 
 def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.report import build_report, parse_since, write_report
+    from bot.commands.report import build_report, parse_since, write_report
 
     try:
         since = None if args.since == "all" else parse_since(args.since)
     except (ValueError, OverflowError):
         raise UsageError(f"--since: expected 7d, 24h, 30m, 2w, an ISO date or 'all', got {args.since!r}") from None
     if args.html:
-        from bot.learning_commands import TEXTS, write_html_report
+        from bot.commands.learning_commands import TEXTS, write_html_report
 
         lang = tool_language(args.lang)
         try:
@@ -309,10 +309,10 @@ def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_escalations(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.export import export_escalations
+    from bot.commands.export import export_escalations
 
     if args.format == "cases":
-        from bot.learning_commands import write_cases_export
+        from bot.commands.learning_commands import write_cases_export
 
         write_cases_export(_store(args), stdout, tool_language(args.lang))
         return EXIT_OK
@@ -321,7 +321,7 @@ def cmd_escalations(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> 
 
 
 def cmd_suggest(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.learning_commands import run_suggest, since_option
+    from bot.commands.learning_commands import run_suggest, since_option
 
     try:
         since = since_option(args.since)
@@ -336,7 +336,7 @@ def cmd_suggest(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_prune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.prune import cutoff_for, parse_age, write_counts
+    from bot.commands.prune import cutoff_for, parse_age, write_counts
 
     try:
         cutoff = cutoff_for(parse_age(args.older_than))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cli_texts import ARGPARSE_TEXTS, CLI_HELP, USAGE_ERRORS
+from bot.commands.cli_texts import ARGPARSE_TEXTS, CLI_HELP, USAGE_ERRORS
 from bot.console.texts import CASE_HELP, COMMAND_HELP, CONSOLE_TEXTS
 from bot.slack.texts import SLACK_TEXTS
 from faq.catalog import Catalog

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, main
-from bot.cli_parser import requested_language, translated_error
-from bot.cli_texts import ARGPARSE_TEXTS, CLI_HELP
+from bot.commands.cli_parser import requested_language, translated_error
+from bot.commands.cli_texts import ARGPARSE_TEXTS, CLI_HELP
 from bot.textwidth import width
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.cli import main
-from bot.prune import PRUNE_TEXTS, cutoff_for, parse_age
+from bot.commands.prune import PRUNE_TEXTS, cutoff_for, parse_age
 from bot.store import EscalationStore, schema
 from faq.model import Candidate, Reply
 

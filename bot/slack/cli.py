@@ -20,7 +20,7 @@ import threading
 from typing import TextIO
 from urllib.error import URLError
 
-from bot.cli_texts import help_texts
+from bot.commands.cli_texts import help_texts
 
 EXIT_OK, EXIT_FAILED = 0, 1
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli_texts import help_texts
+from bot.commands.cli_texts import help_texts
 from faq.catalog import Catalog
 
 TEXTS = Catalog({
@@ -53,7 +53,7 @@ def add_suggest_parser(commands: argparse._SubParsersAction, lang: str = "en") -
 
 def since_option(text: str) -> datetime | None:
     """``--since``: ``all`` (None), a duration ago or an ISO date; ``ValueError`` otherwise."""
-    from bot.report import parse_since
+    from bot.commands.report import parse_since
 
     if text.strip().lower() == "all":
         return None

@@ -5,7 +5,7 @@ The language is chosen before the parser is built (``requested_language`` reads
 argparse prints help and errors while it parses. Each language has its own
 parser class, so sub-command parsers (argparse builds them from ``type(parent)``)
 speak the same language; argparse's own English words come from
-``bot.cli_texts`` through a formatter subclass and ``error``.
+``bot.commands.cli_texts`` through a formatter subclass and ``error``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import string
 from functools import cache, partial
 from typing import Sequence
 
-from bot.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS
+from bot.commands.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS
 
 LANG_OPTIONS = ("--ui-lang", "--lang")  # with both, --ui-lang wins: the console's own language, not its replies'
 
