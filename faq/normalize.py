@@ -39,6 +39,17 @@ def has_han(text: str) -> bool:
     return _HAN_RE.search(text) is not None
 
 
+def is_noise(text: str) -> bool:
+    """Whether ``text`` carries nothing to answer, escalate or learn from.
+
+    Noise is a line that holds no letter once normalized (only digits, punctuation,
+    symbols or spaces: a stray ``0`` typed at the wrong prompt, ``???``) or a single
+    character. Such a line never opens a case and is never proposed as a phrasing.
+    """
+    letters = [char for char in normalize(text) if char.isalpha()]
+    return not letters or len(normalize(text).replace(" ", "")) <= 1
+
+
 class _CharTable(dict):
     """A ``str.translate`` table filled in on first sight of each character (text repeats its characters)."""
 

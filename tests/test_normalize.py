@@ -2,7 +2,7 @@
 
 import pytest
 
-from faq.normalize import MAX_MATCH_CHARS, detect_language, has_han, normalize
+from faq.normalize import MAX_MATCH_CHARS, detect_language, has_han, is_noise, normalize
 from faq.synonyms import SynonymMap
 from faq.terms import text_terms
 
@@ -254,3 +254,13 @@ def test_mixed_text_terms():
 
 def test_no_terms_for_empty_text():
     assert text_terms("") == []
+
+
+@pytest.mark.parametrize("text", ["0", "5", " ??? ", "12 34", "a", "钱", "！！", "🙂", "", "\u200b"])
+def test_lines_without_letters_or_of_one_character_are_noise(text):
+    assert is_noise(text)
+
+
+@pytest.mark.parametrize("text", ["ok", "账户", "account", "fees?", "关闭帐户", "x y"])
+def test_words_are_not_noise(text):
+    assert not is_noise(text)
