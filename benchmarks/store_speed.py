@@ -21,7 +21,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq.model import Candidate, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,10 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "bench-data"
 WRITER = """
 import sys, time
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq.model import Candidate, Reply
 url, count, tag = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-store = EscalationStore.from_url(url)
+store = SqlStore.from_url(url)
 store.migrate()
 start = time.perf_counter()
 for n in range(count):
@@ -44,7 +44,7 @@ print(time.perf_counter() - start)
 
 def escalations_per_second(url: str, cases: int, processes: int) -> float:
     """Start ``processes`` writers at once, each opening ``cases`` cases; total cases per wall second."""
-    EscalationStore.from_url(url).migrate()
+    SqlStore.from_url(url).migrate()
     start = time.perf_counter()
     writers = [
         subprocess.Popen([sys.executable, "-c", WRITER, url, str(cases), f"p{n}-{time.time_ns()}"], cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -57,7 +57,7 @@ def escalations_per_second(url: str, cases: int, processes: int) -> float:
 
 def fill_log(url: str, questions: list[str], size: int) -> None:
     """Write ``size`` logged questions (a third escalated, a sixth "did you mean") in one transaction."""
-    store = EscalationStore.from_url(url)
+    store = SqlStore.from_url(url)
     store.migrate()
     rng = random.Random(7)
     now = datetime.now(timezone.utc)

@@ -276,9 +276,9 @@ def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def _store(args: argparse.Namespace):
-    from bot.store import EscalationStore
+    from bot.store import SqlStore
 
-    return EscalationStore.from_url(args.db or database_url())
+    return SqlStore.from_url(args.db or database_url())
 
 
 def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:

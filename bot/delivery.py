@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from bot.background import run_periodically
-from bot.store import Escalation, EscalationStore, Leased, PendingReply
+from bot.store import Escalation, ForwardingStore, HeldReplyStore, Leased, PendingReply
 
 log = logging.getLogger("faqbot.delivery")
 
@@ -169,7 +169,7 @@ class Sink(Protocol):
 class _CaseQueue:
     what = "forwarding case"
 
-    def __init__(self, store: EscalationStore) -> None:
+    def __init__(self, store: ForwardingStore) -> None:
         self.store = store
 
     def lease(self, **options: Any) -> list[Leased]:
@@ -191,7 +191,7 @@ class _CaseQueue:
 class Forwarder(DeliveryWorker):
     """Forwards stored escalations to ``sink``, retried until delivered, never dropped."""
 
-    def __init__(self, store: EscalationStore, sink: Sink, **options: Any) -> None:
+    def __init__(self, store: ForwardingStore, sink: Sink, **options: Any) -> None:
         super().__init__(_CaseQueue(store), sink.forward, find=getattr(sink, "find", None), **options)
         self.store = store
         self.sink = sink
@@ -203,7 +203,7 @@ class Forwarder(DeliveryWorker):
 class _ReplyQueue:
     what = "posting held reply"
 
-    def __init__(self, store: EscalationStore, expire_after: float) -> None:
+    def __init__(self, store: HeldReplyStore, expire_after: float) -> None:
         self.store = store
         self.expire_after = expire_after
 
@@ -233,7 +233,7 @@ class ReplyOutbox:
 
     def __init__(
         self,
-        store: EscalationStore,
+        store: HeldReplyStore,
         *,
         clock: Callable[[], float] = time.time,
         backoff: tuple[float, float] = (2.0, 300.0),

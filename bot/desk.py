@@ -26,7 +26,7 @@ from bot.errors import StoreBusy, StoreError
 from faq import Assistant, Reply
 
 if TYPE_CHECKING:
-    from bot.store import Escalation, EscalationStore
+    from bot.store import CasesAndQuestions, Escalation
 
 log = logging.getLogger("faqbot.desk")
 
@@ -91,7 +91,7 @@ class QuestionDesk:
     asks the engine. ``listeners`` are called with every outcome.
     """
 
-    def __init__(self, store: EscalationStore | None, listeners: Sequence[Callable[[Outcome], None]] = ()) -> None:
+    def __init__(self, store: CasesAndQuestions | None, listeners: Sequence[Callable[[Outcome], None]] = ()) -> None:
         self.store = store
         self.listeners = list(listeners)
 

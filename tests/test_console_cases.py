@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.cli import main as cli
 from bot.console import run_console
-from bot.store import EscalationStore
+from bot.store import SqlStore
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store
 
@@ -18,7 +18,7 @@ OUT_OF_SCOPE_EN = "How do I reset my password?"
 OUT_OF_SCOPE_ZH = "如何设置广告活动?"
 
 
-def session(store: EscalationStore, lines: list[str], agent: str = "ana", ui_lang: str = "en") -> str:
+def session(store: SqlStore, lines: list[str], agent: str = "ana", ui_lang: str = "en") -> str:
     out = io.StringIO()
     code = run_console(KB, io.StringIO("\n".join(lines) + "\n"), out, interactive=False, store=store, agent=agent,
                        ui_lang=ui_lang)
@@ -64,7 +64,7 @@ def test_two_agents_on_two_consoles_never_both_take_a_case(open_store):
 def test_an_unwritable_database_still_tells_the_asker_to_contact_seller_support(tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where a directory should be")
-    broken = EscalationStore.from_url(f"sqlite:///{blocker / 'faqbot.sqlite3'}")
+    broken = SqlStore.from_url(f"sqlite:///{blocker / 'faqbot.sqlite3'}")
     out = session(broken, [OUT_OF_SCOPE_EN, "Can I close my account?"])
     assert "Please contact Seller Support directly." in out
     assert "Database problem:" in out
@@ -73,7 +73,7 @@ def test_an_unwritable_database_still_tells_the_asker_to_contact_seller_support(
 
 def test_report_and_export_commands(tmp_path):
     url = f"sqlite:///{tmp_path / 'faqbot.sqlite3'}"
-    store = EscalationStore.from_url(url)
+    store = SqlStore.from_url(url)
     session(store, ["How do I reset my password?", "how can I reset my password", "重置密码怎么操作", "Can I close my account?"])
     out = io.StringIO()
     assert cli(["report", "--db", url, "--since", "1d", "--json"], stdout=out) == 0
@@ -129,7 +129,7 @@ def test_with_slack_settings_the_console_posts_its_cases_to_the_support_channel(
         assert "case #1" in out.getvalue()
         (card,) = fake.wait_for("chat.postMessage", 1, lambda call: call.params.get("channel") == "CSUPPORT")
         assert OUT_OF_SCOPE_EN in card.params["text"]
-        store = EscalationStore.from_url(url)
+        store = SqlStore.from_url(url)
         assert store.get(1).forwarded and store.undelivered() == []
         # Taken in a later session: the card in the channel is redrawn before the console leaves.
         assert cli(["console", "--kb", str(KB), "--db", url, "--agent", "ana"],

@@ -18,7 +18,7 @@ from bot.console import run_console
 from bot.desk import Origin, Outcome, QuestionDesk
 from bot.errors import StoreError
 from bot.slack import blocks
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq import Assistant, load_knowledge
 
 from bot.slack.server import make_http_server
@@ -65,7 +65,7 @@ def test_an_escalation_the_asker_asked_for_shows_only_the_notice(store, assistan
 def test_an_unwritable_store_still_answers_and_says_contact_support(tmp_path, assistant):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where a directory should be")
-    desk = QuestionDesk(EscalationStore.from_url(f"sqlite:///{blocker / 'db.sqlite3'}"))
+    desk = QuestionDesk(SqlStore.from_url(f"sqlite:///{blocker / 'db.sqlite3'}"))
     outcome = desk.ask(assistant, OUT_OF_SCOPE, Origin("slack", asker="U1"))
     assert isinstance(outcome.error, StoreError) and outcome.case is None
     assert outcome.lines == [ESCALATE_EN, "I couldn't record your question just now. Please contact Seller Support directly."]
@@ -82,7 +82,7 @@ def test_without_a_store_the_desk_only_asks_the_engine(assistant):
 
 
 def test_console_goes_through_the_desk_and_shows_its_notice_after_the_reply(tmp_path):
-    store = EscalationStore.from_url(f"sqlite:///{(tmp_path / 'db.sqlite3').as_posix()}")
+    store = SqlStore.from_url(f"sqlite:///{(tmp_path / 'db.sqlite3').as_posix()}")
     seen: list[Outcome] = []
     out = io.StringIO()
     assert run_console(KB, io.StringIO(OUT_OF_SCOPE + "\n"), out, interactive=False, store=store, agent="ana",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq.model import Reply
 
 pytest_plugins = ["postgres"]  # postgres_server
@@ -37,7 +37,7 @@ def test_the_readme_url_form_reaches_a_real_server(postgres_server):
     server = make_url(postgres_server)
     example = make_url(readme_url())
     url = example.set(host=server.host, port=server.port, username=server.username, database=server.database)
-    store = EscalationStore.from_url(url.render_as_string(hide_password=False))
+    store = SqlStore.from_url(url.render_as_string(hide_password=False))
     try:
         assert store.backend == "postgresql"
         reply = Reply(question="readme check", lang="en", action="escalate", text="...", entry_id=None, score=1.0)
@@ -61,4 +61,4 @@ def test_a_missing_postgres_driver_names_the_extra():
     from bot.store import StoreError
 
     with pytest.raises(StoreError, match=r"pip install 'faqbot\[postgres\]'"):
-        EscalationStore.from_url("postgresql+pg8000://faqbot@127.0.0.1/faqbot")  # a driver faqbot does not install
+        SqlStore.from_url("postgresql+pg8000://faqbot@127.0.0.1/faqbot")  # a driver faqbot does not install

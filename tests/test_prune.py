@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 
 from bot.cli import main
 from bot.commands.prune import PRUNE_TEXTS, cutoff_for, parse_age
-from bot.store import EscalationStore, schema
+from bot.store import SqlStore, schema
 from faq.model import Candidate, Reply
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store, postgres_server
@@ -29,18 +29,18 @@ def reply(question: str, action: str = "escalate") -> Reply:
                  score=12.5, candidates=(Candidate("fees", 12.5),))
 
 
-def legacy_event(store: EscalationStore, moment: datetime) -> None:
+def legacy_event(store: SqlStore, moment: datetime) -> None:
     """A ``slack_events`` row as older versions wrote them (the table is no longer written, only pruned)."""
     with store._engine.begin() as conn:
         conn.execute(insert(schema.slack_events).values(key=f"evt:{moment.timestamp()}", claimed_at=moment))
 
 
-def legacy_events(store: EscalationStore) -> int:
+def legacy_events(store: SqlStore) -> int:
     with store._engine.connect() as conn:
         return int(conn.scalar(select(func.count()).select_from(schema.slack_events)))
 
 
-def fill(store: EscalationStore) -> dict[str, int]:
+def fill(store: SqlStore) -> dict[str, int]:
     """Old and recent rows of every kind; returns the ids the tests look at."""
     ids: dict[str, int] = {}
     ids["old_q"] = store.log_question(reply("old question", "answer"), "console", now=OLD)

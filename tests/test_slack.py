@@ -40,7 +40,7 @@ from bot.slack.cli import add_slack_parser, cmd_slack
 from bot.slack.client import build_client
 from bot.slack.resolve_menu import RESOLVE_AS
 from bot.slack.server import create_bot, make_http_server
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, Call, FakeSlack
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,7 +99,7 @@ def in_channel(channel: str) -> Callable[[Call], bool]:
 class Harness:
     """The app served over HTTP on 127.0.0.1, with helpers that send signed Slack requests."""
 
-    def __init__(self, fake: FakeSlack, bot: SlackBot, store: EscalationStore, kb_path: Path, port: int) -> None:
+    def __init__(self, fake: FakeSlack, bot: SlackBot, store: SqlStore, kb_path: Path, port: int) -> None:
         self.fake, self.bot, self.store, self.kb_path = fake, bot, store, kb_path
         self.base = f"http://127.0.0.1:{port}"
         self._ids = itertools.count(1)
@@ -196,11 +196,11 @@ def block_actions(action_id: str, value: str, *, user: str, channel: str, messag
     return payload
 
 
-def make_bot(fake: FakeSlack, tmp_path: Path, **options) -> tuple[SlackBot, EscalationStore, Path]:
+def make_bot(fake: FakeSlack, tmp_path: Path, **options) -> tuple[SlackBot, SqlStore, Path]:
     kb_path = tmp_path / "knowledge.yaml"
     if not kb_path.exists():
         shutil.copy(REPO / "knowledge.yaml", kb_path)
-    store = EscalationStore.from_url(f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}")
+    store = SqlStore.from_url(f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}")
     client = build_client(TOKEN, fake.base_url, timeout=5, rate_limit_retries=2, connection_retries=1,
                           server_retries=1, backoff=0.01)
     settings = dict(knowledge=KnowledgeHolder(kb_path, min_interval=0), store=store, client=client,
@@ -240,7 +240,7 @@ def support_posts(fake: FakeSlack, count: int = 1) -> list[Call]:
     return fake.wait_for("chat.postMessage", count, in_channel(SUPPORT))
 
 
-def recorded_requests(store: EscalationStore) -> int:
+def recorded_requests(store: SqlStore) -> int:
     """How many Slack requests the inbox holds, handled or not (a dry-run prune: it only counts)."""
     return store.prune(before=datetime.now(timezone.utc) + timedelta(days=1), dry_run=True).slack_requests
 

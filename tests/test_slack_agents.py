@@ -22,7 +22,7 @@ from bot.slack.agents import AgentList
 from bot.slack.cli import cmd_slack
 from bot.slack.client import build_client
 from bot.slack.server import create_bot, make_http_server
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from test_slack import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
     AGENT, ASKER, GENERAL, OUT_OF_SCOPE, REPO, SECRET, SUPPORT, TOKEN, Harness, button, clean_environment, fake,
     in_channel, make_bot, replies_to, slack_args, support_posts, wait_until,
@@ -168,7 +168,7 @@ def test_an_impossible_case_number_is_told_as_no_such_case(agents_harness, fake)
 
 def test_a_case_button_on_a_locked_database_tells_the_agent(fake, tmp_path):
     db = tmp_path / "locked.sqlite3"
-    store = EscalationStore.from_url(f"sqlite:///{db.as_posix()}", busy_timeout=0.2)
+    store = SqlStore.from_url(f"sqlite:///{db.as_posix()}", busy_timeout=0.2)
     harness, server = serve(fake, tmp_path, store=store, agents=AgentList(None, [AGENT]))
     try:
         card = a_card(harness, "612.000001")

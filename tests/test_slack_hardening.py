@@ -23,7 +23,7 @@ from bot.desk import Origin, QuestionDesk
 from bot.slack import blocks
 from bot.slack.client import build_client
 from bot.slack.server import make_http_server
-from bot.store import EscalationStore, StoreBusy, StoreError
+from bot.store import SqlStore, StoreBusy, StoreError
 from bot.testkit.fake_slack import FakeSlack
 from test_slack import (  # noqa: F401 - clean_environment is an autouse fixture
     AGENT, ASKER, GENERAL, OUT_OF_SCOPE, SUPPORT, TOKEN, Harness, clean_environment, make_bot, wait_until,
@@ -45,7 +45,7 @@ def serve(fake, tmp_path):
     started: list[tuple] = []
 
     def start(*, busy_timeout: float = 0.2, timeout: float = 1.0, **options) -> Harness:
-        store = EscalationStore.from_url(f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}",
+        store = SqlStore.from_url(f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}",
                                          busy_timeout=busy_timeout)
         client = build_client(TOKEN, fake.base_url, timeout=timeout, rate_limit_retries=1, connection_retries=1,
                               server_retries=1, backoff=0.01)
@@ -141,7 +141,7 @@ def test_a_slow_card_redraw_leaves_one_card(serve, fake):
 
 def test_start_up_refuses_a_read_only_database_with_one_line(fake, tmp_path):
     path = tmp_path / "faqbot.sqlite3"
-    EscalationStore.from_url(f"sqlite:///{path.as_posix()}").migrate()
+    SqlStore.from_url(f"sqlite:///{path.as_posix()}").migrate()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FAQBOT_"))}
     env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET="s", FAQBOT_SUPPORT_CHANNEL=SUPPORT,
                SLACK_API_URL=fake.base_url, FAQBOT_DB_URL=f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true")
@@ -185,7 +185,7 @@ def test_the_desk_defers_an_escalation_while_the_database_is_locked(tmp_path, sh
     from faq import Assistant
 
     path = tmp_path / "faqbot.sqlite3"
-    store = EscalationStore.from_url(f"sqlite:///{path.as_posix()}", busy_timeout=0.1)
+    store = SqlStore.from_url(f"sqlite:///{path.as_posix()}", busy_timeout=0.1)
     store.migrate()
     desk, assistant = QuestionDesk(store), Assistant(shipped_kb)
     origin = Origin("slack", asker=ASKER, channel=GENERAL, message_id="1.1")
@@ -211,7 +211,7 @@ def test_case_buttons_that_cannot_be_carried_out_tell_the_agent(serve, fake, tmp
     assert told.params["user"] == AGENT and "Case #1 could not be updated" in told.params["text"]
     assert harness.store.get(1).status == "open"
     with pytest.raises(StoreError):  # and the store says why in one line
-        EscalationStore.from_url(f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}").get(10**30)
+        SqlStore.from_url(f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}").get(10**30)
 
 
 def test_a_retry_posts_without_looking_when_slack_refuses_the_look(serve, fake):

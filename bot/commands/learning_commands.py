@@ -13,10 +13,13 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.commands.cli_texts import help_texts
 from faq.catalog import Catalog
+
+if TYPE_CHECKING:
+    from bot.store import LearningStore
 
 TEXTS = Catalog({
     "suggest_wrote": {
@@ -75,7 +78,7 @@ def diff_path(path: Path) -> str:
     return path.name if relative.parts[:1] == ("..",) else relative.as_posix()
 
 
-def run_suggest(kb_path: Path, store, since: datetime | None, case_files: list[str], write: str | None,
+def run_suggest(kb_path: Path, store: LearningStore, since: datetime | None, case_files: list[str], write: str | None,
                 lang: str, stdout: TextIO, stderr: TextIO | None = None) -> int:
     """Read the log, propose, prove and print (or write) the edited knowledge base; return how many changes."""
     from bot.learning.leave_one_out import default_workers
@@ -106,7 +109,7 @@ def run_suggest(kb_path: Path, store, since: datetime | None, case_files: list[s
     return suggestions.changes
 
 
-def write_html_report(path: str, store, since: datetime | None, kb_path: Path | None, case_files: list[str],
+def write_html_report(path: str, store: LearningStore, since: datetime | None, kb_path: Path | None, case_files: list[str],
                       lang: str, top: int = 10) -> None:
     """``faqbot report --html FILE``: the log (and the coverage table when case files are given) as one page."""
     from datetime import timezone
@@ -126,7 +129,7 @@ def write_html_report(path: str, store, since: datetime | None, kb_path: Path | 
     Path(path).write_text(render_html(data, lang), encoding="utf-8")
 
 
-def write_cases_export(store, out: TextIO, lang: str) -> int:
+def write_cases_export(store: LearningStore, out: TextIO, lang: str) -> int:
     """``faqbot escalations export --format cases``: resolved, labelled cases as coverage cases; return how many."""
     from bot.learning.cases_export import cases_yaml
 

@@ -1,6 +1,6 @@
 """``faqbot prune --older-than 90d [--dry-run]``: the question log's retention, for operators.
 
-The deleting is the store's (:class:`bot.store.retention.Retention`); this
+The deleting is the store's (:class:`bot.store.RetentionStore`, in SQL ``bot.store.retention``); this
 module parses the age, asks the store and prints one line per kind of row in
 the operator's language (``--lang``, else the locale).
 """

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from rapidfuzz import fuzz, process
 
-from bot.store import EscalationStore, QuestionRecord
+from bot.store import CasesAndQuestions, QuestionRecord
 from faq.normalize import normalize
 from faq.notices import notice
 from faq.prepared import spaced
@@ -99,7 +99,7 @@ def group_questions(records: list[QuestionRecord]) -> list[QuestionGroup]:
     return sorted(groups, key=lambda group: -group.count)
 
 
-def build_report(store: EscalationStore, since: datetime | None, top: int = 20) -> dict:
+def build_report(store: CasesAndQuestions, since: datetime | None, top: int = 20) -> dict:
     """The whole report as JSON-ready data."""
     questions = store.questions_since(since)
     weak = [q for q in questions if q.action in ("escalate", "clarify")]

@@ -20,7 +20,7 @@ from bot.console.resolve_args import parse_resolve
 from bot.console.layout import clip, table
 from bot.console.texts import CASE_HELP, CONSOLE_TEXTS
 from bot.errors import InvalidTransition, StoreError, UnknownCase
-from bot.store import Escalation, EscalationStore
+from bot.store import CaseStore, Escalation
 from faq import Assistant
 
 
@@ -44,7 +44,7 @@ class CaseCommands:
 
     help: Mapping[str, Mapping[str, str]] = CASE_HELP
 
-    def __init__(self, store: EscalationStore, agent: str) -> None:
+    def __init__(self, store: CaseStore, agent: str) -> None:
         self.store = store
         self.agent = agent
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from bot.background import run_periodically
 from bot.config import SlackSettings
 from bot.desk import Outcome
-from bot.store import EscalationStore
+from bot.store import Store
 from faq import Assistant
 
 log = logging.getLogger("faqbot.console")
@@ -27,7 +27,7 @@ log = logging.getLogger("faqbot.console")
 class ConsoleForwarding:
     """A forwarding thread for one console session; :meth:`start` it with the console's engine, :meth:`stop` at the end."""
 
-    def __init__(self, store: EscalationStore, settings: SlackSettings, *, interval: float = 5.0) -> None:
+    def __init__(self, store: Store, settings: SlackSettings, *, interval: float = 5.0) -> None:
         self.store = store
         self.settings = settings
         self.interval = interval

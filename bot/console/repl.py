@@ -32,7 +32,7 @@ from bot.console.texts import COMMAND_HELP, CONSOLE_TEXTS
 from bot.console.why import why_lines
 from bot.desk import Origin, Outcome, QuestionDesk
 from bot.errors import StoreError
-from bot.store import EscalationStore
+from bot.store import Store
 from faq import Assistant, Entry, KnowledgeBase, KnowledgeError, load_knowledge
 
 UI_LANGS = ("en", "zh")
@@ -293,14 +293,14 @@ class Console:
         return []
 
 
-def _where_cases_go(console: Console, store: EscalationStore | None, forwarding: ConsoleForwarding | None) -> str | None:
+def _where_cases_go(console: Console, store: Store | None, forwarding: ConsoleForwarding | None) -> str | None:
     """The banner's line on where cases go: forwarded from here, or queued for ``faqbot slack``."""
     if store is None:
         return None
     return console.t("cases_forwarded" if forwarding is not None else "cases_queued", db=store.url)
 
 
-def _report_unreachable(console: Console, store: EscalationStore, interactive: bool) -> None:
+def _report_unreachable(console: Console, store: Store, interactive: bool) -> None:
     """Try the database once at start-up, so a wrong URL is said now and not at the first escalation.
 
     Piped output holds only answers, so there the warning goes to stderr.
@@ -324,7 +324,7 @@ def run_console(
     color: bool | None = None,
     lang: str | None = None,
     ui_lang: str | None = None,
-    store: EscalationStore | None = None,
+    store: Store | None = None,
     agent: str | None = None,
     forwarding: ConsoleForwarding | None = None,
     listeners: Sequence[Callable[[Outcome], None]] = (),

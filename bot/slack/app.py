@@ -56,7 +56,7 @@ from bot.slack.seller_buttons import SellerButtons
 from bot.slack.support_buttons import SupportButtons
 from bot.slack.values import ButtonSeal
 from bot.slack.workers import Workers
-from bot.store import EscalationStore, StoreError
+from bot.store import Store, StoreError
 from faq import Assistant
 
 log = logging.getLogger("faqbot.slack")
@@ -115,7 +115,7 @@ class SlackBot:
         self,
         *,
         knowledge: KnowledgeHolder,
-        store: EscalationStore,
+        store: Store,
         client: WebClient,
         support_channel: str,
         signing_secret: str | None = None,

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.client import slack_refused
 from bot.slack.sink import SlackSink
-from bot.store import Escalation, EscalationStore
+from bot.store import CaseStore, Escalation
 
 log = logging.getLogger("faqbot.slack")
 
@@ -33,7 +33,7 @@ class CardLocks:
 class CardRedraws:
     """Redraws the cards of cases changed outside Slack, with ``sink``, under ``locks``."""
 
-    def __init__(self, store: EscalationStore, sink: SlackSink, locks: CardLocks) -> None:
+    def __init__(self, store: CaseStore, sink: SlackSink, locks: CardLocks) -> None:
         self.store = store
         self.sink = sink
         self.locks = locks

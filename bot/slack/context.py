@@ -20,7 +20,7 @@ from bot.slack.agents import AgentList
 from bot.slack.blocks import Ref
 from bot.slack.cards import CardLocks
 from bot.slack.values import ButtonSeal, ForgedValue
-from bot.store import Escalation, EscalationStore, StoreError
+from bot.store import CasesAndQuestions, Escalation, StoreError
 from faq import Assistant, Reply
 
 log = logging.getLogger("faqbot.slack")
@@ -33,7 +33,7 @@ class SlackContext:
     """The shared parts of the Slack adapter."""
 
     knowledge: KnowledgeHolder
-    store: EscalationStore
+    store: CasesAndQuestions
     desk: QuestionDesk
     client: WebClient
     support_channel: str

@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.delivery import DeliveryWorker
-from bot.store import EscalationStore, InboxRequest, Leased, StoreError
+from bot.store import InboxRequest, InboxStore, Leased, StoreError
 
 log = logging.getLogger("faqbot.slack")
 
@@ -78,7 +78,7 @@ class _InboxQueue:
 
     what = "handling Slack request"
 
-    def __init__(self, store: EscalationStore, expire_after: float, max_attempts: int) -> None:
+    def __init__(self, store: InboxStore, expire_after: float, max_attempts: int) -> None:
         self.store = store
         self.expire_after = expire_after
         self.max_attempts = max_attempts
@@ -114,7 +114,7 @@ class SlackInbox:
 
     def __init__(
         self,
-        store: EscalationStore,
+        store: InboxStore,
         executor: Executor,
         handlers: Mapping[str, Handler],
         *,

@@ -28,7 +28,7 @@ from bot.kb_reload import KnowledgeHolder
 from bot.slack.app import SlackBot
 from bot.slack.client import build_client
 from bot.slack.server import make_http_server
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, Call, FakeSlack
 
 SELLER, SELLER_DM = "U0SELLER", "D0SELLER"
@@ -56,7 +56,7 @@ class Playground:
 
     def __init__(self, kb_path: Path, db_url: str, *, support_lang: str = "en") -> None:
         knowledge = KnowledgeHolder(kb_path)  # a broken knowledge base fails here, before anything starts
-        self.store = EscalationStore.from_url(db_url)
+        self.store = SqlStore.from_url(db_url)
         self.store.migrate()
         self.fake = FakeSlack().start()
         self._secret = secrets.token_hex(16)

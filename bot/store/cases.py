@@ -21,7 +21,6 @@ from bot.store.database import Database
 from bot.store.records import (
     Escalation,
     EscalationList,
-    check_source,
     escalation_from_row,
     idempotency_key_for,
     storable,
@@ -47,8 +46,8 @@ def _card_values(moment: datetime, card_redrawn: bool) -> dict[str, datetime]:
     return {"card_synced_at": moment} if card_redrawn else {}
 
 
-class Cases(Database):
-    """Escalations: the Seller Support queue."""
+class SqlCases(Database):
+    """Escalations: the Seller Support queue (:class:`CaseStore`)."""
 
     def open_escalation(
         self,
@@ -68,7 +67,7 @@ class Cases(Database):
         default :func:`idempotency_key_for` the source, asker, text and minute,
         or the Slack message) returns the existing case instead of a second one.
         """
-        check_source(source)
+        self._check_source(source)
         moment = utc(now)
         key = idempotency_key or idempotency_key_for(
             source, storable(reply.question), asker, message_id, moment, channel=channel

@@ -20,7 +20,7 @@ import re
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from bot.errors import StoreBusy, StoreError
 from bot.store import schema
+from bot.store.records import check_source, check_sources
 from bot.store.schema import MIGRATIONS, Migration, SchemaTooNew
 
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a SQLite writer waits for another one
@@ -131,7 +132,9 @@ class Database:
 
     The schema is created or upgraded on first use (:meth:`ensure_schema`).
     Every public method of the store is safe to call from several threads and
-    processes at once.
+    processes at once. ``sources``: the channels whose questions and cases it
+    accepts, told from outside (the store knows no adapter); None accepts any
+    short identifier.
     """
 
     def __init__(
@@ -140,8 +143,10 @@ class Database:
         *,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         migrations: Sequence[Migration] = MIGRATIONS,
+        sources: Iterable[str] | None = None,
     ) -> None:
         self._engine = engine
+        self._sources = check_sources(sources)
         self.busy_timeout = busy_timeout
         self._migrations = tuple(migrations)
         self._schema_ready = False
@@ -160,6 +165,7 @@ class Database:
         *,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         migrations: Sequence[Migration] = MIGRATIONS,
+        sources: Iterable[str] | None = None,
     ):
         """A store on the database at ``url`` (any SQLAlchemy URL); a bad URL is a :class:`StoreError`."""
         try:
@@ -180,7 +186,7 @@ class Database:
             raise StoreError(
                 f"the database driver for {_safe_url(url)!r} is not installed: {exc.name or exc}{hint}"
             ) from exc
-        return cls(engine, busy_timeout=busy_timeout, migrations=migrations)
+        return cls(engine, busy_timeout=busy_timeout, migrations=migrations, sources=sources)
 
     @property
     def url(self) -> str:
@@ -266,6 +272,9 @@ class Database:
         with self._guard("could not read the connection settings"), self._engine.connect() as conn:
             return {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
                     for name in ("journal_mode", "foreign_keys", "busy_timeout")}
+
+    def _check_source(self, source: str) -> None:
+        check_source(source, self._sources)
 
     # --- errors ---------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
-"""What the learning loop reads and what feeds it: sellers' picks, and the log as ``bot.learning`` records.
+"""What the learning loop reads: the log, picks, votes and labelled cases as ``bot.learning`` records.
 
 Labelled examples come from two places: a seller's "did you mean" pick or
-"none of these" (the ``picks`` table, written here) and an agent's label on a
-resolved case (``escalations.label``, written by :meth:`Cases.resolve`).
+"none of these" (the ``picks`` table, written by :meth:`SqlQuestions.record_pick`)
+and an agent's label on a resolved case (``escalations.label``, written by
+:meth:`SqlCases.resolve`).
 The readers build the plain records of :mod:`bot.learning.model` straight from
 column tuples, one query per kind, so 100,000 logged questions take well
 under a second to read.
@@ -12,12 +13,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bot.learning.model import Asked, CaseRecord, Labelled, ResolvedCase, Traffic, Vote
 from bot.store import schema
 from bot.store.database import Database
-from bot.store.records import check_source, storable, utc
+from bot.store.records import utc
 
 _Q = schema.questions
 _F = schema.feedback
@@ -25,46 +26,8 @@ _E = schema.escalations
 _P = schema.picks
 
 
-class LearningRecords(Database):
-    """Sellers' picks, and the question log, labels, votes and cases as learning-loop records."""
-
-    def record_pick(
-        self,
-        *,
-        question: str,
-        lang: str,
-        label: str,
-        source: str,
-        entry_id: str | None = None,
-        question_id: int | None = None,
-        asker: str | None = None,
-        now: datetime | None = None,
-    ) -> int:
-        """Record a seller's "did you mean" choice (``label="entry"``) or "none of these"; return its id.
-
-        The same pick of the same logged question (a double click, a retried
-        request) is one example: the first one's id comes back.
-        """
-        check_source(source)
-        if label not in schema.PICK_LABELS:
-            raise ValueError(f"label must be one of {', '.join(schema.PICK_LABELS)}, not {label!r}")
-        if (label == "entry") != bool(entry_id):
-            raise ValueError("a pick names an entry exactly when its label is 'entry'")
-        with self._guard("could not record the pick"):
-            self.ensure_schema()
-            with self._writer.begin() as conn:
-                if question_id is not None:
-                    same = conn.execute(select(_P.c.id).where(
-                        _P.c.question_id == question_id, _P.c.label == label,
-                        _P.c.entry_id.is_(None) if entry_id is None else _P.c.entry_id == entry_id)).first()
-                    if same is not None:
-                        return same.id
-                return conn.execute(
-                    insert(_P).values(
-                        picked_at=utc(now), question_id=question_id, question=storable(question), lang=lang,
-                        label=label, entry_id=entry_id, source=source, asker=asker,
-                    )
-                ).inserted_primary_key[0]
+class SqlLearning(Database):
+    """The question log, labels, votes and cases as learning-loop records (:class:`LearningStore`)."""
 
     def traffic(self, since: datetime | None = None) -> Traffic:
         """Everything logged at or after ``since`` (all when None) as the learning loop's :class:`Traffic`."""

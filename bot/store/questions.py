@@ -1,7 +1,7 @@
-"""The question log and feedback: every question asked and every "helpful / not helpful" vote.
+"""The question log, picks and feedback: every question asked, every "did you mean" pick, every vote.
 
 Reports (``faqbot report``) and exports read these; Slack buttons carry a
-question's id rather than its text, so :meth:`QuestionLog.question` is how a
+question's id rather than its text, so :meth:`SqlQuestions.question` is how a
 button finds the question again.
 """
 
@@ -15,21 +15,22 @@ from sqlalchemy import insert, select
 
 from bot.store import schema
 from bot.store.database import Database
-from bot.store.records import FeedbackRecord, QuestionRecord, check_source, storable, utc
+from bot.store.records import FeedbackRecord, QuestionRecord, storable, utc
 from faq.model import Reply
 
 _Q = schema.questions
 _F = schema.feedback
+_P = schema.picks
 
 
-class QuestionLog(Database):
-    """Logged questions and feedback on answers."""
+class SqlQuestions(Database):
+    """Logged questions, sellers' picks and feedback on answers (:class:`QuestionStore`)."""
 
     def log_question(
         self, reply: Reply, source: str, asker: str | None = None, now: datetime | None = None
     ) -> int:
         """Log a question and the bot's decision (for reports); return its id."""
-        check_source(source)
+        self._check_source(source)
         with self._guard("could not log the question"):
             self.ensure_schema()
             with self._writer.begin() as conn:
@@ -60,7 +61,7 @@ class QuestionLog(Database):
         ``question`` and ``lang`` keep the question with the vote when it is not
         in the log (the log could not be written); otherwise the log has them.
         """
-        check_source(source)
+        self._check_source(source)
         if question_id is None and case is None and message_id is None:
             raise ValueError("feedback needs a question_id, a case or a message_id")
         with self._guard("could not record the feedback"):
@@ -72,6 +73,44 @@ class QuestionLog(Database):
                         message_id=message_id, entry_id=entry_id, helpful=bool(helpful),
                         source=source, asker=asker, lang=lang,
                         question=None if question is None else storable(question),
+                    )
+                ).inserted_primary_key[0]
+
+    def record_pick(
+        self,
+        *,
+        question: str,
+        lang: str,
+        label: str,
+        source: str,
+        entry_id: str | None = None,
+        question_id: int | None = None,
+        asker: str | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Record a seller's "did you mean" choice (``label="entry"``) or "none of these"; return its id.
+
+        The same pick of the same logged question (a double click, a retried
+        request) is one example: the first one's id comes back.
+        """
+        self._check_source(source)
+        if label not in schema.PICK_LABELS:
+            raise ValueError(f"label must be one of {', '.join(schema.PICK_LABELS)}, not {label!r}")
+        if (label == "entry") != bool(entry_id):
+            raise ValueError("a pick names an entry exactly when its label is 'entry'")
+        with self._guard("could not record the pick"):
+            self.ensure_schema()
+            with self._writer.begin() as conn:
+                if question_id is not None:
+                    same = conn.execute(select(_P.c.id).where(
+                        _P.c.question_id == question_id, _P.c.label == label,
+                        _P.c.entry_id.is_(None) if entry_id is None else _P.c.entry_id == entry_id)).first()
+                    if same is not None:
+                        return same.id
+                return conn.execute(
+                    insert(_P).values(
+                        picked_at=utc(now), question_id=question_id, question=storable(question), lang=lang,
+                        label=label, entry_id=entry_id, source=source, asker=asker,
                     )
                 ).inserted_primary_key[0]
 

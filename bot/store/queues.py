@@ -1,8 +1,8 @@
 """The work queues: cases to forward, Slack replies to post again, Slack requests to handle.
 
-Both are rows with a lease (``claim_token``, ``claimed_until``), an attempt
-count, the last error and the next attempt time. :mod:`bot.delivery` runs one
-worker over either queue; this module only says, in SQL, what "lease the due
+Each queue is a table whose rows carry a lease (``claim_token``, ``claimed_until``),
+an attempt count, the last error and the next attempt time. :mod:`bot.delivery`
+runs one worker over any of them; this module only says, in SQL, what "lease the due
 rows", "it was delivered" and "it failed, retry at" mean for each table. A
 settlement counts only while the caller's token still holds the lease, so a
 worker whose lease ran out cannot overwrite the one that took over.
@@ -38,8 +38,8 @@ _R = schema.pending_replies
 _I = schema.slack_inbox
 
 
-class WorkQueues(Database):
-    """Leases and settlements on ``escalations`` (forwarding) and ``pending_replies`` (held Slack replies)."""
+class SqlQueues(Database):
+    """Leases and settlements on the work queues: :class:`ForwardingStore`, :class:`HeldReplyStore`, :class:`InboxStore`."""
 
     def _lease(
         self,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -16,7 +18,8 @@ from sqlalchemy.engine import Row
 
 from faq.model import Candidate
 
-SOURCES = ("console", "slack")
+#: What a source (the channel a question came from) may look like: a short identifier that fits its column.
+SOURCE_FORMAT = re.compile(r"[a-z][a-z0-9_-]{0,15}")
 
 
 @dataclass(frozen=True)
@@ -176,10 +179,26 @@ def utc(moment: datetime | None) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def check_source(source: str) -> None:
-    """Refuse a source the reports do not know (a typo would hide questions from them)."""
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+def check_sources(sources: Iterable[str] | None) -> frozenset[str] | None:
+    """The channels a store accepts, each checked against :data:`SOURCE_FORMAT`; None accepts any well-formed one."""
+    if sources is None:
+        return None
+    accepted = frozenset(sources)
+    for source in accepted:
+        check_source(source, None)
+    return accepted
+
+
+def check_source(source: str, accepted: frozenset[str] | None) -> None:
+    """Refuse a source that is not a short identifier, or not one the store was told of.
+
+    Why: a typo in an adapter's name would file its questions under a channel
+    nobody reads, and a name too long for the column fails on one backend only.
+    """
+    if accepted is not None and source not in accepted:
+        raise ValueError(f"source must be one of {', '.join(sorted(accepted))}, not {source!r}")
+    if not isinstance(source, str) or not SOURCE_FORMAT.fullmatch(source):
+        raise ValueError(f"source must be a short identifier (a-z, 0-9, '_' or '-', at most 16), not {source!r}")
 
 
 def escalation_from_row(row: Row) -> Escalation:

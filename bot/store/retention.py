@@ -84,8 +84,8 @@ def _conditions(cutoff: datetime) -> dict[str, tuple[object, ColumnElement[bool]
     }
 
 
-class Retention(Database):
-    """Deleting old questions, closed cases and what only served them."""
+class SqlRetention(Database):
+    """Deleting old questions, closed cases and what only served them (:class:`RetentionStore`)."""
 
     def prune(self, *, before: datetime, dry_run: bool = False) -> PruneCounts:
         """Delete (or with ``dry_run`` only count) what is older than ``before``; return the counts per kind."""
