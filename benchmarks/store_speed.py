@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bot.store import SqlStore
 from faq.model import Candidate, Reply
+from faq.normalize import has_han
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +67,7 @@ def fill_log(url: str, questions: list[str], size: int) -> None:
         action = rng.choices(["answer", "escalate", "clarify"], weights=[3, 2, 1])[0]
         text = rng.choice(questions)
         rows.append(dict(
-            asked_at=now - timedelta(seconds=n), lang="zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en",
+            asked_at=now - timedelta(seconds=n), lang="zh" if has_han(text) else "en",
             action=action, entry_id=None if action == "escalate" else f"entry-{rng.randrange(150)}",
             score=rng.uniform(0, 100), source="console", asker="bench", question=text,
         ))

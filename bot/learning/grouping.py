@@ -12,18 +12,16 @@ languages ask the same thing.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from faq.normalize import normalize
+from faq.normalize import HAN_RUN, normalize
 
 #: cosine (0-1) of the rarity-weighted term vectors from which two questions are one group
 ALIKE = 0.6
 #: terms in more than this share of the questions do not propose leaders to compare with
 _COMMON = 0.2
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 def question_key(text: str) -> str:
@@ -33,8 +31,8 @@ def question_key(text: str) -> str:
 
 def _terms(key: str) -> Counter:
     """Words outside Han runs, and Han characters and character pairs, with their counts."""
-    terms: Counter = Counter(_HAN.sub(" ", key).split())
-    for run in _HAN.findall(key):
+    terms: Counter = Counter(HAN_RUN.sub(" ", key).split())
+    for run in HAN_RUN.findall(key):
         terms.update(run)
         terms.update(a + b for a, b in zip(run, run[1:]))
     return terms
