@@ -9,11 +9,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
 
 from bot.cli import main
 from bot.commands.prune import PRUNE_TEXTS, cutoff_for, parse_age
-from bot.store import SqlStore, schema
+from bot.store import SqlStore
 from faq.model import Candidate, Reply
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store, postgres_server
@@ -27,17 +26,6 @@ RECENT = NOW - timedelta(days=10)
 def reply(question: str, action: str = "escalate") -> Reply:
     return Reply(question=question, lang="en", action=action, text="...", entry_id=None if action == "escalate" else "fees",
                  score=12.5, candidates=(Candidate("fees", 12.5),))
-
-
-def legacy_event(store: SqlStore, moment: datetime) -> None:
-    """A ``slack_events`` row as older versions wrote them (the table is no longer written, only pruned)."""
-    with store._engine.begin() as conn:
-        conn.execute(insert(schema.slack_events).values(key=f"evt:{moment.timestamp()}", claimed_at=moment))
-
-
-def legacy_events(store: SqlStore) -> int:
-    with store._engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(schema.slack_events)))
 
 
 def fill(store: SqlStore) -> dict[str, int]:
@@ -62,11 +50,10 @@ def fill(store: SqlStore) -> dict[str, int]:
     for moment in (OLD, RECENT):
         store.hold_reply(channel="D1", thread_ts=None, text="hi", blocks=None, event_key=None, error="boom",
                          now=moment, retry_at=moment)
-        legacy_event(store, moment)
     return ids
 
 
-EXPECTED = {"questions": 1, "cases": 1, "feedback": 2, "held_replies": 1, "slack_events": 1, "slack_requests": 0,
+EXPECTED = {"questions": 1, "cases": 1, "feedback": 2, "held_replies": 1, "slack_requests": 0,
             "picks": 0}
 
 
@@ -82,7 +69,7 @@ def test_prune_deletes_old_questions_and_closed_cases_only(store):
     feedback = store.feedback_since()
     assert sorted([(f.question_id, f.case) for f in feedback], key=str) == sorted(
         [(None, ids["old_open"]), (ids["new_q"], None)], key=str)
-    assert store.pending_replies() == 1 and legacy_events(store) == 1
+    assert store.pending_replies() == 1
     assert dict(store.prune(before=cutoff_for(timedelta(days=90))).items()) == dict.fromkeys(EXPECTED, 0)
 
 

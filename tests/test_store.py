@@ -305,14 +305,29 @@ def test_a_version_1_database_gets_every_later_table_and_column_keeping_its_rows
             created_at=moment, updated_at=moment, lang="en", question="How much are FBA fees?", source="console",
             idempotency_key="v1-row", candidates="[]", best_score=12.5, status="open", next_attempt_at=moment,
         ))
-    assert not inspect(old._engine).has_table("slack_events")
+    assert not inspect(old._engine).has_table("pending_replies")
 
     new = open_store()
     kept = new.get(1)  # first use migrates
     assert kept is not None and kept.question == "How much are FBA fees?" and kept.created_at == moment
     assert new.schema_version() == LATEST
-    assert inspect(new._engine).has_table("slack_events") and inspect(new._engine).has_table("pending_replies")
+    assert inspect(new._engine).has_table("pending_replies") and inspect(new._engine).has_table("slack_inbox")
     assert "card_synced_at" in {c["name"] for c in inspect(new._engine).get_columns("escalations")}
+
+
+def test_migration_7_drops_the_retired_slack_event_claims_keeping_everything_else(open_store):
+    old = open_store(migrations=MIGRATIONS[:6])
+    assert old.migrate() == 6
+    kept, _ = old.open_escalation(reply(), source="slack")
+    moment = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    with old._engine.begin() as conn:  # a claim as versions 2 to 4 wrote them
+        conn.execute(text("INSERT INTO slack_events (key, claimed_at) VALUES ('evt:1', :at)"), {"at": moment})
+    assert inspect(old._engine).has_table("slack_events")
+
+    new = open_store()
+    assert new.migrate() == LATEST
+    assert not inspect(new._engine).has_table("slack_events")
+    assert new.get(kept.case) == kept
 
 
 def add_priority(conn) -> None:

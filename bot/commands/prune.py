@@ -30,7 +30,6 @@ PRUNE_TEXTS = Catalog({
     "prune_cases": {"en": "resolved cases", "zh": "已解决的案例"},
     "prune_feedback": {"en": "feedback votes", "zh": "反馈"},
     "prune_held_replies": {"en": "held Slack replies", "zh": "待重发的 Slack 回复"},
-    "prune_slack_events": {"en": "Slack event claims", "zh": "Slack 事件记录"},
     "prune_slack_requests": {"en": "recorded Slack requests", "zh": "已记录的 Slack 请求"},
     "prune_picks": {"en": "sellers' did-you-mean picks", "zh": "卖家的候选选择"},
     "prune_kept": {

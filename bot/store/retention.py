@@ -10,8 +10,6 @@ ones. What goes, all in one transaction (a crash or an error leaves everything):
   case that goes now (they would otherwise point at nothing);
 - ``held_replies``: Slack replies held for another try (``pending_replies``)
   created before the cut-off; they expired long before;
-- ``slack_events``: Slack event claims made before the cut-off (the table is no
-  longer written, the inbox took its place; these are rows older versions left);
 - ``slack_requests``: Slack requests recorded before the acknowledgement
   (``slack_inbox``) received before the cut-off (the bot drops handled ones
   after a day itself);
@@ -33,11 +31,11 @@ from bot.store.database import Database
 from bot.store.records import utc
 
 _Q, _E, _F = schema.questions, schema.escalations, schema.feedback
-_R, _S = schema.pending_replies, schema.slack_events
+_R = schema.pending_replies
 _I, _P = schema.slack_inbox, schema.picks
 
 #: The kinds of rows pruned, in the order they are reported.
-KINDS = ("questions", "cases", "feedback", "held_replies", "slack_events", "slack_requests", "picks")
+KINDS = ("questions", "cases", "feedback", "held_replies", "slack_requests", "picks")
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,6 @@ class PruneCounts:
     cases: int = 0
     feedback: int = 0
     held_replies: int = 0
-    slack_events: int = 0
     slack_requests: int = 0
     picks: int = 0
 
@@ -79,7 +76,6 @@ def _conditions(cutoff: datetime) -> dict[str, tuple[object, ColumnElement[bool]
         "questions": (_Q, _Q.c.asked_at < cutoff),
         "cases": (_E, _E.c.id.in_(closed_cases)),
         "held_replies": (_R, _R.c.created_at < cutoff),
-        "slack_events": (_S, _S.c.claimed_at < cutoff),
         "slack_requests": (_I, _I.c.received_at < cutoff),
     }
 
