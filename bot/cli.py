@@ -233,7 +233,7 @@ def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.commands.coverage_report import write_report
+    from bot.commands.coverage_report import write_coverage_report
     from faq.coverage import load_cases, run_coverage
 
     kb = _load(args)
@@ -242,7 +242,7 @@ def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     if args.json:
         stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        write_report(report, kb, stdout, args.min_accuracy, tool_language(args.lang))
+        write_coverage_report(report, kb, stdout, args.min_accuracy, tool_language(args.lang))
     return EXIT_OK if report.accuracy >= args.min_accuracy else EXIT_FAILED
 
 

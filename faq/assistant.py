@@ -25,7 +25,7 @@ from faq.prepared import PreparedTexts
 from faq.retriever import Match, Retriever, Tuning
 from faq.smalltalk import builtin_smalltalk
 from faq.surface import surfaces, written_words
-from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings, resolve
+from faq.semantic_setup import Default, SemanticSetup, calibrated_settings, resolve
 
 
 def decide(matches: list[Match], settings: Settings) -> Action:
@@ -51,8 +51,8 @@ class Assistant:
         kb: KnowledgeBase,
         tuning: Tuning | None = None,
         *,
-        encoder: Encoder | None | object = SHARED,
-        cache_dir: Path | None | object = SHARED,
+        encoder: Encoder | None | Default = Default.SHARED,
+        cache_dir: Path | None | Default = Default.SHARED,
         cases: Sequence[tuple[str, str | None]] = (),
         decisions: Settings | None = None,
         progress: TextIO | None = None,

@@ -3,7 +3,7 @@
 Leave-one-out (``faqbot check``) and the proofs of ``faqbot suggest`` index hundreds
 of copies of one knowledge base that differ by a phrasing or two. Normalizing each
 phrasing, applying the synonyms and splitting it into numbered terms again for every
-copy was most of what a copy cost; a ``PreparedTexts`` does it once per text, and
+copy would be most of what a copy costs; a ``PreparedTexts`` does it once per text, and
 gathers an entry's texts into its part of the index once per entry, for every
 ``Retriever`` built with it (an unchanged entry costs a look-up).
 """

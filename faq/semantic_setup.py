@@ -7,6 +7,7 @@ read and so that the lexical engine never imports anything semantic.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import Enum
 from pathlib import Path
 from typing import Sequence, TextIO
 
@@ -22,17 +23,23 @@ from faq.retriever import Retriever
 from faq.semantic import SemanticIndex
 from faq.vector_cache import load_or_build
 
-#: "Use the default": the shared encoder, the user's cache directory.
-SHARED = object()
+class Default(Enum):
+    """An argument left to its default: ``Default.SHARED`` is the shared encoder, the user's cache directory.
+
+    A member of its own type, so a type checker tells it from an encoder or a path,
+    and None stays free to mean "none" (lexical only, no disk cache).
+    """
+
+    SHARED = "shared"
 
 
-def resolve(encoder: Encoder | object, cache_dir: Path | None | object) -> tuple[Encoder, Path | None]:
-    """The encoder and cache directory to use, ``SHARED`` meaning the defaults."""
+def resolve(encoder: Encoder | Default, cache_dir: Path | None | Default) -> tuple[Encoder, Path | None]:
+    """The encoder and cache directory to use, ``Default.SHARED`` meaning the defaults."""
     from faq.vector_cache import default_cache_dir
 
-    directory = default_cache_dir() if cache_dir is SHARED else cache_dir
-    chosen = shared_encoder(directory) if encoder is SHARED else encoder  # type: ignore[arg-type]
-    return chosen, directory  # type: ignore[return-value]
+    directory = default_cache_dir() if cache_dir is Default.SHARED else cache_dir
+    chosen = shared_encoder(directory) if encoder is Default.SHARED else encoder
+    return chosen, directory
 
 
 @dataclass

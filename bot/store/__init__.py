@@ -6,9 +6,9 @@ forward, Slack replies to post again, Slack requests to handle: the inbox), in
 any database SQLAlchemy supports: a SQLite file by default (one machine),
 PostgreSQL when several processes serve traffic. Callers type against the small
 protocol they use (``protocols``: ``CaseStore``, ``QuestionStore``, ...), so a
-second backend implements those interfaces; ``SqlStore`` implements them all. Every write is one transaction, committed before the
-call returns, so an error leaves nothing half-written and a crash loses nothing
-already acknowledged. All SQL of faqbot lives in this package:
+second backend implements those interfaces; ``SqlStore`` implements them all.
+Every write is one transaction, committed before the call returns, so an error
+leaves nothing half-written and a crash loses nothing already acknowledged. All SQL of faqbot lives in this package:
 
 - ``protocols``: the interfaces, one per subject below (no SQL);
 - ``database``: engine set-up, SQLite pragmas, migrations on first use, errors;

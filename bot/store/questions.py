@@ -16,11 +16,8 @@ from sqlalchemy import insert, select
 from bot.store import schema
 from bot.store.database import Database
 from bot.store.records import FeedbackRecord, QuestionRecord, storable, utc
+from bot.store.schema import feedback, picks, questions
 from faq.model import Reply
-
-_Q = schema.questions
-_F = schema.feedback
-_P = schema.picks
 
 
 class SqlQuestions(Database):
@@ -35,7 +32,7 @@ class SqlQuestions(Database):
             self.ensure_schema()
             with self._writer.begin() as conn:
                 return conn.execute(
-                    insert(_Q).values(
+                    insert(questions).values(
                         asked_at=utc(now), lang=reply.lang, action=reply.action,
                         entry_id=reply.entry_id, score=round(float(reply.score), 2),
                         source=source, asker=asker, question=storable(reply.question),
@@ -68,7 +65,7 @@ class SqlQuestions(Database):
             self.ensure_schema()
             with self._writer.begin() as conn:
                 return conn.execute(
-                    insert(_F).values(
+                    insert(feedback).values(
                         created_at=utc(now), question_id=question_id, escalation_id=case,
                         message_id=message_id, entry_id=entry_id, helpful=bool(helpful),
                         source=source, asker=asker, lang=lang,
@@ -102,13 +99,13 @@ class SqlQuestions(Database):
             self.ensure_schema()
             with self._writer.begin() as conn:
                 if question_id is not None:
-                    same = conn.execute(select(_P.c.id).where(
-                        _P.c.question_id == question_id, _P.c.label == label,
-                        _P.c.entry_id.is_(None) if entry_id is None else _P.c.entry_id == entry_id)).first()
+                    same = conn.execute(select(picks.c.id).where(
+                        picks.c.question_id == question_id, picks.c.label == label,
+                        picks.c.entry_id.is_(None) if entry_id is None else picks.c.entry_id == entry_id)).first()
                     if same is not None:
                         return same.id
                 return conn.execute(
-                    insert(_P).values(
+                    insert(picks).values(
                         picked_at=utc(now), question_id=question_id, question=storable(question), lang=lang,
                         label=label, entry_id=entry_id, source=source, asker=asker,
                     )
@@ -119,14 +116,14 @@ class SqlQuestions(Database):
         with self._guard(f"could not read question {question_id}"):
             self.ensure_schema()
             with self._engine.connect() as conn:
-                row = conn.execute(select(_Q).where(_Q.c.id == question_id)).first()
+                row = conn.execute(select(questions).where(questions.c.id == question_id)).first()
         return None if row is None else QuestionRecord(**row._asdict())
 
     def questions_since(self, since: datetime | None = None) -> list[QuestionRecord]:
         """Logged questions asked at or after ``since`` (all when None), oldest first."""
-        query = select(_Q).order_by(_Q.c.asked_at, _Q.c.id)
+        query = select(questions).order_by(questions.c.asked_at, questions.c.id)
         if since is not None:
-            query = query.where(_Q.c.asked_at >= utc(since))
+            query = query.where(questions.c.asked_at >= utc(since))
         with self._guard("could not read the question log"):
             self.ensure_schema()
             with self._engine.connect() as conn:
@@ -135,9 +132,9 @@ class SqlQuestions(Database):
 
     def feedback_since(self, since: datetime | None = None) -> list[FeedbackRecord]:
         """Feedback given at or after ``since`` (all when None), oldest first."""
-        query = select(_F).order_by(_F.c.created_at, _F.c.id)
+        query = select(feedback).order_by(feedback.c.created_at, feedback.c.id)
         if since is not None:
-            query = query.where(_F.c.created_at >= utc(since))
+            query = query.where(feedback.c.created_at >= utc(since))
         with self._guard("could not read the feedback"):
             self.ensure_schema()
             with self._engine.connect() as conn:
@@ -159,5 +156,5 @@ class SqlQuestions(Database):
         with self._guard("could not import the questions"):
             self.ensure_schema()
             with self._writer.begin() as conn:
-                conn.execute(insert(_Q), values)
+                conn.execute(insert(questions), values)
         return len(values)

@@ -29,10 +29,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.store import schema
 from bot.store.database import Database
 from bot.store.records import utc
+from bot.store.schema import escalations, feedback, pending_replies, picks, questions, slack_inbox
 
-_Q, _E, _F = schema.questions, schema.escalations, schema.feedback
-_R = schema.pending_replies
-_I, _P = schema.slack_inbox, schema.picks
 
 #: The kinds of rows pruned, in the order they are reported.
 KINDS = ("questions", "cases", "feedback", "held_replies", "slack_requests", "picks")
@@ -60,23 +58,23 @@ class PruneCounts:
 
 def _conditions(cutoff: datetime) -> dict[str, tuple[object, ColumnElement[bool]]]:
     """Each kind's table and the condition its doomed rows meet (feedback first: it refers to the others)."""
-    old_questions = select(_Q.c.id).where(_Q.c.asked_at < cutoff)
-    closed_cases = select(_E.c.id).where(
-        _E.c.status == "resolved", func.coalesce(_E.c.resolved_at, _E.c.updated_at) < cutoff
+    old_questions = select(questions.c.id).where(questions.c.asked_at < cutoff)
+    closed_cases = select(escalations.c.id).where(
+        escalations.c.status == "resolved", func.coalesce(escalations.c.resolved_at, escalations.c.updated_at) < cutoff
     )
-    question_goes = _F.c.question_id.in_(old_questions)
-    case_goes = _F.c.escalation_id.in_(closed_cases)
+    question_goes = feedback.c.question_id.in_(old_questions)
+    case_goes = feedback.c.escalation_id.in_(closed_cases)
     orphaned = or_(
-        and_(question_goes, or_(_F.c.escalation_id.is_(None), case_goes)),
-        and_(case_goes, _F.c.question_id.is_(None)),
+        and_(question_goes, or_(feedback.c.escalation_id.is_(None), case_goes)),
+        and_(case_goes, feedback.c.question_id.is_(None)),
     )
     return {
-        "feedback": (_F, or_(_F.c.created_at < cutoff, orphaned)),
-        "picks": (_P, _P.c.picked_at < cutoff),  # before the questions they refer to
-        "questions": (_Q, _Q.c.asked_at < cutoff),
-        "cases": (_E, _E.c.id.in_(closed_cases)),
-        "held_replies": (_R, _R.c.created_at < cutoff),
-        "slack_requests": (_I, _I.c.received_at < cutoff),
+        "feedback": (feedback, or_(feedback.c.created_at < cutoff, orphaned)),
+        "picks": (picks, picks.c.picked_at < cutoff),  # before the questions they refer to
+        "questions": (questions, questions.c.asked_at < cutoff),
+        "cases": (escalations, escalations.c.id.in_(closed_cases)),
+        "held_replies": (pending_replies, pending_replies.c.created_at < cutoff),
+        "slack_requests": (slack_inbox, slack_inbox.c.received_at < cutoff),
     }
 
 

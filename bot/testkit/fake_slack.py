@@ -97,7 +97,7 @@ class FakeSlack:
         """Listen on 127.0.0.1 (the previous port after a ``stop()``, else a free one)."""
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class WebApiRequest(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -109,7 +109,7 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), WebApiRequest)
         server.daemon_threads = True
         self._server = server
         self.port = server.server_address[1]
