@@ -116,8 +116,11 @@ class Assistant:
         entry = self.kb.entry(reply.entry_id) if reply.action == "answer" and reply.entry_id else None
         return entry.links if entry is not None else ()
 
-    def reply(self, text: str, lang: Lang | None = None, explain: bool = False) -> Reply:
+    def reply(self, text: str, *, lang: Lang | None = None, explain: bool = False) -> Reply:
         """Answer ``text``; ``lang`` forces the reply language (default: the question's own).
+
+        The options are keyword-only (as in RapidFuzz), so ``reply(text, "en")`` cannot
+        be misread and a new option never shifts a caller's arguments.
 
         Never raises for any ``str``: empty input gets the empty-question prompt,
         very long input is matched on its first ``MAX_MATCH_CHARS`` characters.
