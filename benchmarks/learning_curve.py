@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.console.repl import run_console  # noqa: E402
 from bot.desk import Outcome  # noqa: E402
-from bot.store import EscalationStore  # noqa: E402
+from bot.store import SqlStore  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
 FAQBOT = [sys.executable, "-m", "bot.cli"]
@@ -146,7 +146,7 @@ class ScriptedAsker(io.TextIOBase):
 def play_traffic(kb: Path, db_url: str, questions: list[Labelled]) -> ScriptedAsker:
     """Feed ``questions`` through the console as sellers and an agent would; return the script with its counts."""
     asker = ScriptedAsker(questions)
-    store = EscalationStore.from_url(db_url)
+    store = SqlStore.from_url(db_url)
     out = io.StringIO()
     code = run_console(kb, asker, out, interactive=False, color=False, ui_lang="en", store=store, agent="bench",
                        listeners=[asker.observe])
