@@ -105,3 +105,5 @@ def test_any_short_identifier_is_a_source_unless_the_store_was_told_which(open_s
         told.open_escalation(reply, source="slack")
     with pytest.raises(ValueError, match="source"):
         open_store(sources=("console", "Not A Source"))
+    with pytest.raises(ValueError, match="collection"):
+        open_store(sources="slack")

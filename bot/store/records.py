@@ -183,6 +183,8 @@ def check_sources(sources: Iterable[str] | None) -> frozenset[str] | None:
     """The channels a store accepts, each checked against :data:`SOURCE_FORMAT`; None accepts any well-formed one."""
     if sources is None:
         return None
+    if isinstance(sources, str):  # one name, not a collection of one-letter sources
+        raise ValueError(f"sources must be a collection of names, not the string {sources!r}")
     accepted = frozenset(sources)
     for source in accepted:
         check_source(source, None)
