@@ -10,7 +10,10 @@ labelled questions:
 * out of scope, leave-entry-out: a whole entry is removed and its phrasings are
   asked; the right reply is an escalation. These are near-topic questions, the
   hardest kind of out-of-scope question a seller asks;
-* the knowledge base's coverage cases, when given.
+* the knowledge base's coverage cases, when given;
+* sellers' real questions: the phrasings ``faqbot suggest`` learned from traffic
+  (``learned:`` in the file) are held out like any phrasing, but counted as the real
+  questions they are (below).
 
 Each asked question is kept as an ``Outcomes`` row (best score, lead over the
 runner-up, whether the best entry is right, whether the right one is among the
@@ -19,8 +22,10 @@ that answer the most in-scope questions right while the wrong-answer rate
 stays at or under ``max_wrong_rate``; the wrong-answer rate assumes
 ``OUT_OF_SCOPE_SHARE`` of questions are out of scope, and that a real
 question lands on a wrong entry ``IN_SCOPE_DIFFICULTY`` times as often as a
-held-out phrasing does (an author's own phrasing is written like its
-siblings; a seller's question is not). Knowledge bases with too
+held-out phrasing of the author's does (an author's own phrasing is written like its
+siblings; a seller's question is not). A held-out learned phrasing IS a seller's
+question, so its wrong answers count once: the more the FAQ has learned, the more the
+estimate rests on real questions instead of on that assumed ratio. Knowledge bases with too
 few pseudo-questions (entries with mostly one phrasing) use ``PRIORS``,
 measured across the benchmark knowledge bases.
 """
@@ -68,13 +73,21 @@ class Outcomes:
     in_choices: np.ndarray    # the expected entry is among the did-you-mean choices
     expect_oos: np.ndarray    # the right reply is an escalation
     top_oos: np.ndarray       # the best entry is a declared out-of-scope topic (escalates at once)
+    real: np.ndarray | None = None  # a seller's real question (a learned phrasing), not an author's; None: none is
+
+    _NAMES = ("best", "gap", "right", "in_choices", "expect_oos", "top_oos", "real")
+
+    def __post_init__(self) -> None:
+        if self.real is None:
+            self.real = np.zeros(len(self.best), dtype=bool)
 
     @classmethod
     def empty(cls) -> "Outcomes":
-        return cls(*(np.zeros(0, dtype=float if i < 2 else bool) for i in range(6)))
+        return cls(*(np.zeros(0, dtype=float if i < 2 else bool) for i in range(7)))
 
     @classmethod
-    def from_rows(cls, rows: list[tuple[float, float, bool, bool, bool, bool]]) -> "Outcomes":
+    def from_rows(cls, rows: list[tuple]) -> "Outcomes":
+        """One row per question: ``(best, gap, right, in_choices, expect_oos, top_oos[, real])``."""
         if not rows:
             return cls.empty()
         columns = list(zip(*rows))
@@ -84,16 +97,14 @@ class Outcomes:
         return Outcomes(*(np.concatenate([a, b]) for a, b in zip(self.arrays(), other.arrays())))
 
     def arrays(self) -> list[np.ndarray]:
-        return [self.best, self.gap, self.right, self.in_choices, self.expect_oos, self.top_oos]
+        return [getattr(self, name) for name in self._NAMES]
 
     def save(self) -> dict[str, np.ndarray]:
-        names = ("best", "gap", "right", "in_choices", "expect_oos", "top_oos")
-        return {f"outcome_{name}": array for name, array in zip(names, self.arrays())}
+        return {f"outcome_{name}": array for name, array in zip(self._NAMES, self.arrays())}
 
     @classmethod
     def load(cls, arrays) -> "Outcomes":
-        names = ("best", "gap", "right", "in_choices", "expect_oos", "top_oos")
-        return cls(*(np.asarray(arrays[f"outcome_{name}"]) for name in names))
+        return cls(*(np.asarray(arrays[f"outcome_{name}"]) for name in cls._NAMES))
 
     @property
     def n_in(self) -> int:
@@ -135,15 +146,19 @@ def _answered(outcomes: Outcomes, threshold: float, margin: float) -> np.ndarray
     return (outcomes.best >= threshold) & (outcomes.gap >= margin) & ~outcomes.top_oos
 
 
-def _shares(n_in: int, n_out: int, right: float, wrong_in: float, wrong_out: float, threshold: float, margin: float) -> Rates:
+def _shares(n_in: int, n_out: int, right: float, wrong_authored: float, wrong_real: float, wrong_out: float,
+            threshold: float, margin: float) -> Rates:
+    """The rates of one (threshold, margin); the ``wrong_*`` are shares of all in-scope (or out-of-scope) rows."""
     share = OUT_OF_SCOPE_SHARE if n_out else 0.0
     n_in, n_out = max(n_in, 1), max(n_out, 1)
     k = IN_SCOPE_DIFFICULTY
     # an upper confidence bound, not the point estimate: a small knowledge base
     # asks few pseudo-questions, and its estimate must not be trusted as much
-    variance = (1 - share) ** 2 * k**2 * wrong_in * (1 - wrong_in) / n_in + share**2 * wrong_out * (1 - wrong_out) / n_out
-    wrong = (1 - share) * min(1.0, k * wrong_in) + share * wrong_out + CONFIDENCE * math.sqrt(variance)
-    return Rates(float(threshold), float(margin), right, wrong, wrong_in, wrong_out, 1 - wrong_out)
+    spread = k**2 * wrong_authored * (1 - wrong_authored) + wrong_real * (1 - wrong_real)
+    variance = (1 - share) ** 2 * spread / n_in + share**2 * wrong_out * (1 - wrong_out) / n_out
+    estimated_in = min(1.0, k * wrong_authored + wrong_real)
+    wrong = (1 - share) * estimated_in + share * wrong_out + CONFIDENCE * math.sqrt(variance)
+    return Rates(float(threshold), float(margin), right, wrong, wrong_authored + wrong_real, wrong_out, 1 - wrong_out)
 
 
 def rates(outcomes: Outcomes, threshold: float, margin: float) -> Rates:
@@ -152,16 +167,19 @@ def rates(outcomes: Outcomes, threshold: float, margin: float) -> Rates:
     inside, outside = ~outcomes.expect_oos, outcomes.expect_oos
     n_in, n_out = int(inside.sum()), int(outside.sum())
     right = float((answered & inside & outcomes.right).sum()) / max(n_in, 1)
-    wrong_in = float((answered & inside & ~outcomes.right).sum()) / max(n_in, 1)
+    wrong = answered & inside & ~outcomes.right
+    wrong_authored = float((wrong & ~outcomes.real).sum()) / max(n_in, 1)
+    wrong_real = float((wrong & outcomes.real).sum()) / max(n_in, 1)
     wrong_out = float((answered & outside).sum()) / max(n_out, 1)
-    return _shares(n_in, n_out, right, wrong_in, wrong_out, threshold, margin)
+    return _shares(n_in, n_out, right, wrong_authored, wrong_real, wrong_out, threshold, margin)
 
 
 def sweep(outcomes: Outcomes) -> list[Rates]:
     """Every (threshold, margin) pair of the search grid (the same as ``rates`` on each, counted by sorting)."""
     inside, outside = ~outcomes.expect_oos, outcomes.expect_oos
     n_in, n_out = int(inside.sum()), int(outside.sum())
-    groups = (inside & outcomes.right, inside & ~outcomes.right, outside)
+    wrong = inside & ~outcomes.right
+    groups = (inside & outcomes.right, wrong & ~outcomes.real, wrong & outcomes.real, outside)
     table = []
     for margin in _MARGINS:
         eligible = (outcomes.gap >= margin) & ~outcomes.top_oos
@@ -170,8 +188,9 @@ def sweep(outcomes: Outcomes) -> list[Rates]:
         for group in groups:
             scores = np.sort(outcomes.best[eligible & group])
             counts.append(len(scores) - np.searchsorted(scores, _THRESHOLDS, side="left"))
-        for t, right, wrong_in, wrong_out in zip(_THRESHOLDS, *counts):
-            table.append(_shares(n_in, n_out, right / max(n_in, 1), wrong_in / max(n_in, 1), wrong_out / max(n_out, 1), t, margin))
+        for t, right, wrong_authored, wrong_real, wrong_out in zip(_THRESHOLDS, *counts):
+            table.append(_shares(n_in, n_out, right / max(n_in, 1), wrong_authored / max(n_in, 1),
+                                 wrong_real / max(n_in, 1), wrong_out / max(n_out, 1), t, margin))
     return table
 
 
