@@ -24,8 +24,10 @@ stays at or under ``max_wrong_rate``; the wrong-answer rate assumes
 question lands on a wrong entry ``IN_SCOPE_DIFFICULTY`` times as often as a
 held-out phrasing of the author's does (an author's own phrasing is written like its
 siblings; a seller's question is not). A held-out learned phrasing IS a seller's
-question, so its wrong answers count once: the more the FAQ has learned, the more the
-estimate rests on real questions instead of on that assumed ratio. Knowledge bases with too
+question: the estimates blend what real questions did (weight ``R / (R + REAL_PRIOR)``
+for R held-out real questions) with what the author's phrasings did (their wrong answers
+scaled by that ratio), so the more the FAQ has learned, the more the choice rests on real
+questions, whose scores do fall with the threshold, instead of on an assumed ratio. Knowledge bases with too
 few pseudo-questions (entries with mostly one phrasing) use ``PRIORS``,
 measured across the benchmark knowledge bases.
 """
@@ -44,6 +46,8 @@ CLARIFY_OUT_SHARE = 0.2
 #: Real in-scope questions go to a wrong entry this many times as often as held-out phrasings (on the four
 #: benchmark validation sets the ratio was 1.4 to 3.4 at the calibrated thresholds).
 IN_SCOPE_DIFFICULTY = 2.2
+#: Held-out real questions (learned phrasings) that weigh as much in the estimates as all the author's phrasings.
+REAL_PRIOR = 100
 #: Standard errors added to the estimated wrong-answer rate (one-sided: 1.0 would be about 84% confidence).
 CONFIDENCE = 0.25
 #: Fewer pseudo-questions of either kind than this: use the priors.
@@ -146,40 +150,63 @@ def _answered(outcomes: Outcomes, threshold: float, margin: float) -> np.ndarray
     return (outcomes.best >= threshold) & (outcomes.gap >= margin) & ~outcomes.top_oos
 
 
-def _shares(n_in: int, n_out: int, right: float, wrong_authored: float, wrong_real: float, wrong_out: float,
-            threshold: float, margin: float) -> Rates:
-    """The rates of one (threshold, margin); the ``wrong_*`` are shares of all in-scope (or out-of-scope) rows."""
-    share = OUT_OF_SCOPE_SHARE if n_out else 0.0
-    n_in, n_out = max(n_in, 1), max(n_out, 1)
+@dataclass(frozen=True)
+class _Counts:
+    """How many rows of each kind there are (``n_*``), or were answered right or wrong at one (threshold, margin)."""
+
+    n_authored: int
+    n_real: int
+    n_out: int
+    right_authored: int = 0
+    right_real: int = 0
+    wrong_authored: int = 0
+    wrong_real: int = 0
+    wrong_out: int = 0
+
+
+def _shares(c: _Counts, threshold: float, margin: float) -> Rates:
+    """The estimated rates on real traffic at one (threshold, margin), from the counts of the asked rows."""
+    share = OUT_OF_SCOPE_SHARE if c.n_out else 0.0
     k = IN_SCOPE_DIFFICULTY
+    n_authored, n_real, n_out = max(c.n_authored, 1), max(c.n_real, 1), max(c.n_out, 1)
+    real_weight = c.n_real / (c.n_real + REAL_PRIOR) if c.n_authored else 1.0
+    wrong_authored, wrong_real = c.wrong_authored / n_authored, c.wrong_real / n_real
+    right = (1 - real_weight) * c.right_authored / n_authored + real_weight * c.right_real / n_real
+    estimated_in = (1 - real_weight) * min(1.0, k * wrong_authored) + real_weight * wrong_real
+    wrong_out = c.wrong_out / n_out
     # an upper confidence bound, not the point estimate: a small knowledge base
     # asks few pseudo-questions, and its estimate must not be trusted as much
-    spread = k**2 * wrong_authored * (1 - wrong_authored) + wrong_real * (1 - wrong_real)
-    variance = (1 - share) ** 2 * spread / n_in + share**2 * wrong_out * (1 - wrong_out) / n_out
-    estimated_in = min(1.0, k * wrong_authored + wrong_real)
+    spread = ((1 - real_weight) * k) ** 2 * wrong_authored * (1 - wrong_authored) / n_authored
+    spread += real_weight**2 * wrong_real * (1 - wrong_real) / n_real
+    variance = (1 - share) ** 2 * spread + share**2 * wrong_out * (1 - wrong_out) / n_out
     wrong = (1 - share) * estimated_in + share * wrong_out + CONFIDENCE * math.sqrt(variance)
-    return Rates(float(threshold), float(margin), right, wrong, wrong_authored + wrong_real, wrong_out, 1 - wrong_out)
+    wrong_in = (c.wrong_authored + c.wrong_real) / max(c.n_authored + c.n_real, 1)
+    return Rates(float(threshold), float(margin), right, wrong, wrong_in, wrong_out, 1 - wrong_out)
 
 
 def rates(outcomes: Outcomes, threshold: float, margin: float) -> Rates:
     """The shares of right and wrong answers at ``threshold`` and ``margin``."""
     answered = _answered(outcomes, threshold, margin)
-    inside, outside = ~outcomes.expect_oos, outcomes.expect_oos
-    n_in, n_out = int(inside.sum()), int(outside.sum())
-    right = float((answered & inside & outcomes.right).sum()) / max(n_in, 1)
-    wrong = answered & inside & ~outcomes.right
-    wrong_authored = float((wrong & ~outcomes.real).sum()) / max(n_in, 1)
-    wrong_real = float((wrong & outcomes.real).sum()) / max(n_in, 1)
-    wrong_out = float((answered & outside).sum()) / max(n_out, 1)
-    return _shares(n_in, n_out, right, wrong_authored, wrong_real, wrong_out, threshold, margin)
+    counts = [int((answered & group).sum()) for group in _groups(outcomes)]
+    return _shares(_Counts(*_sizes(outcomes), *counts), threshold, margin)
+
+
+def _groups(outcomes: Outcomes) -> tuple[np.ndarray, ...]:
+    """Rows that count as right (authored, real), wrong (authored, real) and out of scope, when answered."""
+    inside, real = ~outcomes.expect_oos, outcomes.real
+    right, wrong = inside & outcomes.right, inside & ~outcomes.right
+    return right & ~real, right & real, wrong & ~real, wrong & real, outcomes.expect_oos
+
+
+def _sizes(outcomes: Outcomes) -> tuple[int, int, int]:
+    """How many in-scope rows are the author's phrasings, how many are real questions, how many are out of scope."""
+    inside = ~outcomes.expect_oos
+    return int((inside & ~outcomes.real).sum()), int((inside & outcomes.real).sum()), int(outcomes.expect_oos.sum())
 
 
 def sweep(outcomes: Outcomes) -> list[Rates]:
     """Every (threshold, margin) pair of the search grid (the same as ``rates`` on each, counted by sorting)."""
-    inside, outside = ~outcomes.expect_oos, outcomes.expect_oos
-    n_in, n_out = int(inside.sum()), int(outside.sum())
-    wrong = inside & ~outcomes.right
-    groups = (inside & outcomes.right, wrong & ~outcomes.real, wrong & outcomes.real, outside)
+    groups, sizes = _groups(outcomes), _sizes(outcomes)
     table = []
     for margin in _MARGINS:
         eligible = (outcomes.gap >= margin) & ~outcomes.top_oos
@@ -188,9 +215,8 @@ def sweep(outcomes: Outcomes) -> list[Rates]:
         for group in groups:
             scores = np.sort(outcomes.best[eligible & group])
             counts.append(len(scores) - np.searchsorted(scores, _THRESHOLDS, side="left"))
-        for t, right, wrong_authored, wrong_real, wrong_out in zip(_THRESHOLDS, *counts):
-            table.append(_shares(n_in, n_out, right / max(n_in, 1), wrong_authored / max(n_in, 1),
-                                 wrong_real / max(n_in, 1), wrong_out / max(n_out, 1), t, margin))
+        for t, *answered in zip(_THRESHOLDS, *counts):
+            table.append(_shares(_Counts(*sizes, *(int(n) for n in answered)), t, margin))
     return table
 
 

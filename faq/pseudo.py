@@ -94,6 +94,8 @@ def pseudo_outcomes(
     max_choices = max(kb.settings.max_choices, 2)
     texts = [text for entry_phrasings in phrasings for _, text in entry_phrasings]
     real_rows = [phrasing in entry.learned for entry, entry_phrasings in zip(entries, phrasings) for phrasing in entry_phrasings]
+    hold_out_order = [sorted(range(len(p)), key=lambda n, p=p, e=entry: p[n] not in e.learned)
+                      for entry, p in zip(entries, phrasings)]
     out_per_entry = max(3, -(-WANTED // max(len(removed), 1)))
     rows: list[tuple] = []
     for fold in range(FOLDS):
@@ -106,7 +108,8 @@ def pseudo_outcomes(
             # a quarter of an entry's phrasings, but two of an entry with four to seven: a small
             # knowledge base needs the questions (one per entry left its calibration jumpy)
             count = min(per_entry, max(min(2, len(phrasings[i]) // 2), len(phrasings[i]) // 4))
-            held[i] = sorted({(fold * count + j) % len(phrasings[i]) for j in range(count)})
+            order = hold_out_order[i]  # sellers' real questions first: they are what calibration should see
+            held[i] = sorted({order[(fold * count + j) % len(order)] for j in range(count)})
         kept, reduced, keep_rows = _reduced(entries, phrasings, first_row, out, held)
         if not kept:
             continue
