@@ -144,6 +144,7 @@ class Calibration:
     n_out: int = 0
     expected: Rates | None = None    # what the chosen values do on the pseudo-questions
     curve: tuple[Rates, ...] = field(default=())  # best in-scope rate at each wrong-answer level
+    n_real: int = 0                  # of the in-scope questions, sellers' own (learned phrasings held out)
 
 
 def _answered(outcomes: Outcomes, threshold: float, margin: float) -> np.ndarray:
@@ -252,7 +253,7 @@ def choose(outcomes: Outcomes, max_wrong_rate: float) -> Calibration:
     """The threshold, margin and did-you-mean score for this knowledge base (or the priors)."""
     if outcomes.n_in < MIN_QUESTIONS or outcomes.n_out < MIN_QUESTIONS:
         answer, margin, clarify = PRIORS
-        return Calibration(answer, margin, clarify, "priors", outcomes.n_in, outcomes.n_out)
+        return Calibration(answer, margin, clarify, "priors", outcomes.n_in, outcomes.n_out, n_real=_sizes(outcomes)[1])
     table = sweep(outcomes)
     chosen = best_at(table, max_wrong_rate)
     if chosen is None:  # nothing meets the target: answer as little as the grid allows
@@ -261,4 +262,5 @@ def choose(outcomes: Outcomes, max_wrong_rate: float) -> Calibration:
     clarify = _clarify_score(outcomes, chosen.answer_score, chosen.margin)
     return Calibration(
         chosen.answer_score, chosen.margin, clarify, "calibrated", outcomes.n_in, outcomes.n_out, chosen, curve,
+        n_real=_sizes(outcomes)[1],
     )
