@@ -71,6 +71,7 @@ NOTICES = Catalog({
         "en": "{source}: {question}: expected {expect}, now {now}, with the chosen values {then} ({score})",
         "zh": "{source}：{question}：应为 {expect}，当前 {now}，采用选定的值为 {then}（{score}）",
     },
+    "tune_no_entries": {"en": "no entries to calibrate on (drafts do not count)", "zh": "没有可用于校准的条目（草稿不算）"},
     "tune_off": {"en": "semantic matching is off (settings.semantic: false): nothing to calibrate", "zh": "语义匹配已关闭（settings.semantic: false）：无需校准"},
     "calibration_priors": {
         "en": "thresholds come from priors measured on benchmark knowledge bases, not from this one: only {n_in} in-scope and {n_out} out-of-scope pseudo-questions (add phrasings to entries, or set answer_score and margin)",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# _clarify_score: calibration's own search for where did-you-mean starts, asked for each row of the table
 from faq.calibration import Calibration, Outcomes, Rates, _clarify_score, best_at, rates, sweep
 from faq.coverage import ESCALATE, Case, CoverageReport, Outcome
 
@@ -59,8 +60,8 @@ def strictest_alike(table: list[Rates], row: Rates) -> Rates:
     """The strictest row of ``table`` at least as strict as ``row`` that answers as many questions right.
 
     A stricter threshold or margin answers a subset of the questions; with the same
-    share right, the ones it leaves out were all wrong. The strictest such row has no
-    stricter row left that matches it (lexicographic maximum of threshold, then margin).
+    share right, the ones it leaves out were all answered wrongly. The strictest such
+    row has no stricter row left that matches it (the largest threshold, then margin).
     """
     alike = [r for r in table if r.answer_score >= row.answer_score and r.margin >= row.margin
              and abs(r.right - row.right) <= 1e-9]
@@ -123,8 +124,7 @@ def made_wrong(now: CoverageReport, written: CoverageReport) -> list[tuple[Outco
     """Cases answered wrongly with the values to be written that are not answered wrongly now: (now, written) pairs.
 
     Both reports ask the same cases in the same order. A case already wrong today is
-    not the new values' doing (no threshold fixes a phrasing that matches the wrong
-    entry best); ``faqbot coverage`` lists those.
+    not the new values' doing: ``faqbot coverage`` lists those, and they do not block a write.
     """
     return [(before, after) for before, after in zip(now.outcomes, written.outcomes)
             if after.wrong_answer and not before.wrong_answer]

@@ -187,3 +187,15 @@ def test_a_dry_run_warns_that_write_would_refuse(tmp_path, capsys):
     warned = capsys.readouterr().err
     assert "--write 将拒绝写入" in warned and "'can i still log in'" in warned
     assert kb.read_bytes() == before
+
+
+@pytest.mark.parametrize("lang, said", [("en", "no entries to calibrate on"), ("zh", "没有可用于校准的条目")])
+def test_a_knowledge_base_of_drafts_only_has_nothing_to_tune(tmp_path, lang, said):
+    from bot.cli import main
+
+    kb = tmp_path / "knowledge.yaml"
+    kb.write_text('version: 1\nentries:\n  - id: a\n    draft: true\n    question: {en: "How do I close my store?"}\n',
+                  encoding="utf-8")
+    out = io.StringIO()
+    assert main(["tune", "--kb", str(kb), "--write", "--lang", lang], stdout=out) == 0
+    assert out.getvalue().startswith(said) and len(out.getvalue().splitlines()) == 1

@@ -38,6 +38,9 @@ def run_tune(path: Path, given_cases: list[str], write: bool, lang: str, stdout:
     if not kb.settings.semantic:
         stdout.write(notice("tune_off", lang) + "\n")
         return 0
+    if not kb.entries:
+        stdout.write(notice("tune_no_entries", lang) + "\n")
+        return 0
     files = case_files(given_cases, path)
     cases = [case for file in files for case in load_cases(file)]
     now = run_coverage(Assistant(kb), cases) if cases else None  # also stops on a case naming an unknown entry
