@@ -50,6 +50,7 @@ def run_tune(path: Path, given_cases: list[str], write: bool, lang: str, stdout:
     assert calibration is not None and semantic is not None
     source = notice("tune_calibrated" if calibration.source == "calibrated" else "tune_priors", lang)
     stdout.write(notice("tune_source", lang, source=source, n_in=calibration.n_in, n_out=calibration.n_out,
+                        n_real=calibration.n_real,
                         rate=f"{kb.settings.max_wrong_rate:g}") + "\n")
     rows = risk_coverage(semantic.outcomes, calibration, kb.settings.max_wrong_rate)
     write_table(rows, lang, stdout)

@@ -91,7 +91,7 @@ def apply(yaml_text: str, kb: KnowledgeBase, suggestions: Suggestions) -> str:
             oos_phrasings[alternate.lang].append(alternate.text)
         else:
             additions[alternate.entry_id][alternate.lang].append(alternate.text)
-    text = add_alternates(yaml_text, additions) if additions else yaml_text
+    text = add_alternates(yaml_text, additions, part="learned") if additions else yaml_text
     langs = sorted(kb.languages()) or ["en", "zh"]
     drafts = [DraftEntry(d.id, d.question, d.alternates, d.kind, langs) for d in suggestions.drafts]
     if new_oos is not None and oos_phrasings:
