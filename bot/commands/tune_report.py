@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from faq import Assistant, load_knowledge, parse_knowledge
-from faq.coverage import Case, CoverageReport, Outcome, load_cases, run_coverage
+from faq.coverage import Case, CaseResult, CoverageReport, load_cases, run_coverage
 from faq.kb_edit import update_settings
 from faq.loader import read_text
 from faq.model import KnowledgeBase
@@ -79,7 +79,7 @@ def write_table(rows: list[Row], lang: str, out: TextIO) -> None:
 
 
 def _check_cases(now: CoverageReport | None, edited: KnowledgeBase, cases: list[Case], files: list[Path],
-                 lang: str, out: TextIO) -> list[tuple[Outcome, Outcome]]:
+                 lang: str, out: TextIO) -> list[tuple[CaseResult, CaseResult]]:
     """Ask the cases with the values written into ``edited``; print how many pass; the cases turned wrong."""
     if now is None:
         out.write(notice("tune_no_cases", lang, name=CASES_NEXT_TO_KB) + "\n")
@@ -92,7 +92,8 @@ def _check_cases(now: CoverageReport | None, edited: KnowledgeBase, cases: list[
     return made_wrong(now, written)
 
 
-def _write_refusal(broken: list[tuple[Outcome, Outcome]], path: Path, write: bool, lang: str, out: TextIO) -> None:
+def _write_refusal(broken: list[tuple[CaseResult, CaseResult]], path: Path, write: bool, lang: str,
+                   out: TextIO) -> None:
     """Which cases the chosen values would answer wrongly, and that nothing was (or would be) written."""
     out.write(notice("tune_refused" if write else "tune_would_refuse", lang, count=len(broken), path=path) + "\n")
     for before, after in broken:
@@ -101,6 +102,6 @@ def _write_refusal(broken: list[tuple[Outcome, Outcome]], path: Path, write: boo
                                 score=f"{after.reply.score:.0f}") + "\n")
 
 
-def _got(outcome: Outcome) -> str:
+def _got(outcome: CaseResult) -> str:
     reply = outcome.reply
     return f"{reply.action} {reply.entry_id or ''}".strip()
