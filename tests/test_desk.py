@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.console import run_console
-from bot.desk import Origin, Outcome, QuestionDesk
+from bot.desks.questions import Origin, QuestionDesk, QuestionOutcome
 from bot.errors import StoreError
 from bot.slack import blocks
 from bot.store import EscalationStore
@@ -41,7 +41,7 @@ def assistant() -> Assistant:
 
 
 def test_the_desk_logs_opens_the_case_before_telling_and_words_the_notice(store, assistant):
-    seen: list[tuple[Outcome, bool]] = []
+    seen: list[tuple[QuestionOutcome, bool]] = []
     desk = QuestionDesk(store, listeners=[lambda o: seen.append((o, store.get(o.case.case) is not None))])
     outcome = desk.ask(assistant, OUT_OF_SCOPE, Origin("console", asker="ana"))
     assert outcome.reply.action == "escalate" and outcome.created and outcome.case.case == 1
@@ -83,7 +83,7 @@ def test_without_a_store_the_desk_only_asks_the_engine(assistant):
 
 def test_console_goes_through_the_desk_and_shows_its_notice_after_the_reply(tmp_path):
     store = EscalationStore.from_url(f"sqlite:///{(tmp_path / 'db.sqlite3').as_posix()}")
-    seen: list[Outcome] = []
+    seen: list[QuestionOutcome] = []
     out = io.StringIO()
     assert run_console(KB, io.StringIO(OUT_OF_SCOPE + "\n"), out, interactive=False, store=store, agent="ana",
                        listeners=[seen.append]) == 0
@@ -97,7 +97,7 @@ def test_console_goes_through_the_desk_and_shows_its_notice_after_the_reply(tmp_
 
 @pytest.fixture
 def slack(fake, tmp_path):  # noqa: F811 (the fake Slack fixture)
-    seen: list[Outcome] = []
+    seen: list[QuestionOutcome] = []
     bot, store, kb_path = make_bot(fake, tmp_path, outcome_listeners=[seen.append])
     server = make_http_server(bot.wsgi(), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

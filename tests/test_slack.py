@@ -256,8 +256,8 @@ def test_mention_gets_an_answer_in_its_thread(harness, fake):
     assert call.headers["authorization"] == f"Bearer {TOKEN}"
     assert action_ids(call) == [blocks.HELPFUL, blocks.NOT_HELPFUL]
     assert button(call, blocks.NOT_HELPFUL)["text"]["text"] == "Not helpful, ask Seller Support"
-    context = json.dumps([b for b in call.params["blocks"] if b["type"] == "context"])
-    assert "close-account" in context and "confidence" in context
+    shown = call.params["text"] + json.dumps([b for b in call.params["blocks"] if b["type"] != "actions"])
+    assert "close-account" not in shown and "confidence" not in shown  # entry ids and scores are for agents
     logged = harness.store.questions_since()
     assert [(q.entry_id, q.action, q.source, q.asker) for q in logged] == [("close-account", "answer", "slack", ASKER)]
     assert logged[0].question == "can I close my account?"  # the bot's own mention is stripped
@@ -788,7 +788,7 @@ def test_long_answers_are_split_and_messages_fit_slack_limits(harness):
     assistant = harness.bot.assistant
     ref = Ref(lang="en", question_id=1, asker=ASKER, message_ts="1.1")
     long_answer = "\n\n".join(f"Paragraph {n}: " + "word & more " * 60 for n in range(400))
-    _text, content = blocks.render_answer(assistant, long_answer, "en", ref, entry_id="x" * 300, score=50.0)
+    _text, content = blocks.render_answer(assistant, long_answer, "en", ref, entry_id="x" * 300)
     assert len(content) <= blocks.MAX_BLOCKS
     assert content[-1]["type"] == "actions"  # the buttons survive the cut
     for block in content:

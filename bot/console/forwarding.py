@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from bot.background import run_periodically
 from bot.config import SlackSettings
-from bot.desk import Outcome
+from bot.desks.questions import QuestionOutcome
 from bot.store import EscalationStore
 from faq import Assistant
 
@@ -56,7 +56,7 @@ class ConsoleForwarding:
         for thread in self._threads:
             thread.start()
 
-    def on_outcome(self, outcome: Outcome) -> None:
+    def on_outcome(self, outcome: QuestionOutcome) -> None:
         """A desk listener: a new case is posted now, not at the next round."""
         if outcome.created and self.forwarder is not None:
             self.forwarder.wake()
