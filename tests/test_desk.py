@@ -22,8 +22,8 @@ from bot.store import EscalationStore
 from faq import Assistant, load_knowledge
 
 from bot.slack.server import make_http_server
-from tests.test_slack import ASKER, GENERAL, OUT_OF_SCOPE, Harness, button, make_bot, replies_to, support_posts
-from tests.test_slack import clean_environment, fake  # noqa: F401 (fixtures)
+from slack_harness import ASKER, GENERAL, OUT_OF_SCOPE, Harness, button, make_bot, replies_to, support_posts
+from slack_harness import clean_environment, fake  # noqa: F401 (fixtures)
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store
 

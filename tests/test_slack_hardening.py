@@ -27,7 +27,7 @@ from bot.slack.client import build_client
 from bot.slack.server import make_http_server
 from bot.store import EscalationStore, StoreBusy, StoreError
 from bot.testkit.fake_slack import FakeSlack
-from test_slack import (  # noqa: F401 - clean_environment is an autouse fixture
+from slack_harness import (  # noqa: F401 - clean_environment is an autouse fixture
     AGENT, ASKER, GENERAL, OUT_OF_SCOPE, SUPPORT, TOKEN, Harness, clean_environment, make_bot, wait_until,
 )
 
