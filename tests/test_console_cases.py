@@ -189,16 +189,28 @@ def test_an_agent_cannot_reopen_a_case_another_agent_has_taken(store):
     assert "Case #1 is open again." in session(store, [":reopen 1"], agent="bo")  # a resolved case is anyone's to reopen
 
 
-def test_a_pick_in_the_console_is_recorded_like_a_pick_in_slack(store):
-    session(store, ["do I need to do anything about payments", "2", "商品和回款需要处理吗", "0"])
-    picks = [(p.question, p.label, p.entry_id) for p in store.traffic().labelled if p.source == "pick"]
-    assert picks == [("do I need to do anything about payments", "entry", "listings"),
-                     ("商品和回款需要处理吗", "none_of_these", None)]
-
-
 def test_a_stray_number_or_punctuation_opens_no_case(store):
     out = session(store, ["Can I close my account?", "5", "0", "???", "7"])
     assert out.count("There is no did-you-mean to pick from") == 3
     assert store.list() == [] and "case #" not in out
     out = session(store, ["5"], ui_lang="zh")
     assert "当前没有可选择的候选" in out and store.list() == []
+
+
+def test_a_did_you_mean_pick_in_the_console_is_recorded_like_a_sellers_click(store, tmp_path):
+    """Picks are the strongest evidence faqbot suggest gets: the console keeps them as Slack does."""
+    kb = tmp_path / "kb.yaml"
+    kb.write_text(
+        "version: 1\nsettings: {semantic: false, answer_score: 95, sure_score: 100, clarify_score: 5, margin: 50}\n"
+        "entries:\n"
+        "  - {id: refunds, question: {en: 'how do refunds work'}, answer: {en: 'Refunds take a week.'}}\n"
+        "  - {id: shipping, question: {en: 'how does shipping work'}, answer: {en: 'Shipping takes two days.'}}\n",
+        encoding="utf-8")
+    out = io.StringIO()
+    lines = "how do refunds and shipping work\n2\nhow does it all work\n0\n"
+    assert run_console(kb, io.StringIO(lines), out, interactive=False, store=store, agent="ana") == 0
+    picked = {(r.question, r.label, r.entry_id, r.source) for r in store.traffic().labelled}
+    offered = out.getvalue().split("\n\n")[0]
+    second = "shipping" if offered.index("shipping") > offered.index("refunds") else "refunds"
+    assert picked == {("how do refunds and shipping work", "entry", second, "pick"),
+                      ("how does it all work", "none_of_these", None, "pick")}

@@ -88,8 +88,7 @@ class FrontDesk:
                 return Handled("ignored")
             # the knowledge base changed under the choice: a person answers instead
         elif question:
-            self.questions.pick(question=question, lang=lang, origin=origin, entry_id=None,
-                                question_id=request.question_id)
+            self.questions.record_pick(question, lang, origin, entry_id=None, question_id=request.question_id)
         outcome = self._escalate(request, question, lang)
         output.send_answer(outcome)
         return Handled("none_of_these", question=outcome)
@@ -98,8 +97,7 @@ class FrontDesk:
                      lang: str) -> Handled:
         """The chosen (or shared) entry's answer; a choice is kept as a labelled example."""
         if request.action == "pick" and question:
-            self.questions.pick(question=question, lang=lang, origin=origin, entry_id=entry.id,
-                                question_id=request.question_id)
+            self.questions.record_pick(question, lang, origin, entry_id=entry.id, question_id=request.question_id)
         answer = entry.text_in(entry.answer, lang) or ""
         reply = Reply(question=question or "", lang=lang, action="answer", text=answer, entry_id=entry.id,
                       score=request.score or 0.0, kind=entry.kind, answer=answer)
@@ -108,7 +106,7 @@ class FrontDesk:
 
     def _feedback(self, request: Request, output: Output, question: str | None, lang: str) -> Handled:
         voter = self._origin(request, asker=request.who, message=request.message or request.clicked)
-        self.questions.feedback(helpful=bool(request.helpful), origin=voter, question_id=request.question_id,
+        self.questions.record_feedback(helpful=bool(request.helpful), origin=voter, question_id=request.question_id,
                                 entry_id=request.entry_id, question=request.text or None, lang=request.lang)
         if request.helpful:
             output.send_notice(Notice("feedback_thanks", request.lang))

@@ -139,7 +139,7 @@ class QuestionDesk:
         reply = Reply(question="", lang=lang, action="escalate", text="")
         return QuestionOutcome(reply=reply, notice=assistant.text("escalation_unsaved", lang), forced=True)
 
-    def feedback(self, *, helpful: bool, origin: Origin, question_id: int | None, entry_id: str | None,
+    def record_feedback(self, *, helpful: bool, origin: Origin, question_id: int | None, entry_id: str | None,
                  question: str | None = None, lang: str | None = None) -> None:
         """Keep whether an answer helped; a failure only costs the vote (logged), never the asker's reply."""
         if self.store is None:
@@ -153,9 +153,13 @@ class QuestionDesk:
         except (StoreError, ValueError) as exc:
             log.warning("could not record feedback: %s", exc)
 
-    def pick(self, *, question: str, lang: str, origin: Origin, entry_id: str | None,
-             question_id: int | None) -> None:
-        """Keep a did-you-mean choice (``entry_id``, or None for "none of these") as a labelled example."""
+    def record_pick(self, question: str, lang: str, origin: Origin, *, entry_id: str | None,
+                    question_id: int | None = None) -> None:
+        """Keep the asker's "did you mean" choice (``entry_id``; None: "none of these") as a labelled example.
+
+        The asker saw the options and chose: the strongest evidence ``faqbot suggest`` gets.
+        A failure costs only the example, never the asker's answer.
+        """
         if self.store is None:
             return
         try:
