@@ -107,7 +107,7 @@ class FrontDesk:
     def _feedback(self, request: Request, output: Output, question: str | None, lang: str) -> Handled:
         voter = self._origin(request, asker=request.who, message=request.message or request.clicked)
         self.questions.record_feedback(helpful=bool(request.helpful), origin=voter, question_id=request.question_id,
-                                entry_id=request.entry_id, question=request.text or None, lang=request.lang)
+                                       entry_id=request.entry_id, question=request.text or None, lang=request.lang)
         if request.helpful:
             output.send_notice(Notice("feedback_thanks", request.lang))
             return Handled("helpful", entry_id=request.entry_id)
