@@ -272,7 +272,11 @@ def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
     store = _store(args)
     settings = forwarding_settings()
-    forwarding = ConsoleForwarding(store, settings) if settings is not None else None
+    forwarding = None
+    if settings is not None:  # the console posts its own cases to Slack's support channel
+        from bot.slack.cards import console_connection
+
+        forwarding = ConsoleForwarding(store, console_connection(settings))
     return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, ui_lang=args.ui_lang, store=store,
                        agent=agent_name(args.agent), forwarding=forwarding)
 
