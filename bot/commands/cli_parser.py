@@ -21,6 +21,9 @@ from bot.commands.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS
 LANG_OPTIONS = ("--ui-lang", "--lang")  # with both, --ui-lang wins: the console's own language, not its replies'
 
 
+UI_LANG_OPTION = "--ui-lang"
+
+
 class UsageError(Exception):
     """Bad command-line arguments: reported as one line, exit code 2."""
 
@@ -125,16 +128,28 @@ def _wrap(text: str, columns: int) -> list[str]:
 
 
 class Parser(argparse.ArgumentParser):
-    """An argument parser speaking ``lang``: its help, its ``-h`` and its one-line usage errors."""
+    """An argument parser speaking ``lang``: its help, its ``-h`` and its one-line usage errors.
+
+    The top-level parser (``top_level=True``) leaves unknown arguments to ``parse_args``;
+    a sub-command's parser refuses them itself, so the error points to that command's own
+    help (``faqbot ask --help``) rather than to ``faqbot --help``.
+    """
 
     lang = "en"
 
-    def __init__(self, *args, add_help: bool = True, **kwargs) -> None:
+    def __init__(self, *args, add_help: bool = True, top_level: bool = False, **kwargs) -> None:
         kwargs.setdefault("formatter_class", partial(HelpFormatter, lang=self.lang))
         super().__init__(*args, add_help=False, **kwargs)
+        self.top_level = top_level
         if add_help:  # argparse's own -h, with its help text in our language
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help=ARGPARSE_TEXTS.text("help", self.lang))
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and not self.top_level:
+            self.error(USAGE_ERRORS.text("unrecognized", "en", args=" ".join(extras)))
+        return parsed, extras
 
     def error(self, message: str) -> None:  # one clear line instead of usage + message
         raise UsageError(ARGPARSE_TEXTS.text("see_help", self.lang, message=translated_error(message, self.lang),
@@ -150,3 +165,26 @@ class ChineseParser(Parser):
 def parser_class(lang: str) -> type[Parser]:
     """The parser class for ``lang`` (English for any language without one)."""
     return ChineseParser if lang == "zh" else Parser
+
+
+def add_ui_lang_everywhere(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """``--ui-lang {en,zh}`` on ``parser`` and on every sub-command's parser that lacks it.
+
+    So it is accepted before or after the sub-command. Only the top level has a default
+    (None): a sub-command's parser leaves the value the top level parsed alone unless it
+    is given again after the sub-command.
+    """
+    for index, each in enumerate(_every_parser(parser)):
+        if UI_LANG_OPTION not in each._option_string_actions:
+            each.add_argument(UI_LANG_OPTION, choices=["en", "zh"], help=help_text,
+                              **({} if index == 0 else {"default": argparse.SUPPRESS}))
+
+
+def _every_parser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and all its sub-command parsers, depth first."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += _every_parser(child)
+    return found

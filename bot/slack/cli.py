@@ -30,19 +30,19 @@ def add_slack_parser(subparsers, lang: str = "en") -> argparse.ArgumentParser:
     t = help_texts(lang)
     slack = subparsers.add_parser("slack", help=t("slack"), description=t("slack_description"))
     slack.add_argument("--http", action="store_true", help=t("slack_http"))
-    slack.add_argument("--port", type=_port, default=3000, help=t("slack_port"))
-    slack.add_argument("--host", help=t("slack_host"))
-    slack.add_argument("--kb", help=t("kb"))
-    slack.add_argument("--workers", type=_positive, default=16, help=t("slack_workers"))
+    slack.add_argument("--port", type=_port, default=3000, metavar="N", help=t("slack_port"))
+    slack.add_argument("--host", metavar="ADDRESS", help=t("slack_host"))
+    slack.add_argument("--kb", metavar="FILE", help=t("kb"))
+    slack.add_argument("--workers", type=_positive, default=16, metavar="N", help=t("slack_workers"))
     commands = slack.add_subparsers(dest="slack_command", metavar="SUBCOMMAND", parser_class=type(slack))
     manifest = commands.add_parser("manifest", help=t("manifest"))
-    manifest.add_argument("--url", type=_base_url, help=t("manifest_url"))
-    manifest.add_argument("--name", default="faqbot", help=t("manifest_name"))
+    manifest.add_argument("--url", type=_base_url, metavar="URL", help=t("manifest_url"))
+    manifest.add_argument("--name", default="faqbot", metavar="NAME", help=t("manifest_name"))
     trying = commands.add_parser("try", help=t("try"), description=t("try_description"))
-    trying.add_argument("--kb", dest="try_kb", help=t("kb"))
+    trying.add_argument("--kb", dest="try_kb", metavar="FILE", help=t("kb"))
     trying.add_argument("--lang", choices=["en", "zh"], help=t("try_lang"))
     trying.add_argument("--json", action="store_true", help=t("try_json"))
-    trying.add_argument("--db", help=t("try_db"))
+    trying.add_argument("--db", metavar="URL", help=t("try_db"))
     return slack
 
 
@@ -138,7 +138,7 @@ def _cmd_try(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.config import knowledge_path, no_color, tool_language
     from bot.slack.try_repl import run_try
 
-    lang = tool_language(args.lang)
+    lang = tool_language(getattr(args, "ui_lang", None) or args.lang)
     color = stdout.isatty() and not no_color()
     return run_try(knowledge_path(args.try_kb or args.kb), stdin, stdout, lang=lang, db_url=args.db,
                    color=color, show_json=args.json, support_lang=lang)
