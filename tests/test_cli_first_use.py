@@ -117,3 +117,15 @@ def test_ruamel_yaml_is_listed_once():
     dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     names = [dependency.split(">")[0].split("=")[0].split("[")[0].strip().lower() for dependency in dependencies]
     assert len(names) == len(set(names)), names
+
+
+def test_faqbot_slack_names_every_missing_setting_in_one_start(tmp_path):
+    env = {name: "" for name in ("SLACK_BOT_TOKEN", "FAQBOT_SUPPORT_CHANNEL", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")}
+    socket = faqbot("slack", env={**env, "FAQBOT_SUPPORT_LANG": "fr"})
+    assert socket.returncode == 1
+    for name in ("SLACK_BOT_TOKEN", "FAQBOT_SUPPORT_CHANNEL", "SLACK_APP_TOKEN", "FAQBOT_SUPPORT_LANG"):
+        assert f"\n  {name} " in socket.stderr, socket.stderr
+    assert socket.stderr.startswith("faqbot: 4 Slack settings need fixing:") and "Traceback" not in socket.stderr
+    http = faqbot("slack", "--http", env={**env, "SLACK_BOT_TOKEN": "xoxb-1"})
+    assert "FAQBOT_SUPPORT_CHANNEL" in http.stderr and "SLACK_SIGNING_SECRET" in http.stderr
+    assert "SLACK_APP_TOKEN" not in http.stderr and "xoxb-1" not in http.stderr

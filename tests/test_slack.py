@@ -707,9 +707,10 @@ def slack_args(argv: list[str]) -> argparse.Namespace:
 
 def test_cli_stops_on_a_missing_setting_with_one_line(monkeypatch, capsys):
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     assert cmd_slack(slack_args(["slack", "--http"]), io.StringIO(), io.StringIO()) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "FAQBOT_SUPPORT_CHANNEL" in err and TOKEN not in err
+    assert err.count("\n") == 1 and "FAQBOT_SUPPORT_CHANNEL" in err and TOKEN not in err and SECRET not in err
     monkeypatch.setenv("FAQBOT_SUPPORT_CHANNEL", SUPPORT)
     assert cmd_slack(slack_args(["slack"]), io.StringIO(), io.StringIO()) == 1
     assert "SLACK_APP_TOKEN" in capsys.readouterr().err
