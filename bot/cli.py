@@ -102,6 +102,9 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     prune.add_argument("--db", metavar="URL", help=db_help)
     prune.add_argument("--lang", choices=["en", "zh"], help=t("prune_lang"))
 
+    docs = commands.add_parser("docs", help=t("docs"))
+    docs.add_argument("name", nargs="?", metavar="NAME", help=t("docs_name"))
+
     add_slack_parser(commands, lang)
     add_ui_lang_everywhere(parser, t("ui_lang"))
     return parser
@@ -272,6 +275,17 @@ def cmd_init(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_docs(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.commands.guides import GuideError, write_guide
+
+    try:
+        write_guide(args.name, ui_language(args), stdout)
+    except GuideError as error:
+        sys.stderr.write(f"faqbot: {error}\n")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def cmd_tune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.commands.tune_report import run_tune
 
@@ -357,7 +371,7 @@ def cmd_prune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 COMMANDS = {
     "ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console,
     "report": cmd_report, "tune": cmd_tune, "init": cmd_init, "escalations": cmd_escalations, "slack": cmd_slack,
-    "suggest": cmd_suggest, "prune": cmd_prune,
+    "suggest": cmd_suggest, "prune": cmd_prune, "docs": cmd_docs,
 }
 
 

@@ -116,8 +116,8 @@ NOTICES = Catalog({
     },
     "init_failed": {"en": "cannot write into {path}: {error}", "zh": "无法写入 {path}:{error}"},
     "init_done": {
-        "en": "Wrote {kb} and {cases}. Next:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\nThe format is explained in docs/knowledge-base.md.",
-        "zh": "已写入 {kb} 和 {cases}。接下来:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\n格式说明见 docs/knowledge-base.md。",
+        "en": "Wrote {kb} and {cases}. Next:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\nThe format is explained in: faqbot docs knowledge-base",
+        "zh": "已写入 {kb} 和 {cases}。接下来:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\n格式说明见:faqbot docs knowledge-base",
     },
     "check_group": {
         "en": "{count} {level}s of one kind: {what}. Each, at the phrasing's line:",

@@ -73,6 +73,11 @@ CLI_HELP = Catalog({
     },
     "tune_cases": {"en": "coverage cases to calibrate on as well", "zh": "同时用于校准的覆盖用例"},
     "tune_write": {"en": "store the chosen values in the knowledge base's settings", "zh": "将选定的值写入知识库的 settings"},
+    "docs": {
+        "en": "print a guide (the knowledge-base format, deployment...); without NAME, list them",
+        "zh": "输出一篇使用指南（知识库格式、部署……）；不给名称时列出全部",
+    },
+    "docs_name": {"en": "the guide to print, e.g. knowledge-base", "zh": "要输出的指南，如 knowledge-base"},
     # --- console, report, escalations, prune ---------------------------------------------------------
     "console": {"en": "the support agents' interactive console", "zh": "客服人员的交互式控制台"},
     "console_ui_lang": {"en": f"the console's own language {_FROM_LOCALE['en']}", "zh": f"控制台界面的语言{_FROM_LOCALE['zh']}"},
