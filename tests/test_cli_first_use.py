@@ -129,3 +129,25 @@ def test_faqbot_slack_names_every_missing_setting_in_one_start(tmp_path):
     http = faqbot("slack", "--http", env={**env, "SLACK_BOT_TOKEN": "xoxb-1"})
     assert "FAQBOT_SUPPORT_CHANNEL" in http.stderr and "SLACK_SIGNING_SECRET" in http.stderr
     assert "SLACK_APP_TOKEN" not in http.stderr and "xoxb-1" not in http.stderr
+
+
+def test_a_huge_question_is_cut_where_stored_and_where_ask_json_echoes_it(tmp_path):
+    import json
+
+    from bot.clipping import QUESTION_LIMIT
+    from bot.store import EscalationStore
+    from faq.model import Reply
+
+    huge = "how do I pay my fees " * 50_000  # about 1 MB
+    echoed = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "--no-semantic"], input=huge + "\n",
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    question = json.loads(echoed.stdout)["question"]
+    assert question.startswith(huge[:QUESTION_LIMIT])
+    assert question.endswith(f" … [{len(huge) - QUESTION_LIMIT} more characters]")
+    store = EscalationStore.from_url(f"sqlite:///{tmp_path / 'faq.sqlite3'}")
+    reply = Reply(question="我的费用" * 2000, lang="zh", action="escalate", text="")
+    store.log_question(reply, source="console")
+    case, _ = store.open_escalation(reply, source="console")
+    kept = store.questions_since(None)[0].question
+    assert kept == case.question == "我的费用" * 1000 + " …[另有 4000 个字符]"
+    assert (tmp_path / "faq.sqlite3").stat().st_size < 200_000

@@ -1,4 +1,4 @@
-"""The ``faqbot`` command's argument parser in the user's language: help, section titles and usage errors.
+"""The ``faqbot`` command's argument parser in the user's language: its commands and options, help, section titles and usage errors.
 
 The language is chosen before the parser is built (``requested_language`` reads
 ``--lang``/``--ui-lang`` from argv; the caller falls back to the locale), because
@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import re
 import string
+import sys
 from functools import cache, partial
 from typing import Sequence
 
-from bot.commands.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS
+from bot.commands.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS, help_texts
 
 LANG_OPTIONS = ("--ui-lang", "--lang")  # with both, --ui-lang wins: the console's own language, not its replies'
 
@@ -188,3 +189,115 @@ def _every_parser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentPars
             for child in dict.fromkeys(action.choices.values()):
                 found += _every_parser(child)
     return found
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """``faqbot``'s parser, its help and usage errors in ``lang``."""
+    t = help_texts(lang)
+    parser = parser_class(lang)(prog="faqbot", description=t("description"), top_level=True)
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help=t("version"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    kb_help, lang_help, semantic_help, db_help = t("kb"), t("lang_report"), t("no_semantic"), t("db")
+
+    ask = commands.add_parser("ask", help=t("ask"))
+    ask.add_argument("questions", nargs="*", metavar="QUESTION")
+    ask.add_argument("--kb", metavar="FILE", help=kb_help)
+    ask.add_argument("--lang", choices=["en", "zh"], help=t("lang_reply"))
+    ask.add_argument("--json", action="store_true", help=t("ask_json"))
+    ask.add_argument("--no-semantic", action="store_true", help=semantic_help)
+
+    check = commands.add_parser("check", help=t("check"))
+    check.add_argument("--kb", metavar="FILE", help=kb_help)
+    check.add_argument("--quick", action="store_true", help=t("check_quick"))
+    check.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    check.add_argument("--no-semantic", action="store_true", help=semantic_help)
+
+    coverage = commands.add_parser("coverage", help=t("coverage"))
+    coverage.add_argument("cases", nargs="+", metavar="CASES.yaml")
+    coverage.add_argument("--kb", metavar="FILE", help=kb_help)
+    coverage.add_argument("--min-accuracy", type=_share, default=0.95, metavar="SHARE", help=t("coverage_min"))
+    coverage.add_argument("--json", action="store_true", help=t("json_report"))
+    coverage.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    coverage.add_argument("--no-semantic", action="store_true", help=semantic_help)
+
+    init = commands.add_parser("init", help=t("init"))
+    init.add_argument("directory", nargs="?", default=".", metavar="DIR", help=t("init_dir"))
+    init.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+
+    tune = commands.add_parser("tune", help=t("tune"))
+    tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help=t("tune_cases"))
+    tune.add_argument("--kb", metavar="FILE", help=kb_help)
+    tune.add_argument("--write", action="store_true", help=t("tune_write"))
+    tune.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+
+    console = commands.add_parser("console", help=t("console"))
+    console.add_argument("--kb", metavar="FILE", help=kb_help)
+    console.add_argument("--lang", choices=["en", "zh"], help=t("lang_reply"))
+    console.add_argument("--ui-lang", choices=["en", "zh"], default=argparse.SUPPRESS, help=t("console_ui_lang"))
+    console.add_argument("--db", metavar="URL", help=db_help)
+    console.add_argument("--agent", metavar="NAME", help=t("console_agent"))
+
+    report = commands.add_parser("report", help=t("report"))
+    report.add_argument("--since", default="7d", metavar="WHEN", help=t("report_since"))
+    report.add_argument("--top", type=int, default=20, metavar="N", help=t("report_top"))
+    report.add_argument("--json", action="store_true", help=t("json_report"))
+    report.add_argument("--db", metavar="URL", help=db_help)
+    report.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    report.add_argument("--html", metavar="FILE", help=t("report_html"))
+    report.add_argument("--cases", nargs="+", default=[], metavar="FILE", help=t("report_cases"))
+    report.add_argument("--kb", metavar="FILE", help=t("report_kb"))
+
+    escalations = commands.add_parser("escalations", help=t("escalations"))
+    escalation_commands = escalations.add_subparsers(dest="escalations_command", metavar="COMMAND", required=True)
+    export = escalation_commands.add_parser("export", help=t("export"))
+    export.add_argument("--format", choices=["csv", "jsonl", "cases"], default="csv", help=t("export_format"))
+    export.add_argument("--status", choices=["open", "taken", "resolved"], help=t("export_status"))
+    export.add_argument("--db", metavar="URL", help=db_help)
+    export.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+
+    from bot.commands.learning_commands import add_suggest_parser
+    from bot.slack.cli import add_slack_parser
+
+    add_suggest_parser(commands, lang)
+
+    prune = commands.add_parser("prune", help=t("prune"))
+    prune.add_argument("--older-than", required=True, metavar="AGE", help=t("prune_older"))
+    prune.add_argument("--dry-run", action="store_true", help=t("prune_dry_run"))
+    prune.add_argument("--db", metavar="URL", help=db_help)
+    prune.add_argument("--lang", choices=["en", "zh"], help=t("prune_lang"))
+
+    docs = commands.add_parser("docs", help=t("docs"))
+    docs.add_argument("name", nargs="?", metavar="NAME", help=t("docs_name"))
+
+    add_slack_parser(commands, lang)
+    add_ui_lang_everywhere(parser, t("ui_lang"))
+    return parser
+
+
+def _version() -> str:
+    """The installed package's version (one place: pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("faqbot")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked, so every other command starts as fast as before."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        sys.stdout.write(f"faqbot {_version()}\n")
+        parser.exit()
+
+
+def _share(text: str) -> float:
+    """A share between 0 and 1 (``0.95``), for ``--min-accuracy``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (e.g. 0.95 for 95%), not {text}")
+    return value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.console.texts import CONSOLE_TEXTS
+from bot.clipping import clipped
 from bot.textwidth import pad, table, width
 
 __all__ = ["VIEW_LIMIT", "clip", "pad", "table", "width"]
@@ -13,7 +13,4 @@ VIEW_LIMIT = 500
 
 def clip(text: str, lang: str, limit: int = VIEW_LIMIT) -> str:
     """``text`` on one line, cut after ``limit`` characters with a marker saying how much was left out."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[:limit] + CONSOLE_TEXTS.text("clipped", lang, count=len(flat) - limit)
+    return clipped(" ".join(text.split()), lang, limit)
