@@ -844,6 +844,7 @@ def test_one_log_line_per_event_and_never_a_secret(harness, fake, caplog):
     assert len(lines) == 1
     assert all(f" {field}=" in lines[0] for field in ("action", "entry", "score", "lang", "case", "latency_ms"))
     assert "action=escalate" in lines[0] and "case=1" in lines[0]
+    assert " entry=oos-fees-fba " in lines[0]  # an out-of-scope escalation names the topic that sent it
     everything = "\n".join(messages)
     assert TOKEN not in everything and SECRET not in everything
 
