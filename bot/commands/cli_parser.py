@@ -102,30 +102,16 @@ class HelpFormatter(argparse.HelpFormatter):
     def _split_lines(self, text: str, width_: int) -> list[str]:
         if self.lang == "en":
             return super()._split_lines(text, width_)
-        return _wrap(text, width_)
+        from bot.textwidth import wrap
+
+        return wrap(text, width_)
 
     def _fill_text(self, text: str, width_: int, indent: str) -> str:
         if self.lang == "en":
             return super()._fill_text(text, width_, indent)
-        return "\n".join(indent + line for line in _wrap(text, width_ - len(indent)))
+        from bot.textwidth import wrap
 
-
-_NO_LINE_START = "，。；：、）！？"  # Chinese punctuation that must not begin a line
-_PIECES = re.compile(rf"[!-~]+[{_NO_LINE_START}]*| +|.[{_NO_LINE_START}]*")  # an ASCII word or one other character
-
-
-def _wrap(text: str, columns: int) -> list[str]:
-    """``text`` in lines of at most ``columns`` terminal columns, breaking at spaces or between CJK characters."""
-    from bot.textwidth import width
-
-    lines, line = [], ""
-    for piece in _PIECES.findall(" ".join(text.split())):
-        if line.strip() and width(line + piece) > columns:
-            lines.append(line.rstrip())
-            line = piece.lstrip()
-        else:
-            line += piece
-    return [*lines, line.rstrip()] if line.strip() else lines
+        return "\n".join(indent + line for line in wrap(text, width_ - len(indent)))
 
 
 class Parser(argparse.ArgumentParser):

@@ -17,6 +17,7 @@ part of the session and go to the console's own output.
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -26,7 +27,7 @@ from bot.config import no_color, tool_language
 from bot.console.cases import CaseCommands, Handler
 from bot.console.choices import Choices
 from bot.console.forwarding import ConsoleForwarding
-from bot.console.layout import clip, width
+from bot.console.layout import clip, help_lines, width
 from bot.console.reader import LineReader
 from bot.console.texts import COMMAND_HELP, CONSOLE_TEXTS
 from bot.console.why import why_lines
@@ -277,9 +278,9 @@ class Console:
 
     def help(self, _arg: str) -> None:
         self.write(self.t("help_intro"))
-        width = max(len(usage) for usage in self.help_lines)
-        for usage, text in self.help_lines.items():
-            self.write(f"  {usage.ljust(width)}  {text[self.ui_lang]}")
+        rows = [(usage, text[self.ui_lang]) for usage, text in self.help_lines.items()]
+        for line in help_lines(rows, shutil.get_terminal_size().columns):
+            self.write(line)
 
     def quit(self, _arg: str) -> None:
         self.running = False

@@ -155,6 +155,10 @@ CONSOLE_TEXTS = Catalog({
         "en": "decision: {action} (answer at {answer}+ and {margin} ahead, or at {sure}+; did-you-mean at {clarify}+)",
         "zh": "决定:{action}(分数 ≥ {answer} 且领先 {margin} 分,或 ≥ {sure} 时回答;≥ {clarify} 时提供候选)",
     },
+    "why_no_phrasing": {
+        "en": "best phrasing: none (no phrasing shares a word with the question)",
+        "zh": "最佳问法:无(没有问法与问题有相同的词)",
+    },
     "why_phrasing": {
         "en": "best phrasing: '{phrasing}' (words {lexical}, wording {fuzzy})",
         "zh": "最接近的问法:'{phrasing}'(词语 {lexical},措辞 {fuzzy})",
