@@ -35,6 +35,10 @@ NOTICES = Catalog({
     "not_number": {"en": "{what} must be a number", "zh": "{what} 必须是数字"},
     "out_of_range": {"en": "{what} must be between 0 and 100", "zh": "{what} 必须在 0 到 100 之间"},
     "not_bool": {"en": "{what} must be true or false", "zh": "{what} 必须是 true 或 false"},
+    "bad_placeholder": {
+        "en": "{what} uses {found}, which is never filled in; it may use {allowed} (write {{{{ and }}}} for a brace)",
+        "zh": "{what} 使用了不会被填入的 {found};可以使用 {allowed}(花括号本身写作 {{{{ 和 }}}})",
+    },
     "not_fraction": {"en": "{what} must be between 0 and 1", "zh": "{what} 必须在 0 到 1 之间"},
     "tune_header": {
         "en": "max wrong  threshold  margin  answered right  did you mean  oos escalated  wrong (estimated)",

@@ -298,7 +298,9 @@ def _where_cases_go(console: Console, store: EscalationStore | None, forwarding:
     """The banner's line on where cases go: forwarded from here, or queued for ``faqbot slack``."""
     if store is None:
         return None
-    return console.t("cases_forwarded" if forwarding is not None else "cases_queued", db=store.url)
+    if forwarding is None:
+        return console.t("cases_queued", db=store.url)
+    return console.t("cases_forwarded", db=store.url, contact=console.assistant.contact(console.ui_lang))
 
 
 def _report_unreachable(console: Console, store: EscalationStore, interactive: bool) -> None:

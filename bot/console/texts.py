@@ -143,8 +143,8 @@ CONSOLE_TEXTS = Catalog({
     },
     # --- where cases go (said at start) ----------------------------------------------------------
     "cases_forwarded": {
-        "en": "Cases are saved in {db} and posted to the Seller Support channel in Slack from this console.",
-        "zh": "案例保存在 {db},并由本控制台发送到 Slack 的销售伙伴支持频道。",
+        "en": "Cases are saved in {db} and posted to the {contact} channel in Slack from this console.",
+        "zh": "案例保存在 {db},并由本控制台发送到 Slack 的{contact}频道。",
     },
     "cases_queued": {
         "en": "Cases are saved in {db}; they reach Slack when a `faqbot slack` process runs on this database (Slack settings are not set here).",
