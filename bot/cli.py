@@ -23,7 +23,6 @@ from faq.notices import notice
 from bot.commands.cli_parser import UsageError, build_parser, requested_language, translated_error
 from bot.config import ConfigError, database_url, knowledge_path, tool_language
 from bot.errors import StoreError
-from bot.slack.cli import cmd_slack
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -250,6 +249,12 @@ def cmd_suggest(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         sys.stderr.write(f"faqbot: {error.filename or args.write}: {error.strerror or error}\n")
         return EXIT_FAILED
     return EXIT_OK
+
+
+def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.slack.cli import cmd_slack as run_slack  # Slack's modules only for `faqbot slack`
+
+    return run_slack(args, stdin, stdout)
 
 
 def cmd_prune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:

@@ -6,19 +6,16 @@
     faqbot slack manifest [--url URL] # the Slack app manifest (YAML)
 
 ``add_slack_parser`` adds the command to ``faqbot``'s parser and ``cmd_slack``
-runs it. Settings come from the environment (see :func:`bot.config.slack_settings`);
+runs it. Every other ``faqbot`` command imports this module for its parser, so
+what only a running bot needs (logging, signals, threads) is imported where used. Settings come from the environment (see :func:`bot.config.slack_settings`);
 a missing one stops start-up with one line naming it. Secrets are never printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
-import signal
 import sys
-import threading
 from typing import TextIO
-from urllib.error import URLError
 
 from bot.commands.cli_texts import help_texts
 
@@ -95,6 +92,9 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if getattr(args, "slack_command", None) == "try":
         return _cmd_try(args, stdin, stdout)
 
+    import logging
+    from urllib.error import URLError
+
     from bot.config import ConfigError, database_url, http_host, knowledge_path, slack_lease, slack_settings
     from bot.errors import StoreError
 
@@ -165,6 +165,9 @@ def _serve_http(bot, host: str, port: int, stdout: TextIO) -> int:
 
 
 def _serve_socket(bot, app_token: str, stdout: TextIO) -> int:
+    import threading
+    from urllib.error import URLError
+
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
@@ -192,6 +195,9 @@ def _serve_socket(bot, app_token: str, stdout: TextIO) -> int:
 
 def _stop_on_sigterm() -> None:
     """SIGTERM (a process manager stopping us) ends the server like Ctrl-C."""
+    import signal
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         return
 
@@ -202,6 +208,8 @@ def _stop_on_sigterm() -> None:
 
 
 def _configure_logging() -> None:
+    import logging
+
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
