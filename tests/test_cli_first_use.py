@@ -3,7 +3,6 @@ one duration syntax, metavars that read as words, ``ask``'s own words in the UI 
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser
+from bot.commands.cli_parser import every_parser
 from bot.commands.durations import parse_moment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,15 +23,6 @@ SUBCOMMANDS = ["ask", "check", "coverage", "init", "tune", "console", "report", 
 def faqbot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=120, env={**os.environ, "COLUMNS": "100", **(env or {})})
-
-
-def every_parser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
-    found = [parser]
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for child in dict.fromkeys(action.choices.values()):
-                found += every_parser(child)
-    return found
 
 
 def test_ui_lang_before_the_subcommand_gives_chinese_help():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, main
-from bot.commands.cli_parser import requested_language, translated_error
+from bot.commands.cli_parser import every_parser, requested_language, translated_error
 from bot.commands.cli_texts import ARGPARSE_TEXTS, CLI_HELP
 from bot.textwidth import width
 
@@ -24,16 +24,6 @@ def faqbot(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     """The real command in a subprocess, under the test's locale (C.UTF-8, see conftest) unless ``env`` says otherwise."""
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=60, env={**os.environ, "COLUMNS": "80", **(env or {})})
-
-
-def every_parser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
-    """``parser`` and all its sub-command parsers, depth first."""
-    found = [parser]
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for child in dict.fromkeys(action.choices.values()):
-                found += every_parser(child)
-    return found
 
 
 def help_strings(parser: argparse.ArgumentParser) -> list[str]:

@@ -161,19 +161,19 @@ def add_ui_lang_everywhere(parser: argparse.ArgumentParser, help_text: str) -> N
     (None): a sub-command's parser leaves the value the top level parsed alone unless it
     is given again after the sub-command.
     """
-    for index, each in enumerate(_every_parser(parser)):
+    for index, each in enumerate(every_parser(parser)):
         if UI_LANG_OPTION not in each._option_string_actions:
             each.add_argument(UI_LANG_OPTION, choices=["en", "zh"], help=help_text,
                               **({} if index == 0 else {"default": argparse.SUPPRESS}))
 
 
-def _every_parser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+def every_parser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
     """``parser`` and all its sub-command parsers, depth first."""
     found = [parser]
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for child in dict.fromkeys(action.choices.values()):
-                found += _every_parser(child)
+                found += every_parser(child)
     return found
 
 
