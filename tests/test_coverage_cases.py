@@ -31,10 +31,3 @@ def test_no_greeting_or_thanks_is_escalated(report):
     smalltalk = [o for o in report.outcomes if o.case.expect in {"greeting", "thanks", "help", "goodbye"}]
     assert smalltalk and all(o.reply.action != "escalate" for o in smalltalk)
 
-
-def test_the_bundled_knowledge_base_has_at_most_a_handful_of_leave_one_out_warnings():
-    from faq.check import lint
-
-    findings = lint(load_knowledge(ROOT / "knowledge.yaml"), thorough=True)
-    assert [finding for finding in findings if finding.level == "error"] == []
-    assert len(findings) <= 8, [str(finding) for finding in findings]
