@@ -25,6 +25,7 @@ from bot.store.records import (
     escalation_from_row,
     idempotency_key_for,
     storable,
+    storable_question,
     utc,
 )
 from faq.model import Reply
@@ -77,7 +78,7 @@ class Cases(Database):
             "created_at": moment,
             "updated_at": moment,
             "lang": reply.lang,
-            "question": storable(reply.question),
+            "question": storable_question(reply.question, reply.lang),
             "asker": asker,
             "source": source,
             "channel": channel,
