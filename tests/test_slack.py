@@ -493,9 +493,10 @@ def test_settings_name_the_missing_variable_and_hide_secrets():
 
 def test_cli_stops_on_a_missing_setting_with_one_line(monkeypatch, capsys):
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     assert cmd_slack(slack_args(["slack", "--http"]), io.StringIO(), io.StringIO()) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "FAQBOT_SUPPORT_CHANNEL" in err and TOKEN not in err
+    assert err.count("\n") == 1 and "FAQBOT_SUPPORT_CHANNEL" in err and TOKEN not in err and SECRET not in err
     monkeypatch.setenv("FAQBOT_SUPPORT_CHANNEL", SUPPORT)
     assert cmd_slack(slack_args(["slack"]), io.StringIO(), io.StringIO()) == 1
     assert "SLACK_APP_TOKEN" in capsys.readouterr().err
@@ -629,6 +630,7 @@ def test_one_log_line_per_event_and_never_a_secret(harness, fake, caplog):
     assert len(lines) == 1
     assert all(f" {field}=" in lines[0] for field in ("action", "entry", "score", "lang", "case", "latency_ms"))
     assert "action=escalate" in lines[0] and "case=1" in lines[0]
+    assert " entry=oos-fees-fba " in lines[0]  # an out-of-scope escalation names the topic that sent it
     everything = "\n".join(messages)
     assert TOKEN not in everything and SECRET not in everything
 

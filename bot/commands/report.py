@@ -10,11 +10,10 @@ per entry.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TextIO
 
 from rapidfuzz import fuzz, process
@@ -26,18 +25,6 @@ from faq.prepared import spaced
 
 #: rapidfuzz token_sort_ratio (ratio of the sorted words) at or above which two questions belong to one group.
 SAME_GROUP = 75
-_SINCE_RE = re.compile(r"^(\d+)\s*([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """``7d``, ``24h``, ``30m``, ``2w`` (ago), or an ISO date/time; raises ValueError otherwise."""
-    now = now or datetime.now(timezone.utc)
-    match = _SINCE_RE.match(text.strip().lower())
-    if match:
-        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    moment = datetime.fromisoformat(text.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 @dataclass

@@ -20,6 +20,7 @@ part of the session and go to the console's own output.
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ from bot.config import no_color, tool_language
 from bot.console.cases import CaseCommands, CommandHandler
 from bot.console.choices import Choices
 from bot.console.forwarding import ConsoleForwarding
+from bot.console.layout import help_lines
 from bot.console.output import ConsoleOutput
 from bot.console.reader import LineReader
 from bot.console.texts import COMMAND_HELP, CONSOLE_TEXTS
@@ -240,9 +242,9 @@ class Console:
 
     def help(self, _arg: str) -> None:
         self.write(self.t("help_intro"))
-        width = max(len(usage) for usage in self.help_lines)
-        for usage, text in self.help_lines.items():
-            self.write(f"  {usage.ljust(width)}  {text[self.ui_lang]}")
+        rows = [(usage, text[self.ui_lang]) for usage, text in self.help_lines.items()]
+        for line in help_lines(rows, shutil.get_terminal_size().columns):
+            self.write(line)
 
     def quit(self, _arg: str) -> None:
         self.running = False
@@ -260,7 +262,9 @@ def _where_cases_go(console: Console, store: Store | None, forwarding: ConsoleFo
     """The banner's line on where cases go: forwarded from here, or queued for ``faqbot slack``."""
     if store is None:
         return None
-    return console.t("cases_forwarded" if forwarding is not None else "cases_queued", db=store.url)
+    if forwarding is None:
+        return console.t("cases_queued", db=store.url)
+    return console.t("cases_forwarded", db=store.url, contact=console.assistant.contact(console.ui_lang))
 
 
 def _report_unreachable(console: Console, store: Store, interactive: bool) -> None:

@@ -65,8 +65,13 @@ def log_line(
     started: float,
     error: BaseException | None = None,
 ) -> None:
-    """The one line per event: event id, kind, action, entry, score, language, case, latency."""
-    entry = entry or (reply.entry_id if reply is not None and reply.action != "escalate" else None)
+    """The one line per event: event id, kind, action, entry, score, language, case, latency.
+
+    ``entry`` is the answered entry, or for an escalation the out-of-scope topic that sent it (its score is
+    that topic's); an escalation nothing matched has ``entry=-``.
+    """
+    if entry is None and reply is not None and (reply.action != "escalate" or reply.kind == "out_of_scope"):
+        entry = reply.entry_id
     parts = [
         f"event={event_id or '-'}", f"kind={kind}", f"action={action}", f"entry={entry or '-'}",
         f"score={reply.score:.1f}" if reply is not None else "score=-",

@@ -78,8 +78,8 @@ SLACK_TEXTS = Catalog({
         "zh": "案例 #{case} 已由 {agent} 接手,只有该同事可以将其解决。",
     },
     "slack_not_an_agent": {
-        "en": "Sorry, only Seller Support agents can take or resolve cases. Nothing was changed.",
-        "zh": "抱歉,只有销售伙伴支持团队的客服可以接手或解决案例。未做任何更改。",
+        "en": "Sorry, only {contact} agents can take or resolve cases. Nothing was changed.",
+        "zh": "抱歉,只有{contact}的客服可以接手或解决案例。未做任何更改。",
     },
     # --- Slack: buttons pressed by someone they are not for -------------------------------
     "slack_not_your_question": {

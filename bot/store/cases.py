@@ -24,6 +24,7 @@ from bot.store.records import (
     escalation_from_row,
     idempotency_key_for,
     storable,
+    storable_question,
     utc,
 )
 from bot.store.schema import escalations
@@ -75,7 +76,7 @@ class SqlCases(Database):
             "created_at": moment,
             "updated_at": moment,
             "lang": reply.lang,
-            "question": storable(reply.question),
+            "question": storable_question(reply.question, reply.lang),
             "asker": asker,
             "source": source,
             "channel": channel,

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 
 from bot.store import schema
 from bot.store.database import Database
-from bot.store.records import FeedbackRecord, QuestionRecord, storable, utc
+from bot.store.records import FeedbackRecord, QuestionRecord, storable_question, utc
 from bot.store.schema import feedback, picks, questions
 from faq.model import Reply
 
@@ -35,7 +35,7 @@ class SqlQuestions(Database):
                     insert(questions).values(
                         asked_at=utc(now), lang=reply.lang, action=reply.action,
                         entry_id=reply.entry_id, score=round(float(reply.score), 2),
-                        source=source, asker=asker, question=storable(reply.question),
+                        source=source, asker=asker, question=storable_question(reply.question, reply.lang),
                     )
                 ).inserted_primary_key[0]
 
@@ -69,7 +69,7 @@ class SqlQuestions(Database):
                         created_at=utc(now), question_id=question_id, escalation_id=case,
                         message_id=message_id, entry_id=entry_id, helpful=bool(helpful),
                         source=source, asker=asker, lang=lang,
-                        question=None if question is None else storable(question),
+                        question=None if question is None else storable_question(question, lang),
                     )
                 ).inserted_primary_key[0]
 
@@ -106,8 +106,8 @@ class SqlQuestions(Database):
                         return same.id
                 return conn.execute(
                     insert(picks).values(
-                        picked_at=utc(now), question_id=question_id, question=storable(question), lang=lang,
-                        label=label, entry_id=entry_id, source=source, asker=asker,
+                        picked_at=utc(now), question_id=question_id, question=storable_question(question, lang),
+                        lang=lang, label=label, entry_id=entry_id, source=source, asker=asker,
                     )
                 ).inserted_primary_key[0]
 
@@ -150,7 +150,9 @@ class SqlQuestions(Database):
 
     def import_questions(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """Log many questions in one transaction (imports, benchmarks); each row has the question log's columns."""
-        values = [{**row, "asked_at": utc(row["asked_at"]), "question": storable(row["question"])} for row in rows]
+        values = [{**row, "asked_at": utc(row["asked_at"]),
+                   "question": storable_question(row["question"], row.get("lang"))}
+                  for row in rows]
         if not values:
             return 0
         with self._guard("could not import the questions"):

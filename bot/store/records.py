@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+from bot.clipping import clip_question
 from faq.model import Candidate
 
 #: What a source (the channel a question came from) may look like: a short identifier that fits its column.
@@ -168,6 +169,11 @@ def idempotency_key_for(
 def storable(text: str) -> str:
     """``text`` as the database can store it: lone surrogates (from broken JSON or pasted bytes) become '?'."""
     return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def storable_question(text: str, lang: str | None) -> str:
+    """A question as the store keeps it: :func:`storable`, cut at ``bot.clipping.QUESTION_LIMIT`` with the marker."""
+    return storable(clip_question(text, lang))
 
 
 def utc(moment: datetime | None) -> datetime:
