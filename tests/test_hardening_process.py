@@ -1,0 +1,108 @@
+"""Hardening, round two, through the real process: ``faqbot slack --http`` on 127.0.0.1 against the fake Web API.
+
+Each test starts the real command in a subprocess (its log is a real file),
+sends it what an attacker or a flaky network would, and reads what came out:
+the log, the fake Slack's calls, ``/healthz``, the database.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.store import EscalationStore
+from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
+from bot.testkit.slack_traffic import SUPPORT, Worker, start_worker
+
+REPO = Path(__file__).resolve().parents[1]
+SECRET = "round-two-secret"
+CHANNEL = "CHARDEN"
+OUT_OF_SCOPE = "How much are FBA fulfillment fees?"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    server = FakeSlack().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def worker(fake, tmp_path) -> Iterator[Worker]:
+    shutil.copy(REPO / "knowledge.yaml", tmp_path / "knowledge.yaml")
+    started = start_worker(db_url=f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}", fake=fake,
+                           kb_path=tmp_path / "knowledge.yaml", secret=SECRET, log_path=tmp_path / "faqbot.log",
+                           lease=2.0, threads=4)
+    yield started
+    started.stop()
+
+
+def send(worker: Worker, body: bytes, headers: dict[str, str], path: str = "/slack/events",
+         method: str = "POST") -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", worker.port, timeout=30)
+    try:
+        connection.request(method, path, body=body if method == "POST" else None, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def signed(body: str, *, secret: str = SECRET, stamp: int | None = None,
+           content_type: str = "application/json") -> tuple[bytes, dict[str, str]]:
+    moment = str(int(time.time()) if stamp is None else stamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=moment, body=body)
+    return body.encode("utf-8"), {"Content-Type": content_type, "X-Slack-Request-Timestamp": moment,
+                                  "X-Slack-Signature": signature}
+
+
+def mention(text: str, ts: str, event_id: str) -> str:
+    event = {"type": "app_mention", "user": "UASKER", "channel": CHANNEL, "ts": ts, "event_ts": ts,
+             "text": f"<@{BOT_USER_ID}> {text}"}
+    return json.dumps({"token": "legacy", "team_id": TEAM_ID, "api_app_id": "AHARD", "type": "event_callback",
+                       "event": event, "event_id": event_id, "event_time": int(time.time())})
+
+
+def wait_until(predicate, timeout: float = 30.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def log_of(tmp_path: Path) -> str:
+    return (tmp_path / "faqbot.log").read_text(encoding="utf-8", errors="replace")
+
+
+# --- 1. a request that fails the signature check is one line, never its body ---------------------------------
+
+
+def test_requests_that_fail_the_signature_check_are_logged_in_one_line_without_their_body(worker, tmp_path):
+    forged = "text=hi%0A2026-01-01 00:00:00,000 ERROR faqbot.slack: FORGED-LINE"
+    assert send(worker, forged.encode(), {"Content-Type": "application/x-www-form-urlencoded"})[0] == 401
+    flood = b"text=" + b"A" * 1_000_000
+    for _ in range(20):
+        assert send(worker, flood, {"Content-Type": "application/x-www-form-urlencoded"})[0] == 401
+    # A real Slack request that fails the check (a rotated secret, a skewed clock): the seller's words stay out.
+    for body, headers in (signed(mention("my PRIVATE-QUESTION about payouts", "1.000001", "EvOld"), stamp=1),
+                          signed(mention("my PRIVATE-QUESTION again", "1.000002", "EvRotated"), secret="old-secret")):
+        assert send(worker, body, headers)[0] == 401
+    refusals = wait_until(lambda: [line for line in log_of(tmp_path).splitlines() if "signature" in line.lower()]
+                          if log_of(tmp_path).lower().count("signature") >= 23 else None, what="23 refusals logged")
+    log = log_of(tmp_path)
+    assert "FORGED-LINE" not in log and "PRIVATE-QUESTION" not in log and "AAAAAAAA" not in log
+    assert not any(line.startswith("2026-01-01") for line in log.splitlines())
+    assert len(refusals) == 23 and all(len(line) < 300 for line in refusals)
+    assert len(log.encode()) < 50_000
