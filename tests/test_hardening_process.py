@@ -106,3 +106,16 @@ def test_requests_that_fail_the_signature_check_are_logged_in_one_line_without_t
     assert not any(line.startswith("2026-01-01") for line in log.splitlines())
     assert len(refusals) == 23 and all(len(line) < 300 for line in refusals)
     assert len(log.encode()) < 50_000
+
+
+# --- 2. a connection dropped after Slack took the post is not posted again --------------------------------
+
+
+def test_a_connection_dropped_after_slack_took_the_post_leaves_one_reply_and_one_card(worker, fake):
+    fake.drop("chat.postMessage", times=2)  # the reply, then the card: each arrives, then the connection drops
+    body, headers = signed(mention(OUT_OF_SCOPE, "1800000001.000001", "EvDropped"))
+    assert send(worker, body, headers)[0] == 200
+    wait_until(lambda: fake.posted(SUPPORT) and fake.posted(CHANNEL), what="a reply and a card")
+    time.sleep(3)  # a blind resend by the client comes within its backoff; give it the time
+    assert len(fake.posted(CHANNEL)) == 1 and len(fake.posted(SUPPORT)) == 1
+    assert fake.calls_to("conversations.replies") or fake.calls_to("conversations.history")  # looked, then settled
