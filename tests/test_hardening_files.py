@@ -72,3 +72,113 @@ def test_an_alias_bomb_is_refused_in_one_line_within_seconds(tmp_path, text):
     said = (done.stdout + done.stderr).strip().splitlines()
     assert any("alias" in line.lower() for line in said), said[:5]
     assert len(said) <= 3, said[:5]
+
+
+# --- 4. tune --write and suggest --write replace the file whole, or not at all ---------------------------------
+
+
+def limited_file_size(limit: int):
+    def apply() -> None:
+        limited_memory()
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # a full disk: a write past it fails (EFBIG)
+    return apply
+
+
+def test_tune_write_on_a_full_disk_leaves_the_knowledge_base_whole(tmp_path):
+    kb = tmp_path / "knowledge.yaml"
+    shutil.copy(REPO / "knowledge.yaml", kb)
+    kb.chmod(0o640)
+    before = kb.read_bytes()
+    assert faqbot("tune", "--kb", "knowledge.yaml", cwd=tmp_path).returncode == 0  # caches written, unlimited
+    done = subprocess.run([*faqbot_command(), "tune", "--kb", "knowledge.yaml", "--write"], cwd=tmp_path,
+                          env=child_environment({}), capture_output=True, text=True, timeout=120,
+                          preexec_fn=limited_file_size(4096))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "knowledge.yaml" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert kb.read_bytes() == before and stat.S_IMODE(kb.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".knowledge")) == []  # no temp file left
+    done = faqbot("tune", "--kb", "knowledge.yaml", "--write", cwd=tmp_path)
+    assert done.returncode == 0 and kb.read_bytes() != before and stat.S_IMODE(kb.stat().st_mode) == 0o640
+
+
+def labelled_log(tmp_path: Path) -> str:
+    """A database whose log holds one question an agent labelled with an entry: ``suggest`` proposes it."""
+    from bot.store import EscalationStore
+    from faq.model import Candidate, Reply
+
+    url = f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}"
+    question = "I no longer want my shop, remove it"
+    reply = Reply(question=question, lang="en", action="escalate", text="...", score=20.0,
+                  candidates=(Candidate("payment", 20.0),))
+    with EscalationStore.from_url(url) as store:
+        store.log_question(reply, "console")
+        case, _ = store.open_escalation(reply, source="console")
+        store.resolve(case.case, "ana", label="entry", entry_id="close-account")
+    return url
+
+
+def crlf_with_bom(path: Path) -> bytes:
+    data = b"\xef\xbb\xbf" + (REPO / "knowledge.yaml").read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    path.write_bytes(data)
+    return data
+
+
+def test_suggest_write_on_a_full_disk_leaves_the_knowledge_base_whole(tmp_path):
+    kb = tmp_path / "knowledge.yaml"
+    padding = "".join(f"# note {n:06d}: kept as the authors wrote it\n" for n in range(8000))  # ~350 KB
+    kb.write_bytes((REPO / "knowledge.yaml").read_bytes() + padding.encode())
+    before = kb.read_bytes()
+    url = labelled_log(tmp_path)
+    warm = faqbot("suggest", "--kb", "knowledge.yaml", "--db", url, cwd=tmp_path, timeout=300)  # caches, unlimited
+    assert warm.returncode == 0, warm.stderr[-2000:]
+    done = subprocess.run([*faqbot_command(), "suggest", "--kb", "knowledge.yaml", "--db", url, "--write",
+                           "knowledge.yaml"], cwd=tmp_path, env=child_environment({}), capture_output=True,
+                          text=True, timeout=300, preexec_fn=limited_file_size(200_000))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert kb.read_bytes() == before
+
+
+# --- 10. files holding sellers' questions are private -------------------------------------------------------
+
+
+def test_the_database_and_the_html_report_are_created_readable_by_their_owner_only(tmp_path):
+    url = f"sqlite:///{(tmp_path / 'new.sqlite3').as_posix()}"
+    done = faqbot("report", "--db", url, "--html", "report.html", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for name in ("new.sqlite3", "report.html"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    (tmp_path / "report.html").chmod(0o644)  # an existing report keeps the mode its owner chose
+    assert faqbot("report", "--db", url, "--html", "report.html", cwd=tmp_path).returncode == 0
+    assert stat.S_IMODE((tmp_path / "report.html").stat().st_mode) == 0o644
+
+
+# --- 12. suggest and tune keep the file's line endings and byte-order mark ---------------------------------------
+
+
+def test_suggest_keeps_crlf_and_the_bom_and_its_diff_applies_with_patch(tmp_path):
+    kb = tmp_path / "knowledge.yaml"
+    original = crlf_with_bom(kb)
+    url = labelled_log(tmp_path)
+    with open(tmp_path / "kb.diff", "wb") as out:  # bytes as written: no newline translation on the way
+        diff = subprocess.run([*faqbot_command(), "suggest", "--kb", "knowledge.yaml", "--db", url], cwd=tmp_path,
+                              env=child_environment({}), stdout=out, stderr=subprocess.PIPE, timeout=300)
+    assert diff.returncode == 0 and b"remove it" in (tmp_path / "kb.diff").read_bytes(), diff.stderr[-2000:]
+    written = faqbot("suggest", "--kb", "knowledge.yaml", "--db", url, "--write", "edited.yaml", cwd=tmp_path,
+                     timeout=300)
+    assert written.returncode == 0, written.stderr[-2000:]
+    edited = (tmp_path / "edited.yaml").read_bytes()
+    assert edited.startswith(b"\xef\xbb\xbf") and edited != original and b"remove it" in edited
+    assert edited.count(b"\n") == edited.count(b"\r\n")
+    patched = subprocess.run(["patch", "-p1", "--quiet"], input=(tmp_path / "kb.diff").read_bytes(), cwd=tmp_path,
+                             capture_output=True, timeout=60)
+    assert patched.returncode == 0, patched.stdout + patched.stderr
+    assert kb.read_bytes() == edited
+
+
+def test_tune_write_keeps_crlf_and_the_bom(tmp_path):
+    kb = tmp_path / "knowledge.yaml"
+    original = crlf_with_bom(kb)
+    done = faqbot("tune", "--kb", "knowledge.yaml", "--write", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    tuned = kb.read_bytes()
+    assert tuned != original and tuned.startswith(b"\xef\xbb\xbf") and tuned.count(b"\n") == tuned.count(b"\r\n")

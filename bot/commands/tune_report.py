@@ -1,7 +1,8 @@
 """``faqbot tune``: print the risk-coverage table and, with ``--write``, store the chosen thresholds.
 
 The work is in ``faq.tune`` and ``faq.kb_edit``; this module only reads the
-files, prints in the author's language and writes the knowledge base back.
+files, prints in the author's language and writes the knowledge base back
+(whole or not at all, :mod:`bot.files`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.files import read_styled, write_atomically
 from faq import Assistant, load_knowledge
 from faq.coverage import load_cases
 from faq.kb_edit import update_settings
-from faq.loader import read_text
 from faq.notices import notice
 from faq.tune import case_pairs, chosen_values, risk_coverage
 
@@ -40,7 +41,8 @@ def run_tune(path: Path, case_files: list[str], write: bool, lang: str, stdout: 
     stdout.write(notice("tune_chosen", lang, answer=f"{values['answer_score']:g}", margin=f"{values['margin']:g}",
                         clarify=f"{values['clarify_score']:g}") + "\n")
     if write:
-        path.write_text(update_settings(read_text(path), values), encoding="utf-8")
+        text, style = read_styled(path)  # the file keeps its line endings and BOM
+        write_atomically(path, style.apply(update_settings(text, values)))  # raises OSError (full disk...)
         load_knowledge(path)  # the written file must still load
         stdout.write(notice("tune_written", lang, path=path) + "\n")
     return 0

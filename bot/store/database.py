@@ -16,6 +16,7 @@ power cut, not just a crash.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -55,6 +56,22 @@ def _safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # an unparsable URL: mask whatever sits between ':' and '@'
         return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def _create_private(database: str | None, *, uri: bool) -> None:
+    """Create a new SQLite file readable by its owner only: it will hold sellers' questions.
+
+    SQLite would create it with the umask (usually 0644); its ``-wal`` and
+    ``-shm`` files copy the database file's mode. An existing file is left alone.
+    """
+    if not database or database == ":memory:" or uri or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a missing folder or no permission: connecting reports it in one line
 
 
 def first_line(exc: BaseException | object) -> str:
@@ -168,6 +185,8 @@ class Database:
             if parsed.get_backend_name() != "sqlite":
                 options["pool_pre_ping"] = True
             engine = create_engine(parsed, **options)
+            if parsed.get_backend_name() == "sqlite":
+                _create_private(parsed.database, uri=parsed.query.get("uri") in ("true", "1"))
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:
             raise StoreError(
                 f"invalid database URL {_safe_url(url)!r}: {first_line(exc)}"
