@@ -182,3 +182,34 @@ def test_tune_write_keeps_crlf_and_the_bom(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     tuned = kb.read_bytes()
     assert tuned != original and tuned.startswith(b"\xef\xbb\xbf") and tuned.count(b"\n") == tuned.count(b"\r\n")
+
+
+# --- 5. a password in a database URL's query is masked like user:pw@host ----------------------------------------
+
+SECRET_URL = "postgresql+psycopg://faq@127.0.0.1:1/faq?password=s%40cret-pw&sslpassword=k3y-pw&sslmode=disable"
+
+
+@pytest.mark.parametrize("command", [["report"], ["escalations", "export"], ["prune", "--older-than", "30d"],
+                                     ["console"], ["suggest"]], ids=lambda c: c[0] if len(c) == 1 else "-".join(c))
+def test_a_password_in_the_query_of_a_database_url_is_never_printed(tmp_path, command):
+    shutil.copy(REPO / "knowledge.yaml", tmp_path / "knowledge.yaml")
+    done = faqbot(*command, cwd=tmp_path, env={"FAQBOT_DB_URL": SECRET_URL, "FAQBOT_KB": "knowledge.yaml"},
+                  stdin=":quit\n")
+    said = done.stdout + done.stderr
+    assert "127.0.0.1" in said, said  # the error says which database
+    assert "cret-pw" not in said and "s@cret" not in said and "k3y" not in said, said
+
+
+def test_slack_start_up_with_a_password_in_the_query_prints_it_nowhere(tmp_path):
+    shutil.copy(REPO / "knowledge.yaml", tmp_path / "knowledge.yaml")
+    from bot.testkit.fake_slack import FakeSlack
+
+    fake = FakeSlack().start()
+    try:
+        done = faqbot("slack", "--http", "--port", "0", cwd=tmp_path, env={
+            "FAQBOT_DB_URL": SECRET_URL, "FAQBOT_KB": "knowledge.yaml", "SLACK_BOT_TOKEN": "xoxb-t",
+            "SLACK_SIGNING_SECRET": "s", "FAQBOT_SUPPORT_CHANNEL": "CSUPPORT", "SLACK_API_URL": fake.base_url})
+    finally:
+        fake.stop()
+    said = done.stdout + done.stderr
+    assert done.returncode == 1 and "127.0.0.1" in said and "cret-pw" not in said and "k3y" not in said, said

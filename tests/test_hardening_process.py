@@ -119,3 +119,30 @@ def test_a_connection_dropped_after_slack_took_the_post_leaves_one_reply_and_one
     time.sleep(3)  # a blind resend by the client comes within its backoff; give it the time
     assert len(fake.posted(CHANNEL)) == 1 and len(fake.posted(SUPPORT)) == 1
     assert fake.calls_to("conversations.replies") or fake.calls_to("conversations.history")  # looked, then settled
+
+
+# --- 5. /healthz tells an unauthenticated caller ok or "database unavailable", nothing more ------------------
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Another process's long write transaction on the SQLite file."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+    conn.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+def test_healthz_does_not_tell_where_the_database_is_or_what_the_driver_said(worker, tmp_path):
+    status, body = send(worker, b"", {}, path="/healthz", method="GET")
+    assert status == 200 and json.loads(body)["ok"] is True
+    with locked(tmp_path / "faqbot.sqlite3"):
+        status, body = send(worker, b"", {}, path="/healthz", method="GET")
+    assert status == 503
+    data = json.loads(body)
+    assert data["database"] == {"ok": False, "backend": "sqlite", "error": "database unavailable"}
+    assert str(tmp_path) not in body.decode() and "locked" not in body.decode()
+    wait_until(lambda: "locked" in log_of(tmp_path), what="the details in the log")

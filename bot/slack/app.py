@@ -227,8 +227,9 @@ class SlackBot:
         try:
             self.store.check_writable()
             database: dict[str, Any] = {"ok": True, "backend": self.store.backend}
-        except StoreError as exc:
-            database = {"ok": False, "backend": self.store.backend, "error": str(exc)}
+        except StoreError as exc:  # the details (host, path, driver text) go to the log, not to whoever asks
+            log.warning("healthz: %s", exc)
+            database = {"ok": False, "backend": self.store.backend, "error": "database unavailable"}
         return {"ok": database["ok"], **self.knowledge.health(), "database": database}
 
     def wsgi(self) -> Callable[[dict, Callable], Iterable[bytes]]:
