@@ -21,6 +21,8 @@ NOTICES = Catalog({
     "unreadable": {"en": "cannot read the file: {error}", "zh": "无法读取文件：{error}"},
     "yaml_syntax": {"en": "YAML syntax error: {detail}", "zh": "YAML 语法错误：{detail}"},
     "yaml_error": {"en": "YAML error: {detail}", "zh": "YAML 错误：{detail}"},
+    # --- a long text cut in a terminal view (console, report, suggest) ----------------------------
+    "clipped": {"en": " … [{count} more characters]", "zh": " …[另有 {count} 个字符]"},
     "yaml_key_not_text": {"en": "a key must be text, not a list or mapping (or an alias to one)",
                           "zh": "键必须是文本，不能是列表或映射（也不能是指向它们的别名）"},
     "yaml_aliases_expand": {

@@ -213,3 +213,56 @@ def test_slack_start_up_with_a_password_in_the_query_prints_it_nowhere(tmp_path)
         fake.stop()
     said = done.stdout + done.stderr
     assert done.returncode == 1 and "127.0.0.1" in said and "cret-pw" not in said and "k3y" not in said, said
+
+
+# --- 6 and 11. sellers' text reaches terminals escaped, and cut ---------------------------------------------------
+
+HOSTILE = ("payout question \x1b]52;c;cm0gLXJmIH4=\x07 then \x1b[2J cleared \x1b[8mhidden text\x1b[0m "
+           "and \u202egnp.exe\u202c end")
+RAW = ("\x1b", "\x07", "\u202e", "\u202c")
+
+
+def hostile_log(tmp_path: Path, *, huge: int = 0) -> str:
+    """A database with the hostile question escalated (and, with ``huge``, two questions that long) and labelled new."""
+    from bot.store import EscalationStore
+    from faq.model import Candidate, Reply
+
+    url = f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}"
+    questions = [HOSTILE, HOSTILE + " again"] + [f"huge {n} " + "word " * (huge // 5) for n in range(2 if huge else 0)]
+    with EscalationStore.from_url(url) as store:
+        for question in questions:
+            reply = Reply(question=question, lang="en", action="escalate", text="...", score=20.0,
+                          candidates=(Candidate("payment", 20.0),))
+            store.log_question(reply, "slack")
+            case, _ = store.open_escalation(reply, source="slack")
+            store.resolve(case.case, "ana", label="new_topic")
+        store.reopen(1)
+    return url
+
+
+def test_sellers_control_characters_are_shown_escaped_in_every_terminal_view(tmp_path):
+    shutil.copy(REPO / "knowledge.yaml", tmp_path / "knowledge.yaml")
+    url = hostile_log(tmp_path)
+    env = {"FAQBOT_DB_URL": url, "FAQBOT_KB": "knowledge.yaml"}
+    views = {
+        "console": faqbot("console", cwd=tmp_path, env=env, stdin=":queue\n:case 1\n:quit\n").stdout,
+        "report": faqbot("report", cwd=tmp_path, env=env).stdout,
+        "suggest": faqbot("suggest", cwd=tmp_path, env=env, timeout=300).stderr,
+    }
+    for name, text in views.items():
+        assert "payout question" in text, (name, text[-2000:])
+        assert not any(char in text for char in RAW), (name, text)
+        assert "\\x1b]52;" in text and "\\u202e" in text, name
+    from bot.store import EscalationStore
+    with EscalationStore.from_url(url) as store:
+        assert store.get(1).question == HOSTILE  # stored as it came
+
+
+def test_long_questions_are_cut_in_the_report_and_its_html_page(tmp_path):
+    url = hostile_log(tmp_path, huge=1_000_000)
+    printed = faqbot("report", "--db", url, cwd=tmp_path)
+    assert printed.returncode == 0 and "huge 0" in printed.stdout and "more characters]" in printed.stdout
+    assert len(printed.stdout) < 20_000
+    page = faqbot("report", "--db", url, "--html", "report.html", cwd=tmp_path)
+    assert page.returncode == 0 and (tmp_path / "report.html").stat().st_size < 200_000
+    assert "more characters]" in (tmp_path / "report.html").read_text(encoding="utf-8")

@@ -72,7 +72,6 @@ CONSOLE_TEXTS = Catalog({
         "en": "Sorry, that line could not be handled ({error}). The console is still running.",
         "zh": "抱歉,这一行无法处理({error})。控制台仍在运行。",
     },
-    "clipped": {"en": " … [{count} more characters]", "zh": " …[另有 {count} 个字符]"},
     # --- did-you-mean choices ---------------------------------------------------------------------
     "pick_hint": {
         "en": "  Type a number (or :pick N) to answer with that choice, 0 for none of these.",
