@@ -146,3 +146,17 @@ def test_healthz_does_not_tell_where_the_database_is_or_what_the_driver_said(wor
     assert data["database"] == {"ok": False, "backend": "sqlite", "error": "database unavailable"}
     assert str(tmp_path) not in body.decode() and "locked" not in body.decode()
     wait_until(lambda: "locked" in log_of(tmp_path), what="the details in the log")
+
+
+# --- 8. a signed event whose "event" is not an object is a 400, not a 500 ----------------------------------------
+
+
+@pytest.mark.parametrize("event", ["a string", [1, 2], 7, None])
+def test_a_signed_event_that_is_not_an_object_gets_400(worker, tmp_path, event):
+    body = json.dumps({"token": "legacy", "team_id": TEAM_ID, "api_app_id": "AHARD", "type": "event_callback",
+                       "event": event, "event_id": "EvNotAnObject", "event_time": int(time.time())})
+    status, answer = send(worker, *signed(body))
+    assert status == 400 and b"Traceback" not in answer
+    body, headers = signed(mention("can I close my account?", "1800000002.000001", "EvAfter"))
+    assert send(worker, body, headers)[0] == 200  # and the process still answers
+    assert "Traceback" not in log_of(tmp_path)
