@@ -266,3 +266,33 @@ def test_long_questions_are_cut_in_the_report_and_its_html_page(tmp_path):
     page = faqbot("report", "--db", url, "--html", "report.html", cwd=tmp_path)
     assert page.returncode == 0 and (tmp_path / "report.html").stat().st_size < 200_000
     assert "more characters]" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+# --- 9. prune deletes only finished work -----------------------------------------------------------------------
+
+
+def test_prune_keeps_requests_and_replies_still_inside_their_retry_window(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from bot.store import EscalationStore
+
+    url = f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}"
+    two_hours_ago = datetime.now(timezone.utc) - timedelta(hours=2)
+    with EscalationStore.from_url(url) as store:
+        for n, finished in ((1, False), (2, True)):
+            request = store.record_request(f"ev:{n}", "event", {"n": n}, now=two_hours_ago, token=f"t{n}",
+                                           lease_seconds=1)
+            reply = store.hold_reply(channel="C1", thread_ts=None, text=f"reply {n}", blocks=None, event_key=None,
+                                     error="Slack down", now=two_hours_ago, retry_at=two_hours_ago)
+            if finished:
+                store.mark_request_done(request.id, token=f"t{n}", now=two_hours_ago)
+                [leased] = store.lease_replies(now=two_hours_ago, token="r", lease_seconds=60, limit=5, after=1,
+                                               created_after=two_hours_ago - timedelta(days=1))
+                store.mark_reply_posted(leased.item.id, token="r", ref="C1:1.0", now=two_hours_ago)
+    done = faqbot("prune", "--older-than", "1h", "--db", url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    with EscalationStore.from_url(url) as store:
+        assert store.unhandled_requests() == 1 and store.pending_replies() == 1  # the unfinished ones stay
+        later = datetime.now(timezone.utc) + timedelta(days=2)
+        counts = store.prune(before=later, now=later, dry_run=True)
+        assert counts.slack_requests == 1 and counts.held_replies == 1  # ... until their window has passed
