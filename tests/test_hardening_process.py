@@ -160,3 +160,52 @@ def test_a_signed_event_that_is_not_an_object_gets_400(worker, tmp_path, event):
     body, headers = signed(mention("can I close my account?", "1800000002.000001", "EvAfter"))
     assert send(worker, body, headers)[0] == 200  # and the process still answers
     assert "Traceback" not in log_of(tmp_path)
+
+
+# --- 7. a card Slack refuses for good: one plain-text fallback, then undeliverable, never retried ------------
+
+
+def to_support(with_blocks: bool | None = None):
+    def matches(params: dict) -> bool:
+        return params.get("channel") == SUPPORT and (with_blocks is None or bool(params.get("blocks")) == with_blocks)
+    return matches
+
+
+def support_posts(fake: FakeSlack) -> list:
+    return fake.calls_to("chat.postMessage", lambda call: call.params.get("channel") == SUPPORT)
+
+
+def test_a_card_slack_refuses_for_good_is_posted_once_as_plain_text(worker, fake):
+    fake.fail("chat.postMessage", error="invalid_blocks", times=100, when=to_support(with_blocks=True))
+    body, headers = signed(mention(OUT_OF_SCOPE + " \U0001f600" * 2000, "1800000003.000001", "EvRefused"))
+    assert send(worker, body, headers)[0] == 200
+    wait_until(lambda: fake.posted(SUPPORT), timeout=20, what="the plain-text card")
+    time.sleep(4)  # the delivery worker's backoff starts at 2 s: a retry would show by now
+    calls = support_posts(fake)
+    assert [bool(call.params.get("blocks")) for call in calls] == [True, False]  # the card once, the fallback once
+    [card] = fake.posted(SUPPORT)
+    assert "#1" in card["text"] and "invalid_blocks" in card["text"]
+    assert len(card["text"].encode("utf-16-le")) // 2 <= 3000  # Slack counts UTF-16 units: an emoji is two
+
+
+def test_a_case_refused_in_every_form_is_marked_undeliverable_for_healthz_and_the_console(worker, fake, tmp_path):
+    fake.fail("chat.postMessage", error="invalid_blocks", times=100, when=to_support(with_blocks=True))
+    fake.fail("chat.postMessage", error="msg_too_long", times=100, when=to_support(with_blocks=False))
+    body, headers = signed(mention(OUT_OF_SCOPE, "1800000004.000001", "EvUndeliverable"))
+    assert send(worker, body, headers)[0] == 200
+
+    def undeliverable() -> int:
+        return json.loads(send(worker, b"", {}, path="/healthz", method="GET")[1]).get("cases", {}).get("undeliverable")
+
+    wait_until(undeliverable, timeout=20, what="/healthz to count the undeliverable case")
+    time.sleep(4)
+    assert [bool(call.params.get("blocks")) for call in support_posts(fake)] == [True, False]  # never retried
+    with EscalationStore.from_url(f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}") as store:
+        case = store.get(1)
+        assert case.undeliverable and "msg_too_long" in case.undeliverable and not case.forwarded
+    from test_hardening_files import faqbot
+
+    console = faqbot("console", cwd=tmp_path, stdin=":queue\n:case 1\n:quit\n", env={
+        "FAQBOT_DB_URL": f"sqlite:///{(tmp_path / 'faqbot.sqlite3').as_posix()}", "FAQBOT_KB": "knowledge.yaml"})
+    assert "1 case(s) could not be delivered" in console.stderr  # the banner's warning (stderr when piped)
+    assert "[NOT DELIVERED]" in console.stdout and "Slack refused this case for good" in console.stdout

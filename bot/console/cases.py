@@ -96,7 +96,8 @@ class CaseCommands:
             cases = self.store.queue()
             if not cases:
                 self.say(view, "queue_empty")
-            rows = [[f"#{escalation.case}", self._status(view, escalation) + (f" ({shown(escalation.agent)})" if escalation.agent else ""),
+            rows = [[f"#{escalation.case}", self._status(view, escalation) + (f" ({shown(escalation.agent)})" if escalation.agent else "")
+                     + (CONSOLE_TEXTS.text("undeliverable_mark", view.ui_lang) if escalation.undeliverable else ""),
                      escalation.created_at.strftime("%Y-%m-%d %H:%M"), f"[{escalation.lang}]",
                      clip(escalation.question, view.ui_lang, QUEUE_LIMIT)] for escalation in cases]
             for line in table(rows):
@@ -113,7 +114,9 @@ class CaseCommands:
             self.say(view, "no_case", case=number)
             return
         lang = view.ui_lang
-        if escalation.forwarded:
+        if escalation.undeliverable:
+            forwarding = CONSOLE_TEXTS.text("undeliverable", lang, error=clip(escalation.undeliverable, lang))
+        elif escalation.forwarded:
             forwarding = CONSOLE_TEXTS.text("forwarded", lang, contact=view.assistant.contact(lang))
         else:
             error = f"; {clip(escalation.last_error, lang)}" if escalation.last_error else ""

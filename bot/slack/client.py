@@ -83,6 +83,26 @@ def slack_refused(error: SlackApiError) -> bool:
     return error.response is not None and error.response.status_code == 200
 
 
+#: Slack's refusals of a message's content: sending the same message again is refused again.
+CONTENT_REFUSALS = frozenset({
+    "invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "invalid_attachments",
+    "too_many_attachments", "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large",
+    "invalid_arguments",
+})
+
+
+def refused_for_good(error: SlackApiError) -> str | None:
+    """Slack's error code when it refused a message's content (HTTP 200, ``ok: false``), else None.
+
+    Those never succeed on a retry; a refusal about the channel (``not_in_channel``)
+    may, once someone invites the bot, and is retried like an outage.
+    """
+    if not slack_refused(error):
+        return None
+    code = error.response.get("error")
+    return code if code in CONTENT_REFUSALS else None
+
+
 class _DropTokenNotice(logging.Filter):
     """slack-bolt warns that ``$SLACK_BOT_TOKEN`` is unused whenever a client is injected; that is intended here."""
 
