@@ -7,13 +7,10 @@ setting from the machine), on files in a fresh temporary folder.
 
 from __future__ import annotations
 
-import os
 import resource
 import shutil
-import signal
 import stat
 import subprocess
-import sys
 import time
 from pathlib import Path
 

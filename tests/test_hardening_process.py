@@ -10,10 +10,8 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
-import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.store import EscalationStore
 from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 from bot.testkit.slack_traffic import SUPPORT, Worker, start_worker
+from test_slack_hardening import locked
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "round-two-secret"
@@ -122,18 +121,6 @@ def test_a_connection_dropped_after_slack_took_the_post_leaves_one_reply_and_one
 
 
 # --- 5. /healthz tells an unauthenticated caller ok or "database unavailable", nothing more ------------------
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Another process's long write transaction on the SQLite file."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=5)
-    conn.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        conn.execute("ROLLBACK")
-        conn.close()
 
 
 def test_healthz_does_not_tell_where_the_database_is_or_what_the_driver_said(worker, tmp_path):
