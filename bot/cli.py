@@ -65,6 +65,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
 
     tune = commands.add_parser("tune", help=t("tune"))
     tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help=t("tune_cases"))
+    tune.add_argument("--cases", nargs="+", default=[], metavar="FILE", dest="more_cases", help=t("tune_cases"))
     tune.add_argument("--kb", help=kb_help)
     tune.add_argument("--write", action="store_true", help=t("tune_write"))
     tune.add_argument("--lang", choices=["en", "zh"], help=lang_help)
@@ -262,7 +263,7 @@ def cmd_tune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
     path = knowledge_path(args.kb)
     try:
-        return run_tune(path, args.cases, args.write, tool_language(args.lang), stdout)
+        return run_tune(path, [*args.cases, *args.more_cases], args.write, tool_language(args.lang), stdout, sys.stderr)
     except OSError as error:  # --write on a full disk or a read-only folder: the file is left as it was
         sys.stderr.write(f"faqbot: {error.filename or path}: {error.strerror or error}\n")
         return EXIT_FAILED
@@ -275,7 +276,11 @@ def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
     store = _store(args)
     settings = forwarding_settings()
-    forwarding = ConsoleForwarding(store, settings) if settings is not None else None
+    forwarding = None
+    if settings is not None:  # the console posts its own cases to Slack's support channel
+        from bot.slack.cards import console_connection
+
+        forwarding = ConsoleForwarding(store, console_connection(settings))
     return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, ui_lang=args.ui_lang, store=store,
                        agent=agent_name(args.agent), forwarding=forwarding)
 

@@ -161,7 +161,8 @@ def test_ask_at_a_terminal_without_arguments_prompts():
 
 # ------------------------------------------------------------------ links in Slack, over loopback HTTP
 
-from test_slack import Harness, fake, make_bot, make_http_server, replies_to  # noqa: E402,F401  (fake: fixture)
+from bot.slack.server import make_http_server  # noqa: E402
+from slack_harness import Harness, fake, make_bot, replies_to  # noqa: E402,F401  (fake: fixture)
 import threading  # noqa: E402
 
 

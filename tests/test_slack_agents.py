@@ -23,7 +23,7 @@ from bot.slack.cli import cmd_slack
 from bot.slack.client import build_client
 from bot.slack.server import create_bot, make_http_server
 from bot.store import EscalationStore
-from test_slack import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
+from slack_harness import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
     AGENT, ASKER, GENERAL, OUT_OF_SCOPE, REPO, SECRET, SUPPORT, TOKEN, Harness, button, clean_environment, fake,
     in_channel, make_bot, replies_to, slack_args, support_posts, wait_until,
 )

@@ -16,10 +16,6 @@ SLACK_TEXTS = Catalog({
     "slack_helpful": {"en": "Helpful", "zh": "有帮助"},
     "slack_not_helpful": {"en": "Not helpful, ask {contact}", "zh": "没有帮助,转给{contact}"},
     "slack_share": {"en": "Share in channel", "zh": "分享到频道"},
-    "slack_answer_context": {
-        "en": "FAQ entry `{entry}` · confidence {score}",
-        "zh": "常见问题条目 `{entry}` · 置信度 {score}",
-    },
     "slack_thanks": {
         "en": "Thanks for the feedback!",
         "zh": "感谢您的反馈!",

@@ -16,7 +16,15 @@ from sqlalchemy.engine import Row
 
 from faq.model import Candidate
 
-SOURCES = ("console", "slack")
+SOURCES = ["console", "slack"]  # the channels questions come from; a new channel adds its name (register_source)
+
+
+def register_source(name: str) -> None:
+    """Let questions, cases and votes come from the channel ``name`` (a new adapter registers itself once)."""
+    if not (name.isascii() and name.isidentifier() and len(name) <= 16):
+        raise ValueError(f"a source is a short identifier, not {name!r}")
+    if name not in SOURCES:
+        SOURCES.append(name)
 
 
 @dataclass(frozen=True)
