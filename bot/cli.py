@@ -261,12 +261,8 @@ def cmd_init(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_tune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.commands.tune_report import run_tune
 
-    path = knowledge_path(args.kb)
-    try:
-        return run_tune(path, [*args.cases, *args.more_cases], args.write, tool_language(args.lang), stdout, sys.stderr)
-    except OSError as error:  # --write on a full disk or a read-only folder: the file is left as it was
-        sys.stderr.write(f"faqbot: {error.filename or path}: {error.strerror or error}\n")
-        return EXIT_FAILED
+    return run_tune(knowledge_path(args.kb), [*args.cases, *args.more_cases], args.write, tool_language(args.lang),
+                    stdout, sys.stderr)
 
 
 def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:

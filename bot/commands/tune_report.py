@@ -62,7 +62,11 @@ def run_tune(path: Path, given_cases: list[str], write: bool, lang: str, stdout:
         _write_refusal(broken, path, write, lang, stderr)
         return 1 if write else 0
     if write:
-        write_atomically(path, style.apply(edited))  # raises OSError (full disk...); the old file stays whole
+        try:
+            write_atomically(path, style.apply(edited))  # a crash or a full disk leaves the old file whole
+        except OSError as error:
+            stderr.write(f"faqbot: {error.filename or path}: {error.strerror or error}\n")
+            return 1
         stdout.write(notice("tune_written", lang, path=path) + "\n")
     return 0
 
