@@ -19,6 +19,7 @@ from typing import TextIO
 from rapidfuzz import fuzz, process
 
 from bot.store import EscalationStore, QuestionRecord
+from bot.terminal_text import clip
 from faq.normalize import normalize
 from faq.notices import notice
 from faq.prepared import spaced
@@ -123,7 +124,7 @@ def write_report(report: dict, out: TextIO, lang: str = "en") -> None:
         out.write(f"{n:>3}. " + notice("report_group", lang, count=group["count"], closest=group["closest_entry"] or "-") + "\n")
         for example_lang, texts in group["examples"].items():
             for text in texts:
-                out.write(f"       [{example_lang}] {text}\n")
+                out.write(f"       [{example_lang}] {clip(text, lang)}\n")
     if not report["groups"]:
         out.write(f"  {notice('report_none', lang)}\n")
     out.write("\n" + notice("report_answers", lang) + "\n")

@@ -1,12 +1,14 @@
 """What ``faqbot suggest`` tells the author besides the diff, in English or Chinese.
 
 Conflicts (with what each would break), phrasings held back and why, draft entries to
-write, and entries whose answers sellers find unhelpful. Plain text, one item a line.
+write, and entries whose answers sellers find unhelpful. Plain text, one item a line; sellers'
+questions escaped and cut for the terminal (:mod:`bot.terminal_text`).
 """
 
 from __future__ import annotations
 
 from bot.learning.suggest import Suggestions
+from bot.terminal_text import clip
 
 TEXTS: dict[str, dict[str, str]] = {
     "proposed": {
@@ -50,13 +52,15 @@ def render_summary(suggestions: Suggestions, lang: str = "en") -> str:
         lines.append(text("drafts", lang))
         for draft in s.drafts:
             question = next(iter(draft.question.values()), "")
-            lines.append(text("draft", lang, id=draft.id, count=draft.count, question=question, closest=draft.closest_entry or "-"))
+            lines.append(text("draft", lang, id=draft.id, count=draft.count, question=clip(question, lang),
+                              closest=draft.closest_entry or "-"))
     if s.conflicts:
         lines.append(text("conflicts", lang))
         for conflict in s.conflicts:
-            lines.append(text("conflict", lang, text=conflict.alternate.text, entry=conflict.alternate.entry_id))
+            lines.append(text("conflict", lang, text=clip(conflict.alternate.text, lang), entry=conflict.alternate.entry_id))
             for problem in conflict.problems[:3]:
-                lines.append(text(problem.kind, lang, text=problem.text, expected=problem.expected, found=problem.found or "-"))
+                lines.append(text(problem.kind, lang, text=clip(problem.text, lang), expected=problem.expected,
+                                  found=problem.found or "-"))
     if s.skipped:
         counts: dict[str, int] = {}
         for skipped in s.skipped:

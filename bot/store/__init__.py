@@ -33,7 +33,7 @@ from typing import Any
 
 from bot.errors import InvalidTransition, StoreBusy, StoreError, UnknownCase
 from bot.store.cases import Cases
-from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url
+from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url, mask_url
 from bot.store.learning import LearningRecords
 from bot.store.questions import QuestionLog
 from bot.store.queues import WorkQueues
@@ -55,7 +55,7 @@ __all__ = [
     "DEFAULT_BUSY_TIMEOUT", "SOURCES", "Escalation", "EscalationList", "EscalationStore", "FeedbackRecord",
     "InboxRequest", "InvalidTransition", "Leased", "PendingReply", "PruneCounts", "QuestionRecord", "StoreBusy",
     "StoreError", "UnknownCase",
-    "default_db_url", "idempotency_key_for", "register_source",
+    "default_db_url", "idempotency_key_for", "mask_url", "register_source",
 ]
 
 

@@ -88,7 +88,8 @@ class WorkQueues(Database):
         """Lease up to ``limit`` unforwarded cases due at ``now`` (case number > ``after``), oldest first."""
         moment = utc(now)
         rows = self._lease(
-            _E, waiting=_E.c.forwarded_at.is_(None), due=and_(_E.c.next_attempt_at <= moment, _E.c.id > after),
+            _E, waiting=and_(_E.c.forwarded_at.is_(None), _E.c.undeliverable.is_(None)),
+            due=and_(_E.c.next_attempt_at <= moment, _E.c.id > after),
             now=moment, token=token, lease_seconds=lease_seconds, limit=limit, doing="could not claim escalations to forward",
         )
         return [Leased(escalation_from_row(row), unsure) for row, unsure in rows]
@@ -112,6 +113,21 @@ class WorkQueues(Database):
             case, token, f"could not record the failed delivery of case {case}",
             {"last_error": error[:1000], "next_attempt_at": utc(retry_at), "updated_at": utc(now)},
         )
+
+    def mark_undeliverable(self, case: int, *, token: str, error: str, now: datetime) -> bool:
+        """Record that Slack refused this case for good (never retried again), if ``token`` still holds the lease."""
+        return self._settle_case(
+            case, token, f"could not record that case {case} cannot be delivered",
+            {"last_error": error[:1000], "undeliverable": error[:1000], "updated_at": utc(now)},
+        )
+
+    def undeliverable_cases(self) -> int:
+        """How many cases Slack refused for good (shown by ``/healthz``, the console's banner and ``:queue``)."""
+        with self._guard("could not count undeliverable cases"):
+            self.ensure_schema()
+            with self._engine.connect() as conn:
+                return int(conn.scalar(select(func.count()).select_from(_E).where(_E.c.undeliverable.is_not(None)))
+                           or 0)
 
     def _settle_case(self, case: int, token: str, doing: str, values: dict) -> bool:
         with self._guard(doing), self._writer.begin() as conn:

@@ -245,6 +245,8 @@ slack_inbox = _define_v5(metadata)
 picks = _define_v6(metadata)
 for _table_name, _column_name, _column_type in _V6_COLUMNS:
     metadata.tables[_table_name].append_column(Column(_column_name, _column_type))
+# Version 7: why a case can never be delivered (Slack refused its card and the plain-text one for good).
+escalations.append_column(Column("undeliverable", Text))
 
 _version_metadata = MetaData()
 schema_version = Table(
@@ -300,6 +302,10 @@ def _create_v6(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {column_name} {compiled}"))
 
 
+def _add_undeliverable(conn: Connection) -> None:
+    conn.execute(text(f"ALTER TABLE escalations ADD COLUMN undeliverable {Text().compile(dialect=conn.dialect)}"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "escalations, questions and feedback", _create_v1),
     Migration(2, "Slack event claims", _create_v2),
@@ -307,6 +313,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "escalations.card_synced_at: support-channel cards that show an older state", _add_card_synced_at),
     Migration(5, "Slack requests recorded before they are acknowledged", _create_v5),
     Migration(6, "labels: sellers' picks, resolved cases' labels, feedback's question", _create_v6),
+    Migration(7, "escalations.undeliverable: cases Slack refused for good, never retried", _add_undeliverable),
 )
 
 
