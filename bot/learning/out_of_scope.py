@@ -1,0 +1,116 @@
+"""Where a question people marked out of scope goes: never to a topic it is not about.
+
+An out-of-scope entry routes its questions with its own text ("fees: ask Seller Support
+about FBA"), so a question added to the wrong one is told something unrelated. In order:
+
+1. the out-of-scope topic the question is about, by the engine's own score: that topic
+   scores at least the knowledge base's ``clarify_score`` (the engine would offer it) and
+   is ``margin`` points ahead of every other out-of-scope topic (the engine would pick it),
+   on the scale the knowledge base was calibrated on, whatever that scale is;
+2. else a new out-of-scope topic for each group of alike such questions
+   (``bot.learning.grouping``), with a readable id the author can keep or rename;
+3. else the general out-of-scope entry (``out-of-scope``), whose routing text is neutral:
+   it has no answer, so its questions get the escalation notice alone.
+
+New topics need no answer, so they are written as served entries (no ``draft: true``);
+their phrasings are proven like every other phrasing (``bot.learning.proof``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from faq.assistant import Assistant
+from faq.normalize import normalize
+
+from bot.learning.grouping import Group, QuestionVectors, group_questions
+
+OUT_OF_SCOPE = "out_of_scope"
+#: the id of the general out-of-scope entry: questions about no topic of their own
+GENERAL_ID = "out-of-scope"
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A question marked out of scope (one distinct wording); ``count``: how many labels agreed."""
+
+    text: str
+    lang: str
+    count: int = 1
+
+
+@dataclass
+class Placement:
+    """Where each marked question goes (``(entry id, question)``), and the new topics (id -> questions)."""
+
+    phrasings: list[tuple[str, Marked]] = field(default_factory=list)
+    new_topics: dict[str, int] = field(default_factory=dict)
+
+
+def topic_about(assistant: Assistant, text: str) -> str | None:
+    """The id of the served out-of-scope topic ``text`` is about (see the module docstring), else None."""
+    entries = assistant.kb.entries
+    topics = [(match.score, entries[match.entry_index].id)
+              for match in assistant.search(text, limit=len(entries))
+              if entries[match.entry_index].kind == OUT_OF_SCOPE]
+    if not topics:
+        return None
+    settings = assistant.settings
+    best, topic = topics[0]
+    runner_up = topics[1][0] if len(topics) > 1 else 0.0
+    return topic if best >= settings.clarify_score and best - runner_up >= settings.margin else None
+
+
+def unused_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``... the first not in ``taken``."""
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def readable_id(group: Group, prefix: str, fallback: str, taken: set[str]) -> str:
+    """An unused kebab-case id: ``prefix`` and the leading words of the group's most asked English wording, else ``fallback``."""
+    english = group.examples(1, "en")
+    words = _SLUG_WORD.findall(normalize(english[0]))[:6] if english else []
+    return unused_id("-".join(([prefix] if prefix else []) + words) if words else fallback, taken)
+
+
+def place(assistant: Assistant, marked: Sequence[Marked], vectors: QuestionVectors, taken: set[str],
+          min_group: int = 2) -> Placement:
+    """Where each of the ``marked`` questions goes; ``taken``: ids in use (new ids are added to it)."""
+    placement = Placement()
+    unplaced: list[Marked] = []
+    for question in marked:
+        topic = topic_about(assistant, question.text)
+        if topic is None:
+            unplaced.append(question)
+        else:
+            placement.phrasings.append((topic, question))
+    owner = [n for n, question in enumerate(unplaced) for _ in range(question.count)]
+    general = _general_id(assistant, taken)
+    served = {entry.id for entry in assistant.kb.entries}
+    for group in group_questions([(unplaced[n].text, unplaced[n].lang) for n in owner], vectors):
+        if group.count >= min_group:
+            entry_id = readable_id(group, "oos", "oos-topic", taken)
+            taken.add(entry_id)
+        else:
+            entry_id = general
+        if entry_id not in served:
+            placement.new_topics[entry_id] = placement.new_topics.get(entry_id, 0) + group.count
+        placement.phrasings += [(entry_id, unplaced[n]) for n in dict.fromkeys(owner[i] for i in group.indexes)]
+    return placement
+
+
+def _general_id(assistant: Assistant, taken: set[str]) -> str:
+    """The general entry's id: the served one when the knowledge base has it, else a new unused one."""
+    existing = assistant.kb.entry(GENERAL_ID)
+    if existing is not None and existing.kind == OUT_OF_SCOPE:
+        return GENERAL_ID
+    new_id = unused_id(GENERAL_ID, taken)
+    taken.add(new_id)
+    return new_id
