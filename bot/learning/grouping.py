@@ -36,7 +36,7 @@ from bot.learning.model import Traffic
 #: cosine to a group's centroid from which a question joins it, with the sentence encoder's vectors
 ALIKE_MEANING = 0.7
 #: the same with the rarity-weighted word vectors
-ALIKE_WORDS = 0.4
+ALIKE_WORDS = 0.5
 #: terms in more than this share of the questions do not propose groups to compare with
 _COMMON = 0.2
 #: questions encoded at a time
