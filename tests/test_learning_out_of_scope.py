@@ -83,6 +83,15 @@ def test_new_topics_are_written_served_without_an_answer_and_proven(written):
     assert {topic.id for topic in suggestions.out_of_scope_entries} <= {entry.id for entry in improved.entries}
 
 
+@pytest.mark.parametrize("lang, heading", [("en", "New out-of-scope topics"), ("zh", "新的超出范围话题")])
+def test_the_summary_lists_the_new_topics_in_the_authors_language(written, lang, heading):
+    from bot.learning.summary import render_summary
+
+    suggestions, _, _ = written
+    summary = render_summary(suggestions, lang)
+    assert heading in summary and all(topic.id in summary for topic in suggestions.out_of_scope_entries)
+
+
 @pytest.mark.parametrize("question", [*WEATHER_EN, *WEATHER_ZH, ALONE])
 def test_afterwards_the_question_is_routed_with_the_escalation_notice_alone(written, question):
     _, _, new = written
