@@ -57,11 +57,22 @@ def test_questions_about_no_topic_make_new_topics_never_an_unrelated_one(shipped
     existing = {entry.id for entry in shipped_kb.entries}
     assert set(placed) == {*WEATHER_EN, *WEATHER_ZH, ALONE} and not set(placed.values()) & existing
     assert len({placed[text] for text in WEATHER_EN}) == 1 and len({placed[text] for text in WEATHER_ZH}) == 1
-    assert placed[WEATHER_EN[0]].startswith("oos-what")  # a readable id from the English wording
+    assert placed[WEATHER_EN[0]].startswith("oos-weather")  # a readable id: what the English wording is about
     assert placed[ALONE] == "out-of-scope"  # asked once, like nothing else: the general entry
     new = {entry.id: entry for entry in found.out_of_scope_entries}
     assert set(new) == set(placed.values()) and {entry.kind for entry in new.values()} == {"out_of_scope"}
     assert new[placed[WEATHER_EN[0]]].count >= 2
+
+
+def test_alike_questions_go_together_to_the_topic_most_of_them_are_about(shipped_kb, assistant):
+    from bot.learning.out_of_scope import topic_about
+
+    alike = ["how do I pay for my tax form", "how can I pay for my tax form", "where do I pay for my tax form"]
+    assert topic_about(assistant, alike[2]) is None  # not about a topic by itself...
+    found = propose(shipped_kb, assistant, marked(*alike))
+    targets = {a.entry_id for a in found.out_of_scope}
+    assert len(targets) == 1 and targets <= {entry.id for entry in shipped_kb.entries}  # ...but like the others
+    assert found.out_of_scope_entries == []
 
 
 @pytest.fixture(scope="module")

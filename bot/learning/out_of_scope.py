@@ -6,9 +6,10 @@ about FBA"), so a question added to the wrong one is told something unrelated. I
 1. the out-of-scope topic the question is about, by the engine's own score: that topic
    scores at least the knowledge base's ``clarify_score`` (the engine would offer it) and
    is ``margin`` points ahead of every other out-of-scope topic (the engine would pick it),
-   on the scale the knowledge base was calibrated on, whatever that scale is;
-2. else a new out-of-scope topic for each group of alike such questions
-   (``bot.learning.grouping``), with a readable id the author can keep or rename;
+   on the scale the knowledge base was calibrated on, whatever that scale is; alike
+   questions (``bot.learning.grouping``) go together, to the topic most of them are about;
+2. else a new out-of-scope topic for each group of alike such questions, with a readable
+   id the author can keep or rename;
 3. else the general out-of-scope entry (``out-of-scope``), whose routing text is neutral:
    it has no answer, so its questions get the escalation notice alone.
 
@@ -19,6 +20,7 @@ their phrasings are proven like every other phrasing (``bot.learning.proof``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -31,6 +33,11 @@ OUT_OF_SCOPE = "out_of_scope"
 #: the id of the general out-of-scope entry: questions about no topic of their own
 GENERAL_ID = "out-of-scope"
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
+#: words that say how something is asked, not what about: left out of readable ids
+_ASKING = frozenset(
+    "a an the i me my we our you your it its is are was be am do does did can could would will should may "
+    "how what when where why who which there possible to for of on in at with about from please get s".split()
+)
 
 
 @dataclass(frozen=True)
@@ -74,35 +81,41 @@ def unused_id(base: str, taken: set[str]) -> str:
 
 
 def readable_id(group: Group, prefix: str, fallback: str, taken: set[str]) -> str:
-    """An unused kebab-case id: ``prefix`` and the leading words of the group's most asked English wording, else ``fallback``."""
+    """An unused kebab-case id: ``prefix`` and what the group's most asked English wording is about, else ``fallback``."""
     english = group.examples(1, "en")
-    words = _SLUG_WORD.findall(normalize(english[0]))[:6] if english else []
+    words = _SLUG_WORD.findall(normalize(english[0])) if english else []
+    words = ([word for word in words if word not in _ASKING] or words)[:5]
     return unused_id("-".join(([prefix] if prefix else []) + words) if words else fallback, taken)
 
 
 def place(assistant: Assistant, marked: Sequence[Marked], vectors: QuestionVectors, taken: set[str],
           min_group: int = 2) -> Placement:
-    """Where each of the ``marked`` questions goes; ``taken``: ids in use (new ids are added to it)."""
-    placement = Placement()
-    unplaced: list[Marked] = []
-    for question in marked:
-        topic = topic_about(assistant, question.text)
-        if topic is None:
-            unplaced.append(question)
-        else:
-            placement.phrasings.append((topic, question))
-    owner = [n for n, question in enumerate(unplaced) for _ in range(question.count)]
+    """Where each of the ``marked`` questions goes; ``taken``: ids in use (new ids are added to it).
+
+    Alike questions go together, to the topic most of them are about: near-identical
+    wordings split between two entries would each be a near-duplicate of the other.
+    """
+    about = [topic_about(assistant, question.text) for question in marked]
+    owner = [n for n, question in enumerate(marked) for _ in range(question.count)]
     general = _general_id(assistant, taken)
     served = {entry.id for entry in assistant.kb.entries}
-    for group in group_questions([(unplaced[n].text, unplaced[n].lang) for n in owner], vectors):
-        if group.count >= min_group:
+    placement = Placement()
+    for group in group_questions([(marked[n].text, marked[n].lang) for n in owner], vectors):
+        members = list(dict.fromkeys(owner[i] for i in group.indexes))
+        topics: Counter = Counter()
+        for n in members:
+            if about[n] is not None:
+                topics[about[n]] += marked[n].count
+        if topics:
+            entry_id = topics.most_common(1)[0][0]
+        elif group.count >= min_group:
             entry_id = readable_id(group, "oos", "oos-topic", taken)
             taken.add(entry_id)
         else:
             entry_id = general
         if entry_id not in served:
             placement.new_topics[entry_id] = placement.new_topics.get(entry_id, 0) + group.count
-        placement.phrasings += [(entry_id, unplaced[n]) for n in dict.fromkeys(owner[i] for i in group.indexes)]
+        placement.phrasings += [(entry_id, marked[n]) for n in members]
     return placement
 
 
