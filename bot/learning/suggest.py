@@ -102,7 +102,7 @@ def apply(yaml_text: str, kb: KnowledgeBase, suggestions: Suggestions) -> str:
             topic_phrasings[alternate.entry_id][alternate.lang].append(alternate.text)
         else:
             additions[alternate.entry_id][alternate.lang].append(alternate.text)
-    text = add_alternates(yaml_text, additions) if additions else yaml_text
+    text = add_alternates(yaml_text, additions, part="learned") if additions else yaml_text
     langs = sorted(kb.languages()) or ["en", "zh"]
     entries = []
     for entry_id, by_lang in topic_phrasings.items():
