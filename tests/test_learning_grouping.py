@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from bot.cli import main
 from bot.learning.grouping import KnowledgeBaseVectors, MeaningVectors, WordVectors, group_questions, unanswered

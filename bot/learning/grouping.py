@@ -42,6 +42,12 @@ _COMMON = 0.2
 #: questions encoded at a time
 _BATCH = 512
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+#: words that say how something is asked, not what about: left out of readable ids
+_ASKING = frozenset(
+    "a an the i me my we our you your it its is are was be am do does did can could would will should may "
+    "how what when where why who which there possible to for of on in at with about from please get s".split()
+)
 
 
 def question_key(text: str) -> str:
@@ -345,3 +351,19 @@ def closest_entry(group: Group, items: Sequence[Unanswered]) -> str | None:
     guesses = Counter(items[n].closest for n in group.indexes if items[n].closest)
     return guesses.most_common(1)[0][0] if guesses else None
 
+
+def unused_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``... the first not in ``taken``."""
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def readable_id(group: Group, prefix: str, fallback: str, taken: set[str]) -> str:
+    """An unused kebab-case id: ``prefix`` and what the group's most asked English wording is about, else ``fallback``."""
+    english = group.examples(1, "en")
+    words = _SLUG_WORD.findall(normalize(english[0])) if english else []
+    words = ([word for word in words if word not in _ASKING] or words)[:5]
+    return unused_id("-".join(([prefix] if prefix else []) + words) if words else fallback, taken)

@@ -19,25 +19,17 @@ their phrasings are proven like every other phrasing (``bot.learning.proof``).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from faq.assistant import Assistant
-from faq.normalize import normalize
 
-from bot.learning.grouping import Group, QuestionVectors, group_questions
+from bot.learning.grouping import QuestionVectors, group_questions, readable_id, unused_id
 
 OUT_OF_SCOPE = "out_of_scope"
 #: the id of the general out-of-scope entry: questions about no topic of their own
 GENERAL_ID = "out-of-scope"
-_SLUG_WORD = re.compile(r"[a-z0-9]+")
-#: words that say how something is asked, not what about: left out of readable ids
-_ASKING = frozenset(
-    "a an the i me my we our you your it its is are was be am do does did can could would will should may "
-    "how what when where why who which there possible to for of on in at with about from please get s".split()
-)
 
 
 @dataclass(frozen=True)
@@ -69,23 +61,6 @@ def topic_about(assistant: Assistant, text: str) -> str | None:
     best, topic = topics[0]
     runner_up = topics[1][0] if len(topics) > 1 else 0.0
     return topic if best >= settings.clarify_score and best - runner_up >= settings.margin else None
-
-
-def unused_id(base: str, taken: set[str]) -> str:
-    """``base``, or ``base-2``, ``base-3``... the first not in ``taken``."""
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
-
-
-def readable_id(group: Group, prefix: str, fallback: str, taken: set[str]) -> str:
-    """An unused kebab-case id: ``prefix`` and what the group's most asked English wording is about, else ``fallback``."""
-    english = group.examples(1, "en")
-    words = _SLUG_WORD.findall(normalize(english[0])) if english else []
-    words = ([word for word in words if word not in _ASKING] or words)[:5]
-    return unused_id("-".join(([prefix] if prefix else []) + words) if words else fallback, taken)
 
 
 def place(assistant: Assistant, marked: Sequence[Marked], vectors: QuestionVectors, taken: set[str],

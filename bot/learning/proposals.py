@@ -24,10 +24,10 @@ from faq.model import KnowledgeBase
 from faq.normalize import is_noise, normalize
 
 from bot.learning.grouping import (
-    MeaningVectors, QuestionVectors, WordVectors, closest_entry, group_unanswered, question_key, unanswered,
+    MeaningVectors, QuestionVectors, WordVectors, closest_entry, group_unanswered, question_key, readable_id, unanswered,
 )
 from bot.learning.model import Labelled, Traffic
-from bot.learning.out_of_scope import OUT_OF_SCOPE, Marked, place, readable_id
+from bot.learning.out_of_scope import OUT_OF_SCOPE, Marked, place
 #: a phrasing longer than this is a message, not a question worth keeping
 MAX_PHRASING = 200
 #: share of a question's labels that must agree before it becomes an alternate
