@@ -18,11 +18,11 @@ from faq.kb_edit import DraftEntry, add_alternates, add_drafts
 from faq.model import KnowledgeBase
 from faq.normalize import is_noise
 
+from bot.learning.grouping import QuestionVectors, question_key
 from bot.learning.leave_one_out import LeaveOneOut
 from bot.learning.model import Traffic
-from bot.learning.proof import Conflict, Prover
-from bot.learning.grouping import QuestionVectors
 from bot.learning.out_of_scope import OUT_OF_SCOPE
+from bot.learning.proof import Conflict, Prover
 from bot.learning.proposals import Alternate, NewEntry, NotHelpful, Skipped, propose
 
 
@@ -59,13 +59,13 @@ def suggest(kb: KnowledgeBase, traffic: Traffic, cases: Sequence[Case] = (), *, 
     out_of_scope_ids = {alternate.entry_id for alternate in found.out_of_scope}
     asked: Counter = Counter()
     owners: dict[str, str] = {}
-    placed = {(alternate.lang, alternate.text): alternate.entry_id for alternate in found.out_of_scope}
+    placed = {(alternate.lang, question_key(alternate.text)): alternate.entry_id for alternate in found.out_of_scope}
     for record in traffic.labelled:
         text = record.question.strip()
         if record.label == "entry":
             owner = record.entry_id
         elif record.label == OUT_OF_SCOPE:  # where it was placed, else (routed already) out of scope as such
-            owner = placed.get((record.lang, text), OUT_OF_SCOPE)
+            owner = placed.get((record.lang, question_key(text)), OUT_OF_SCOPE)
         else:
             continue
         if not is_noise(text):
@@ -74,7 +74,8 @@ def suggest(kb: KnowledgeBase, traffic: Traffic, cases: Sequence[Case] = (), *, 
     labelled = {text: owners[text] for text, _ in asked.most_common()}
     checks = LeaveOneOut(workers)
     try:
-        prover = Prover(kb, cases, labelled, found.out_of_scope_entries, leave_one_out=checks, decisions=assistant.settings)
+        prover = Prover(kb, cases, labelled, found.out_of_scope_entries, leave_one_out=checks,
+                        decisions=assistant.settings)
         accepted, conflicts = prover.prove(found.alternates + found.out_of_scope)
     finally:
         checks.close()
