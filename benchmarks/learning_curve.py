@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.console.repl import run_console  # noqa: E402
-from bot.desk import Outcome  # noqa: E402
+from bot.desks.questions import QuestionOutcome  # noqa: E402
 from bot.store import EscalationStore  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
@@ -102,12 +102,12 @@ class ScriptedAsker(io.TextIOBase):
     def __init__(self, questions: list[Labelled]):
         self.questions = list(reversed(questions))
         self.current: Labelled | None = None
-        self.last: Outcome | None = None
+        self.last: QuestionOutcome | None = None
         self.gold_of_case: dict[int, str | None] = {}
         self.queued: list[str] = []
         self.asked = self.picks = self.none_of_these = self.cases = 0
 
-    def observe(self, outcome: Outcome) -> None:
+    def observe(self, outcome: QuestionOutcome) -> None:
         """A desk listener: every question's (and every escalation's) outcome."""
         self.last = outcome
         if outcome.case is not None and outcome.created and self.current is not None:

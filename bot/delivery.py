@@ -1,7 +1,7 @@
 """One delivery worker for every "tell someone, retry until it arrives" job.
 
 Write, then tell: the thing to deliver is a row first (a case to forward to
-Seller Support, a Slack reply Slack refused), then :class:`DeliveryWorker`
+Seller Support, a reply a channel refused), then :class:`DeliveryWorker`
 leases due rows from a :class:`WorkQueue`, hands each to ``deliver``, and
 settles it: delivered (with the reference the deliverer returned), or failed
 with the error and the next attempt after capped exponential backoff. All state
@@ -14,8 +14,9 @@ unsettled. The next worker leases it as ``unsure`` and, when a ``find``
 callable is given (the deliverer can look: a file, a channel's history), asks
 it first and records the earlier delivery instead of sending again.
 
-:class:`Forwarder` (cases to a :class:`Sink`) and :class:`ReplyOutbox` (held
-Slack replies, which also expire) are this worker on their queues.
+:class:`Forwarder` (cases to a :class:`Sink`) is this worker on the cases to
+forward; a channel's own queues (the durable inbox, Slack's held replies) bring
+their own :class:`WorkQueue`. Nothing here knows what a channel is.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from bot.background import run_periodically
-from bot.store import Escalation, EscalationStore, Leased, PendingReply
+from bot.store import Escalation, EscalationStore, Leased
 
 log = logging.getLogger("faqbot.delivery")
 
@@ -195,81 +196,3 @@ class Forwarder(DeliveryWorker):
         super().__init__(_CaseQueue(store), sink.forward, find=getattr(sink, "find", None), **options)
         self.store = store
         self.sink = sink
-
-
-# --- Slack replies Slack did not take --------------------------------------------------------------
-
-
-class _ReplyQueue:
-    what = "posting held reply"
-
-    def __init__(self, store: EscalationStore, expire_after: float) -> None:
-        self.store = store
-        self.expire_after = expire_after
-
-    def lease(self, *, now: datetime, **options: Any) -> list[Leased]:
-        return self.store.lease_replies(now=now, created_after=now - timedelta(seconds=self.expire_after), **options)
-
-    def ident(self, item: PendingReply) -> int:
-        return item.id
-
-    def attempts(self, item: PendingReply) -> int:
-        return item.attempts
-
-    def delivered(self, item: PendingReply, **options: Any) -> bool:
-        return self.store.mark_reply_posted(item.id, **options)
-
-    def failed(self, item: PendingReply, **options: Any) -> bool:
-        return self.store.mark_reply_failed(item.id, **options)
-
-
-class ReplyOutbox:
-    """Held Slack replies: :meth:`hold` keeps one, :meth:`deliver_due` posts those whose retry time has come.
-
-    A reply is tried for ``expire_after`` seconds (a day by default: an answer
-    that late helps nobody, and a channel that was archived or left never takes
-    it); the row then stays, with its last error, for whoever investigates.
-    """
-
-    def __init__(
-        self,
-        store: EscalationStore,
-        *,
-        clock: Callable[[], float] = time.time,
-        backoff: tuple[float, float] = (2.0, 300.0),
-        lease: float = 60.0,
-        expire_after: float = 86400.0,
-    ) -> None:
-        self.store = store
-        self.clock = clock
-        self.backoff = backoff
-        self.lease = float(lease)
-        self._queue = _ReplyQueue(store, float(expire_after))
-
-    def now(self) -> datetime:
-        """The injected clock as an aware UTC datetime."""
-        return datetime.fromtimestamp(self.clock(), tz=timezone.utc)
-
-    def hold(self, *, channel: str, thread_ts: str | None, text: str, blocks: list[dict[str, Any]] | None,
-             event_key: str | None, error: str) -> int:
-        """Keep a reply whose first post failed with ``error``; return its row id. Raises ``StoreError``."""
-        moment = self.now()
-        return self.store.hold_reply(
-            channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, event_key=event_key, error=error,
-            now=moment, retry_at=moment + timedelta(seconds=backoff_delay(1, self.backoff)),
-        )
-
-    def worker(self, post: Callable[[PendingReply], object]) -> DeliveryWorker:
-        """The delivery worker that posts held replies with ``post`` (which raises on failure)."""
-        def deliver(reply: PendingReply) -> None:
-            post(reply)
-
-        return DeliveryWorker(self._queue, deliver, clock=self.clock, backoff=self.backoff, lease=self.lease)
-
-    def deliver_due(self, post: Callable[[PendingReply], object], limit: int = 100) -> int:
-        """Post up to ``limit`` due replies with ``post``; return how many got through."""
-        return self.worker(post).deliver_due(limit)
-
-    def pending(self) -> int:
-        """How many replies were never posted (expired ones included)."""
-        return self.store.pending_replies()

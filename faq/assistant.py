@@ -74,11 +74,12 @@ class Assistant:
         self.retriever = Retriever(kb, tuning, prepared)
         self.search: Callable[..., list[Match]] = self.retriever.search
         self.settings: Settings = decisions or kb.settings
-        self.calibration: Calibration | None = None
+        self._calibration: Calibration | None = None
         #: built-in small talk ("hi", "thanks"...) only for a knowledge base with no small talk of its own
         self.builtin_smalltalk = not any(entry.kind == "smalltalk" for entry in kb.entries)
         self.semantic: SemanticSetup | None = None
         self._copies: Copies | None = None
+        self._calibrates = decisions is None
         if kb.settings.semantic and encoder is not None and kb.entries:
             chosen_encoder, chosen_dir = resolve(encoder, cache_dir)
             self.semantic = SemanticSetup.build(
@@ -86,8 +87,19 @@ class Assistant:
             )
             self.search = self.semantic.hybrid.search
             if decisions is None:
-                self.calibration = choose(self.semantic.outcomes, kb.settings.max_wrong_rate)
-                self.settings = calibrated_settings(kb.settings, self.calibration)
+                # a file that sets every threshold calibration would choose needs no sweep at start (faqbot ask)
+                needed = not {"answer_score", "margin", "clarify_score"} <= kb.settings.explicit
+                self.settings = calibrated_settings(kb.settings, self.calibration if needed else None)
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """What calibration chooses for this knowledge base (None without the encoder, or with ``decisions``).
+
+        Computed when first asked for: deciding needs it only for thresholds the file leaves out.
+        """
+        if self._calibration is None and self.semantic is not None and self.settings is not None and self._calibrates:
+            self._calibration = choose(self.semantic.outcomes, self.kb.settings.max_wrong_rate)
+        return self._calibration
 
     def variant(self, kb: KnowledgeBase) -> Assistant:
         """An engine for an edited copy of this knowledge base (a phrasing left out or added).

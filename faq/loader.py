@@ -13,6 +13,7 @@ from typing import Callable
 
 import yaml
 
+from faq.catalog import placeholders
 from faq.messages import DEFAULT_MESSAGES
 from faq.model import KINDS, LANGS, Entry, KnowledgeBase, Settings
 from faq.notices import Problem
@@ -151,7 +152,21 @@ class _Checker:
 
     def messages(self, node: yaml.Node) -> dict[str, dict[str, str]]:
         pairs = self.mapping(node, "messages", set(DEFAULT_MESSAGES))
-        return {name: self.by_lang(value, f"messages.{name}", self.text) for name, (_, value) in pairs.items()}
+        found = {}
+        for name, (_, value) in pairs.items():
+            texts = self.by_lang(value, f"messages.{name}", self.text)
+            allowed = {"contact"} | {field for text in DEFAULT_MESSAGES[name].values() for field in placeholders(text)}
+            for lang, text in texts.items():
+                try:
+                    unknown = ["{" + field + "}" for field in sorted(placeholders(text) - allowed)]
+                except ValueError:  # an unbalanced brace
+                    unknown = ["{"]
+                if unknown:  # the reply would otherwise fail at the moment a seller needs it
+                    where = dict(self.mapping(value, f"messages.{name}"))[lang][1]
+                    self.problem(where, "bad_placeholder", what=f"messages.{name}.{lang}", found=", ".join(unknown),
+                                 allowed=", ".join("{" + field + "}" for field in sorted(allowed)))
+            found[name] = texts
+        return found
 
     def synonyms(self, node: yaml.Node) -> tuple[tuple[str, ...], ...]:
         if not isinstance(node, yaml.SequenceNode):

@@ -35,6 +35,10 @@ NOTICES = Catalog({
     "not_number": {"en": "{what} must be a number", "zh": "{what} 必须是数字"},
     "out_of_range": {"en": "{what} must be between 0 and 100", "zh": "{what} 必须在 0 到 100 之间"},
     "not_bool": {"en": "{what} must be true or false", "zh": "{what} 必须是 true 或 false"},
+    "bad_placeholder": {
+        "en": "{what} uses {found}, which is never filled in; it may use {allowed} (write {{{{ and }}}} for a brace)",
+        "zh": "{what} 使用了不会被填入的 {found};可以使用 {allowed}(花括号本身写作 {{{{ 和 }}}})",
+    },
     "not_fraction": {"en": "{what} must be between 0 and 1", "zh": "{what} 必须在 0 到 1 之间"},
     "tune_header": {
         "en": "max wrong  threshold  margin  answered right  did you mean  oos escalated  wrong (estimated)",
@@ -140,8 +144,8 @@ NOTICES = Catalog({
     },
     "init_failed": {"en": "cannot write into {path}: {error}", "zh": "无法写入 {path}:{error}"},
     "init_done": {
-        "en": "Wrote {kb} and {cases}. Next:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\nThe format is explained in docs/knowledge-base.md.",
-        "zh": "已写入 {kb} 和 {cases}。接下来:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\n格式说明见 docs/knowledge-base.md。",
+        "en": "Wrote {kb} and {cases}. Next:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\nThe format is explained in: faqbot docs knowledge-base",
+        "zh": "已写入 {kb} 和 {cases}。接下来:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\n格式说明见:faqbot docs knowledge-base",
     },
     "check_group": {
         "en": "{count} {level}s of one kind: {what}. Each, at the phrasing's line:",

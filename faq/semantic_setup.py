@@ -72,12 +72,15 @@ class SemanticSetup:
         return cls(hybrid, outcomes, encoder)
 
 
-def calibrated_settings(settings: Settings, calibration: Calibration) -> Settings:
-    """``settings`` with every decision value the file does not set taken from ``calibration``."""
-    chosen = {
-        "answer_score": calibration.answer_score, "margin": calibration.margin,
-        "clarify_score": calibration.clarify_score, "sure_score": NEVER,
-    }
+def calibrated_settings(settings: Settings, calibration: Calibration | None) -> Settings:
+    """``settings`` with every decision value the file does not set taken from ``calibration``.
+
+    ``calibration`` may be None only when the file sets the answer and did-you-mean scores and the margin.
+    """
+    chosen: dict[str, float] = {"sure_score": NEVER}
+    if calibration is not None:
+        chosen.update(answer_score=calibration.answer_score, margin=calibration.margin,
+                      clarify_score=calibration.clarify_score)
     values = {key: value for key, value in chosen.items() if key not in settings.explicit}
     merged = replace(settings, **values)
     if merged.clarify_score > merged.answer_score:

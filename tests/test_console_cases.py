@@ -179,6 +179,25 @@ def test_a_malformed_resolve_is_refused_in_the_agents_language_and_changes_nothi
     assert store.get(1).status == "open" and store.get(1).label is None
 
 
+def test_an_agent_cannot_reopen_a_case_another_agent_has_taken(store):
+    session(store, [OUT_OF_SCOPE_EN])
+    session(store, [":take 1"], agent="ana")
+    out = session(store, [":reopen 1"], agent="bo")
+    assert "Case #1 is already taken by ana." in out and "open again" not in out
+    assert store.get(1).status == "taken" and store.get(1).agent == "ana"
+    assert "Case #1 is open again." in session(store, [":reopen 1"], agent="ana")  # the holder gives it back
+    session(store, [":resolve 1 done"], agent="ana")
+    assert "Case #1 is open again." in session(store, [":reopen 1"], agent="bo")  # a resolved case is anyone's to reopen
+
+
+def test_a_stray_number_or_punctuation_opens_no_case(store):
+    out = session(store, ["Can I close my account?", "5", "0", "???", "7"])
+    assert out.count("There is no did-you-mean to pick from") == 3
+    assert store.list() == [] and "case #" not in out
+    out = session(store, ["5"], ui_lang="zh")
+    assert "当前没有可选择的候选" in out and store.list() == []
+
+
 def test_a_did_you_mean_pick_in_the_console_is_recorded_like_a_sellers_click(store, tmp_path):
     """Picks are the strongest evidence faqbot suggest gets: the console keeps them as Slack does."""
     kb = tmp_path / "kb.yaml"

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.cli import main
-from bot.commands.prune import PRUNE_TEXTS, cutoff_for, parse_age
+from bot.commands.cli_parser import UsageError
+from bot.commands.prune import PRUNE_TEXTS, cutoff_for, cutoff_from
 from bot.store import EscalationStore, schema
 from faq.model import Candidate, Reply
 
@@ -94,15 +95,23 @@ def test_dry_run_counts_the_same_rows_and_deletes_nothing(store):
     assert store.export() == before
 
 
-@pytest.mark.parametrize("text, days", [("90d", 90), ("12w", 84), ("48h", 2), (" 7D ", 7)])
-def test_ages(text, days):
-    assert parse_age(text) == timedelta(days=days)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text, age", [("90d", timedelta(days=90)), ("12w", timedelta(days=84)), ("48h", timedelta(days=2)),
+                                       (" 7D ", timedelta(days=7)), ("1m", timedelta(minutes=1))])
+def test_ages(text, age):
+    assert cutoff_from(text, NOW) == NOW - age
+
+
+def test_an_iso_date_is_the_cutoff_itself():
+    assert cutoff_from("2026-01-31", NOW) == datetime(2026, 1, 31, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize("text", ["90", "0d", "-5d", "90 days", "soon", "1.5d"])
 def test_bad_ages_are_refused(text):
-    with pytest.raises(ValueError):
-        parse_age(text)
+    with pytest.raises(UsageError):
+        cutoff_from(text, NOW)
 
 
 def test_texts_are_bilingual():

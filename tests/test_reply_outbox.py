@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.delivery import ReplyOutbox
+from bot.slack.held_replies import ReplyOutbox
 from bot.store import PendingReply
 from bot.store import EscalationStore, StoreError
 

@@ -8,6 +8,8 @@ connection locks, or that is opened read-only.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import os
 import sqlite3
@@ -19,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.desk import Origin, QuestionDesk
+from bot.desks.questions import Origin, QuestionDesk
 from bot.slack import blocks
 from bot.slack.client import build_client
 from bot.slack.server import make_http_server
 from bot.store import EscalationStore, StoreBusy, StoreError
 from bot.testkit.fake_slack import FakeSlack
-from test_slack import (  # noqa: F401 - clean_environment is an autouse fixture
+from slack_harness import (  # noqa: F401 - clean_environment is an autouse fixture
     AGENT, ASKER, GENERAL, OUT_OF_SCOPE, SUPPORT, TOKEN, Harness, clean_environment, make_bot, wait_until,
 )
 
@@ -189,12 +191,13 @@ def test_the_desk_defers_an_escalation_while_the_database_is_locked(tmp_path, sh
     store.migrate()
     desk, assistant = QuestionDesk(store), Assistant(shipped_kb)
     origin = Origin("slack", asker=ASKER, channel=GENERAL, message_id="1.1")
+    recorded = dataclasses.replace(origin, recorded=True)  # the inbox holds the request and will hand it in again
     with locked(path):
         with pytest.raises(StoreBusy):
-            desk.ask(assistant, OUT_OF_SCOPE, origin, defer_busy=True)
+            desk.ask(assistant, OUT_OF_SCOPE, recorded)
         told = desk.ask(assistant, OUT_OF_SCOPE, origin)  # nobody will ask again: tell the asker now
     assert UNSAVED in told.text
-    assert desk.ask(assistant, OUT_OF_SCOPE, origin, defer_busy=True).case.case == 1
+    assert desk.ask(assistant, OUT_OF_SCOPE, recorded).case.case == 1
     store.close()
 
 

@@ -43,24 +43,25 @@ def add_suggest_parser(commands: argparse._SubParsersAction, lang: str = "en") -
     """The ``suggest`` sub-command's arguments, their help in ``lang``."""
     t = help_texts(lang)
     suggest = commands.add_parser("suggest", help=t("suggest"))
-    suggest.add_argument("--kb", help=t("kb"))
-    suggest.add_argument("--since", default="all", help=t("suggest_since"))
+    suggest.add_argument("--kb", metavar="FILE", help=t("kb"))
+    suggest.add_argument("--since", default="all", metavar="WHEN", help=t("suggest_since"))
     suggest.add_argument("--cases", nargs="+", default=[], metavar="FILE", help=t("suggest_cases"))
     suggest.add_argument("--write", metavar="OUT", help=t("suggest_write"))
     suggest.add_argument("--lang", choices=["en", "zh"], help=t("lang_report"))
-    suggest.add_argument("--db", help=t("db"))
+    suggest.add_argument("--db", metavar="URL", help=t("db"))
 
 
 def since_option(text: str) -> datetime | None:
-    """``--since``: ``all`` (None), a duration ago or an ISO date; ``ValueError`` otherwise."""
-    from bot.commands.report import parse_since
+    """``--since``: ``all`` (None), a duration ago or an ISO date (``bot.commands.durations``); ``UsageError`` otherwise."""
+    from bot.commands.cli_parser import UsageError
+    from bot.commands.durations import parse_moment
 
     if text.strip().lower() == "all":
         return None
     try:
-        return parse_since(text)
+        return parse_moment(text)
     except (ValueError, OverflowError):
-        raise ValueError(f"--since: expected 7d, 24h, 30m, 2w, an ISO date or 'all', got {text!r}") from None
+        raise UsageError(f"--since: expected 30m, 24h, 7d, 2w, an ISO date or 'all', got {text!r}") from None
 
 
 def diff_path(path: Path) -> str:

@@ -11,28 +11,14 @@ to resolve, and the helpful rate per entry.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TextIO
 
 from bot.learning.grouping import Group, QuestionVectors, Unanswered, closest_entry, group_unanswered, unanswered
 from bot.store import EscalationStore
 from faq.notices import notice
-
-_SINCE_RE = re.compile(r"^(\d+)\s*([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """``7d``, ``24h``, ``30m``, ``2w`` (ago), or an ISO date/time; raises ValueError otherwise."""
-    now = now or datetime.now(timezone.utc)
-    match = _SINCE_RE.match(text.strip().lower())
-    if match:
-        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    moment = datetime.fromisoformat(text.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def group_json(group: Group, items: list[Unanswered]) -> dict:

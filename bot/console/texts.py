@@ -72,7 +72,6 @@ CONSOLE_TEXTS = Catalog({
         "en": "Sorry, that line could not be handled ({error}). The console is still running.",
         "zh": "抱歉,这一行无法处理({error})。控制台仍在运行。",
     },
-    "clipped": {"en": " … [{count} more characters]", "zh": " …[另有 {count} 个字符]"},
     # --- did-you-mean choices ---------------------------------------------------------------------
     "pick_hint": {
         "en": "  Type a number (or :pick N) to answer with that choice, 0 for none of these.",
@@ -144,8 +143,8 @@ CONSOLE_TEXTS = Catalog({
     },
     # --- where cases go (said at start) ----------------------------------------------------------
     "cases_forwarded": {
-        "en": "Cases are saved in {db} and posted to the Seller Support channel in Slack from this console.",
-        "zh": "案例保存在 {db},并由本控制台发送到 Slack 的销售伙伴支持频道。",
+        "en": "Cases are saved in {db} and posted to the {contact} channel in Slack from this console.",
+        "zh": "案例保存在 {db},并由本控制台发送到 Slack 的{contact}频道。",
     },
     "cases_queued": {
         "en": "Cases are saved in {db}; they reach Slack when a `faqbot slack` process runs on this database (Slack settings are not set here).",
@@ -155,6 +154,10 @@ CONSOLE_TEXTS = Catalog({
     "why_decision": {
         "en": "decision: {action} (answer at {answer}+ and {margin} ahead, or at {sure}+; did-you-mean at {clarify}+)",
         "zh": "决定:{action}(分数 ≥ {answer} 且领先 {margin} 分,或 ≥ {sure} 时回答;≥ {clarify} 时提供候选)",
+    },
+    "why_no_phrasing": {
+        "en": "best phrasing: none (no phrasing shares a word with the question)",
+        "zh": "最佳问法:无(没有问法与问题有相同的词)",
     },
     "why_phrasing": {
         "en": "best phrasing: '{phrasing}' (words {lexical}, wording {fuzzy})",

@@ -208,26 +208,24 @@ def render_answer(
     ref: Ref,
     *,
     entry_id: str | None,
-    score: float | None,
     share: bool = False,
     done: str | None = None,
+    notice: str | None = None,
 ) -> Rendered:
-    """An answer with its context line (entry, confidence) and the feedback buttons.
+    """An answer (with the entry's links) and the feedback buttons.
 
     ``share`` adds "Share in channel" (``/faq`` answers, seen only by the asker).
-    ``done`` replaces the buttons with that note (after feedback was given).
+    ``done`` replaces the buttons with that note (after feedback was given);
+    ``notice`` replaces them with that text below the answer (after "Not
+    helpful": the case notice). Entry ids and scores are for agents, never shown here.
     """
     content = sections(escape(answer))
     entry = assistant.kb.entry(entry_id) if entry_id else None
     if entry is not None and entry.links:
         content += sections("\n".join(link_line(link) for link in entry.links))
-    details = []
-    if entry_id:
-        shown = "?" if score is None else f"{score:.0f}"
-        details.append(say(assistant, "slack_answer_context", lang, entry=escape(entry_id), score=shown))
-    if done:
-        details.append(escape(done))
-    tail = [context(*details)] if details else []
+    if notice:
+        return fallback(f"{answer}\n{notice}"), fit(content, sections(escape(notice)))
+    tail = [context(escape(done))] if done else []
     if not done:
         value = ref.encode()
         buttons = [
@@ -244,7 +242,7 @@ def render_reply_answer(assistant: Assistant, reply: Reply, ref: Ref, *, share: 
     """:func:`render_answer` for a ``Reply`` whose action is ``answer``."""
     return render_answer(
         assistant, reply.answer or reply.text, reply.lang, ref.with_entry(reply.entry_id, reply.score),
-        entry_id=reply.entry_id, score=reply.score, share=share,
+        entry_id=reply.entry_id, share=share,
     )
 
 
@@ -263,19 +261,15 @@ def render_clarify(assistant: Assistant, reply: Reply, ref: Ref) -> Rendered:
     return fallback(reply.text), fit(sections(escape(prompt)), [actions(buttons, block_id="faq_clarify")])
 
 
-def render_shared(assistant: Assistant, lang: str, user: str, question: str | None, answer: str,
-                  entry_id: str | None) -> Rendered:
+def render_shared(assistant: Assistant, lang: str, user: str, question: str | None, answer: str) -> Rendered:
     """A ``/faq`` answer shared in the channel: who asked what, then the answer (no buttons)."""
     content = []
     if question:
         asked = say(assistant, "slack_shared", lang, user=user_mention(user), question=escape(question))
         content += sections(shorten(asked, SECTION_TEXT_MAX))
     content += sections(escape(answer))
-    tail = []
-    if entry_id:
-        tail.append(context(say(assistant, "slack_answer_context", lang, entry=escape(entry_id), score="-")))
     text = f"{question}\n{answer}" if question else answer
-    return fallback(text), fit(content, tail)
+    return fallback(text), fit(content)
 
 
 # --- what Seller Support sees -----------------------------------------------------------------

@@ -79,3 +79,4 @@ class SlackSink:
 def card_key(escalation: Escalation) -> str:
     """The key a case's card is tagged with."""
     return f"case:{escalation.case}"
+

@@ -16,10 +16,6 @@ SLACK_TEXTS = Catalog({
     "slack_helpful": {"en": "Helpful", "zh": "有帮助"},
     "slack_not_helpful": {"en": "Not helpful, ask {contact}", "zh": "没有帮助,转给{contact}"},
     "slack_share": {"en": "Share in channel", "zh": "分享到频道"},
-    "slack_answer_context": {
-        "en": "FAQ entry `{entry}` · confidence {score}",
-        "zh": "常见问题条目 `{entry}` · 置信度 {score}",
-    },
     "slack_thanks": {
         "en": "Thanks for the feedback!",
         "zh": "感谢您的反馈!",
@@ -82,8 +78,8 @@ SLACK_TEXTS = Catalog({
         "zh": "案例 #{case} 已由 {agent} 接手,只有该同事可以将其解决。",
     },
     "slack_not_an_agent": {
-        "en": "Sorry, only Seller Support agents can take or resolve cases. Nothing was changed.",
-        "zh": "抱歉,只有销售伙伴支持团队的客服可以接手或解决案例。未做任何更改。",
+        "en": "Sorry, only {contact} agents can take or resolve cases. Nothing was changed.",
+        "zh": "抱歉,只有{contact}的客服可以接手或解决案例。未做任何更改。",
     },
     # --- Slack: buttons pressed by someone they are not for -------------------------------
     "slack_not_your_question": {

@@ -8,7 +8,7 @@ A click's value comes from the clicker's Slack client, so it can be forged. The
 seller's references are sealed with an HMAC (:class:`ButtonSeal`, keyed from the
 bot token every process shares): a changed question id, asker or message is
 refused. The case buttons carry only a case number, which is looked up in the
-database (see :mod:`bot.slack.support_buttons`).
+database (see :mod:`bot.desks.cases`).
 """
 
 from __future__ import annotations

@@ -48,13 +48,14 @@ from bot.store.records import (
     PendingReply,
     QuestionRecord,
     idempotency_key_for,
+    register_source,
 )
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT", "SOURCES", "Escalation", "EscalationList", "EscalationStore", "FeedbackRecord",
     "InboxRequest", "InvalidTransition", "Leased", "PendingReply", "PruneCounts", "QuestionRecord", "StoreBusy",
     "StoreError", "UnknownCase",
-    "default_db_url", "idempotency_key_for",
+    "default_db_url", "idempotency_key_for", "register_source",
 ]
 
 

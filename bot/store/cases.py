@@ -25,6 +25,7 @@ from bot.store.records import (
     escalation_from_row,
     idempotency_key_for,
     storable,
+    storable_question,
     utc,
 )
 from faq.model import Reply
@@ -77,7 +78,7 @@ class Cases(Database):
             "created_at": moment,
             "updated_at": moment,
             "lang": reply.lang,
-            "question": storable(reply.question),
+            "question": storable_question(reply.question, reply.lang),
             "asker": asker,
             "source": source,
             "channel": channel,
@@ -209,16 +210,29 @@ class Cases(Database):
             refusal,
         )
 
-    def reopen(self, case: int, *, now: datetime | None = None) -> Escalation:
-        """Put a taken or resolved case back in the queue, unassigned; return the updated case."""
+    def reopen(self, case: int, *, agent: str | None = None, now: datetime | None = None,
+               card_redrawn: bool = False) -> Escalation:
+        """Put a resolved case, or a case ``agent`` has taken, back in the queue, unassigned; return the updated case.
+
+        A case another agent has taken is theirs (one agent per case); without
+        ``agent`` (an administrator's tool) any taken case is reopened.
+        ``card_redrawn`` as for :meth:`take`.
+        """
         moment = utc(now)
+        taken = _E.c.status == "taken" if agent is None else (_E.c.status == "taken") & (_E.c.agent == agent)
+
+        def refusal(row: Row) -> str:
+            if row.status == "taken":
+                return f"case {case} is taken by {row.agent}"
+            return f"case {case} is already open"
+
         return self._transition(
             case,
             f"could not reopen case {case}",
-            _E.c.status.in_(("taken", "resolved")),
+            or_(_E.c.status == "resolved", taken),
             {"status": "open", "agent": None, "resolution": None, "resolved_at": None,
-             "label": None, "label_entry_id": None, "updated_at": moment},
-            lambda row: f"case {case} is already open",
+             "label": None, "label_entry_id": None, "updated_at": moment, **_card_values(moment, card_redrawn)},
+            refusal,
         )
 
     def _transition(self, case: int, doing: str, allowed, values: dict, refusal: Callable[[Row], str]) -> Escalation:

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 from bot.learning.model import Asked, CaseRecord, Labelled, ResolvedCase, Traffic, Vote
 from bot.store import schema
 from bot.store.database import Database
-from bot.store.records import check_source, storable, utc
+from bot.store.records import check_source, storable_question, utc
 
 _Q = schema.questions
 _F = schema.feedback
@@ -61,7 +61,7 @@ class LearningRecords(Database):
                         return same.id
                 return conn.execute(
                     insert(_P).values(
-                        picked_at=utc(now), question_id=question_id, question=storable(question), lang=lang,
+                        picked_at=utc(now), question_id=question_id, question=storable_question(question, lang), lang=lang,
                         label=label, entry_id=entry_id, source=source, asker=asker,
                     )
                 ).inserted_primary_key[0]

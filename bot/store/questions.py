@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 
 from bot.store import schema
 from bot.store.database import Database
-from bot.store.records import FeedbackRecord, QuestionRecord, check_source, storable, utc
+from bot.store.records import FeedbackRecord, QuestionRecord, check_source, storable_question, utc
 from faq.model import Reply
 
 _Q = schema.questions
@@ -37,7 +37,7 @@ class QuestionLog(Database):
                     insert(_Q).values(
                         asked_at=utc(now), lang=reply.lang, action=reply.action,
                         entry_id=reply.entry_id, score=round(float(reply.score), 2),
-                        source=source, asker=asker, question=storable(reply.question),
+                        source=source, asker=asker, question=storable_question(reply.question, reply.lang),
                     )
                 ).inserted_primary_key[0]
 
@@ -71,7 +71,7 @@ class QuestionLog(Database):
                         created_at=utc(now), question_id=question_id, escalation_id=case,
                         message_id=message_id, entry_id=entry_id, helpful=bool(helpful),
                         source=source, asker=asker, lang=lang,
-                        question=None if question is None else storable(question),
+                        question=None if question is None else storable_question(question, lang),
                     )
                 ).inserted_primary_key[0]
 
@@ -114,7 +114,8 @@ class QuestionLog(Database):
 
     def import_questions(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """Log many questions in one transaction (imports, benchmarks); each row has the question log's columns."""
-        values = [{**row, "asked_at": utc(row["asked_at"]), "question": storable(row["question"])} for row in rows]
+        values = [{**row, "asked_at": utc(row["asked_at"]), "question": storable_question(row["question"], row.get("lang"))}
+                  for row in rows]
         if not values:
             return 0
         with self._guard("could not import the questions"):

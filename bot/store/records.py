@@ -14,9 +14,18 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+from bot.clipping import clip_question
 from faq.model import Candidate
 
-SOURCES = ("console", "slack")
+SOURCES = ["console", "slack"]  # the channels questions come from; a new channel adds its name (register_source)
+
+
+def register_source(name: str) -> None:
+    """Let questions, cases and votes come from the channel ``name`` (a new adapter registers itself once)."""
+    if not (name.isascii() and name.isidentifier() and len(name) <= 16):
+        raise ValueError(f"a source is a short identifier, not {name!r}")
+    if name not in SOURCES:
+        SOURCES.append(name)
 
 
 @dataclass(frozen=True)
@@ -165,6 +174,11 @@ def idempotency_key_for(
 def storable(text: str) -> str:
     """``text`` as the database can store it: lone surrogates (from broken JSON or pasted bytes) become '?'."""
     return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def storable_question(text: str, lang: str | None) -> str:
+    """A question as the store keeps it: :func:`storable`, cut at ``bot.clipping.QUESTION_LIMIT`` with the marker."""
+    return storable(clip_question(text, lang))
 
 
 def utc(moment: datetime | None) -> datetime:

@@ -167,7 +167,7 @@ def _define_v3(metadata: MetaData) -> Table:
         Column("thread_ts", String(64)),
         Column("text", Text, nullable=False),
         Column("blocks", Text),  # JSON, as rendered for the asker
-        Column("event_key", String(255)),  # the Slack event it answers (bot.slack.inbox.event_key)
+        Column("event_key", String(255)),  # the Slack event it answers (bot.slack.requests.event_key)
         Column("created_at", UTCDateTime, nullable=False),
         Column("attempts", Integer, nullable=False, default=0),
         Column("next_attempt_at", UTCDateTime, nullable=False, index=True),
