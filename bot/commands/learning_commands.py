@@ -108,11 +108,15 @@ def run_suggest(kb_path: Path, store, since: datetime | None, case_files: list[s
     return suggestions.changes
 
 
-def write_html_report(path: str, store, since: datetime | None, kb_path: Path | None, case_files: list[str],
-                      lang: str, top: int = 10) -> None:
-    """``faqbot report --html FILE``: the log (and the coverage table when case files are given) as one page."""
+def write_html_report(path: str, store, since: datetime | None, kb_path: Path, case_files: list[str],
+                      lang: str, top: int = 10, vectors=None) -> None:
+    """``faqbot report --html FILE``: the log (and the coverage table when case files are given) as one page.
+
+    ``vectors``: how alike questions are grouped (default: as the knowledge base at ``kb_path`` matches).
+    """
     from datetime import timezone
 
+    from bot.learning.grouping import KnowledgeBaseVectors
     from bot.learning.html_report import render_html
     from bot.learning.report_data import report_data
 
@@ -124,7 +128,7 @@ def write_html_report(path: str, store, since: datetime | None, kb_path: Path | 
         kb = load_knowledge(kb_path)
         coverage = run_coverage(Assistant(kb), [case for file in case_files for case in load_cases(file)])
     data = report_data(store.traffic(since), store.case_records(since), coverage, top=top,
-                       now=datetime.now(timezone.utc))
+                       now=datetime.now(timezone.utc), vectors=vectors or KnowledgeBaseVectors(kb_path))
     write_atomically(path, render_html(data, lang), private=True)  # sellers' questions: 0600 when new
 
 

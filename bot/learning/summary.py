@@ -17,6 +17,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "drafts": {"en": "Draft entries (write the answer, then remove 'draft: true'):", "zh": "草稿条目(写好答案后删除 'draft: true'):"},
     "draft": {"en": "  {id}: {count} questions, e.g. \"{question}\" (closest entry today: {closest})", "zh": "  {id}:{count} 个问题,例如“{question}”(目前最接近的条目:{closest})"},
+    "oos_topics": {"en": "New out-of-scope topics (served as written; rename an id if you like):",
+                   "zh": "新的超出范围话题(按原样生效;可以改名):"},
+    "oos_topic": {"en": "  {id}: {count} questions, e.g. \"{question}\"", "zh": "  {id}:{count} 个问题,例如“{question}”"},
     "conflicts": {"en": "Not proposed, they would make the knowledge base worse:", "zh": "未建议(会让知识库变差):"},
     "conflict": {"en": "  \"{text}\" for {entry}:", "zh": "  “{text}”(条目 {entry}):"},
     "check": {"en": "    leave-one-out: \"{text}\" ({expected}) would find {found}", "zh": "    留一检查:“{text}”({expected})将找到 {found}"},
@@ -54,6 +57,11 @@ def render_summary(suggestions: Suggestions, lang: str = "en") -> str:
             question = next(iter(draft.question.values()), "")
             lines.append(text("draft", lang, id=draft.id, count=draft.count, question=clip(question, lang),
                               closest=draft.closest_entry or "-"))
+    if s.out_of_scope_entries:
+        lines.append(text("oos_topics", lang))
+        for topic in s.out_of_scope_entries:
+            example = next((a.text for a in s.out_of_scope if a.entry_id == topic.id), "")
+            lines.append(text("oos_topic", lang, id=topic.id, count=topic.count, question=clip(example, lang)))
     if s.conflicts:
         lines.append(text("conflicts", lang))
         for conflict in s.conflicts:
