@@ -217,14 +217,16 @@ def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
         lang = ui_language(args)
         try:
-            write_html_report(args.html, _store(args), since, knowledge_path(args.kb) if args.cases else None,
-                              args.cases, lang, top=min(args.top, 20))
+            write_html_report(args.html, _store(args), since, knowledge_path(args.kb), args.cases, lang,
+                              top=min(args.top, 20))
         except OSError as error:
             sys.stderr.write(f"faqbot: {error.filename or args.html}: {error.strerror or error}\n")
             return EXIT_FAILED
         stdout.write(TEXTS.text("report_wrote", lang, path=args.html) + "\n")
         return EXIT_OK
-    report = build_report(_store(args), since, top=args.top)
+    from bot.learning.grouping import KnowledgeBaseVectors
+
+    report = build_report(_store(args), since, top=args.top, vectors=KnowledgeBaseVectors(knowledge_path(args.kb)))
     if args.json:
         stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:

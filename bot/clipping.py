@@ -7,21 +7,17 @@ marker the console prints under a long text, so every reader sees that it was cu
 
 from __future__ import annotations
 
-from faq.catalog import Catalog
+from faq.notices import notice
 
 #: Characters of a question that are stored and echoed; the rest is replaced by the marker.
 QUESTION_LIMIT = 4000
-
-CLIP_TEXTS = Catalog({
-    "clipped": {"en": " … [{count} more characters]", "zh": " …[另有 {count} 个字符]"},
-})
 
 
 def clipped(text: str, lang: str | None, limit: int) -> str:
     """``text`` cut after ``limit`` characters with the marker (in ``lang``, else English); whole when short enough."""
     if len(text) <= limit:
         return text
-    return text[:limit] + CLIP_TEXTS.text("clipped", lang if lang in ("en", "zh") else "en", count=len(text) - limit)
+    return text[:limit] + notice("clipped", lang if lang in ("en", "zh") else "en", count=len(text) - limit)
 
 
 def clip_question(text: str, lang: str | None) -> str:

@@ -8,6 +8,10 @@ with the error and the next attempt after capped exponential backoff. All state
 lives in the database, so a restarted process carries on where the last one
 stopped, and several workers may run at once: each row is leased to one of them.
 
+A deliverer that raises :class:`bot.errors.Undeliverable` (a refusal no retry
+will change) is not retried: a queue that offers ``given_up`` records it for
+people to see (cases: ``escalations.undeliverable``); others retry as usual.
+
 Delivery is at-least-once with a narrow window: a crash after the deliverer
 succeeded and before the settlement commits leaves the row leased and
 unsettled. The next worker leases it as ``unsure`` and, when a ``find``
@@ -30,6 +34,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from bot.background import run_periodically
+from bot.errors import Undeliverable
 from bot.store import Escalation, ForwardingStore, Leased
 
 log = logging.getLogger("faqbot.delivery")
@@ -124,17 +129,28 @@ class DeliveryWorker:
                 ref = self.deliver(item)
             else:
                 log.warning("%s: an earlier attempt had already arrived (%s); not sending again", name, ref)
+        except Undeliverable as exc:  # refused for good: recorded for people to see, never sent again
+            give_up = getattr(self.queue, "given_up", None)
+            if give_up is not None:
+                give_up(item, token=token, error=str(exc), now=self.now())
+                log.error("%s cannot be delivered, not retrying: %s", name, exc)
+                return False
+            return self._failed(item, name, token, exc)
         except Exception as exc:  # any failure is retried, never dropped
-            failures = self.queue.attempts(item) + 1
-            retry_at = self.now() + timedelta(seconds=self.retry_delay(failures))
-            error = f"{type(exc).__name__}: {exc}".strip()
-            self.queue.failed(item, token=token, error=error, retry_at=retry_at, now=self.now())
-            log.warning("%s failed (attempt %d), retrying at %s: %s",
-                        name, failures, retry_at.isoformat(timespec="seconds"), error)
-            return False
+            return self._failed(item, name, token, exc)
         if self.queue.delivered(item, token=token, ref=ref, now=self.now()):
             return True
         log.warning("%s was delivered after its lease expired; another worker may deliver it too", name)
+        return False
+
+    def _failed(self, item: Any, name: str, token: str, exc: Exception) -> bool:
+        """Record a failed attempt and when to try again (capped exponential backoff)."""
+        failures = self.queue.attempts(item) + 1
+        retry_at = self.now() + timedelta(seconds=self.retry_delay(failures))
+        error = f"{type(exc).__name__}: {exc}".strip()
+        self.queue.failed(item, token=token, error=error, retry_at=retry_at, now=self.now())
+        log.warning("%s failed (attempt %d), retrying at %s: %s",
+                    name, failures, retry_at.isoformat(timespec="seconds"), error)
         return False
 
     def wake(self) -> None:
@@ -187,6 +203,9 @@ class _CaseQueue:
 
     def failed(self, item: Escalation, **options: Any) -> bool:
         return self.store.mark_failed(item.case, **options)
+
+    def given_up(self, item: Escalation, **options: Any) -> bool:
+        return self.store.mark_undeliverable(item.case, **options)
 
 
 class Forwarder(DeliveryWorker):

@@ -21,6 +21,16 @@ NOTICES = Catalog({
     "unreadable": {"en": "cannot read the file: {error}", "zh": "无法读取文件：{error}"},
     "yaml_syntax": {"en": "YAML syntax error: {detail}", "zh": "YAML 语法错误：{detail}"},
     "yaml_error": {"en": "YAML error: {detail}", "zh": "YAML 错误：{detail}"},
+    # --- a long text cut in a terminal view (console, report, suggest) ----------------------------
+    "clipped": {"en": " … [{count} more characters]", "zh": " …[另有 {count} 个字符]"},
+    "yaml_key_not_text": {"en": "a key must be text, not a list or mapping (or an alias to one)",
+                          "zh": "键必须是文本，不能是列表或映射（也不能是指向它们的别名）"},
+    "yaml_aliases_expand": {
+        "en": "aliases (*name) expand this file to {nodes} YAML nodes, but it holds {written}; at most {limit} more "
+              "are allowed: write the repeated parts out, or share less",
+        "zh": "别名（*name）把本文件展开成 {nodes} 个 YAML 节点，而文件本身只有 {written} 个；最多只能多出 {limit} 个："
+              "请把重复的部分直接写出来，或减少共用",
+    },
     # --- validating the knowledge base ----------------------------------------------------
     "not_mapping": {"en": "{what} must be a mapping", "zh": "{what} 必须是映射（键: 值）"},
     "duplicate_key": {"en": "duplicate key '{key}' in {what}", "zh": "{what} 中的键 '{key}' 重复"},

@@ -81,7 +81,8 @@ def test_report_and_export_commands(tmp_path):
     assert report["questions"] == 4 and report["answers_per_entry"] == {"close-account": 1}
     assert report["escalations"]["opened"] == 3
     biggest = report["groups"][0]
-    assert biggest["count"] == 2 and len(biggest["examples"]["en"]) == 2  # the two password questions group
+    assert biggest["count"] == 3 and len(biggest["examples"]["en"]) == 2  # the two password questions group,
+    assert biggest["examples"]["zh"] == ["重置密码怎么操作"]  # and the Chinese one joins them: grouped by meaning
     out = io.StringIO()
     assert cli(["escalations", "export", "--db", url, "--format", "jsonl", "--status", "open"], stdout=out) == 0
     rows = [json.loads(line) for line in out.getvalue().splitlines()]

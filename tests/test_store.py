@@ -315,9 +315,9 @@ def test_a_version_1_database_gets_every_later_table_and_column_keeping_its_rows
     assert "card_synced_at" in {c["name"] for c in inspect(new._engine).get_columns("escalations")}
 
 
-def test_migration_7_drops_the_retired_slack_event_claims_keeping_everything_else(open_store):
-    old = open_store(migrations=MIGRATIONS[:6])
-    assert old.migrate() == 6
+def test_migration_8_drops_the_retired_slack_event_claims_keeping_everything_else(open_store):
+    old = open_store(migrations=MIGRATIONS[:7])
+    assert old.migrate() == 7
     kept, _ = old.open_escalation(reply(), source="slack")
     moment = datetime(2026, 1, 2, tzinfo=timezone.utc)
     with old._engine.begin() as conn:  # a claim as versions 2 to 4 wrote them

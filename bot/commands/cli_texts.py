@@ -108,7 +108,8 @@ CLI_HELP = Catalog({
         "en": "with --html: coverage case files for its coverage table",
         "zh": "配合 --html 使用：用于生成覆盖率表的覆盖用例文件",
     },
-    "report_kb": {"en": _KB["en"] + "; with --cases", "zh": _KB["zh"] + "；配合 --cases 使用"},
+    "report_kb": {"en": _KB["en"] + "; its settings say whether questions are grouped by meaning, and --cases runs on it",
+                  "zh": _KB["zh"] + "；按其设置决定是否按语义分组问题，--cases 也在其上运行"},
     "escalations": {"en": "work with the escalation store", "zh": "管理升级案例库"},
     "export": {"en": "every case as CSV or JSON lines", "zh": "以 CSV 或 JSON Lines 导出所有案例"},
     "export_format": {

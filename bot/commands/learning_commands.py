@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.commands.cli_texts import help_texts
+from bot.files import read_styled, write_atomically
 from faq.catalog import Catalog
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def run_suggest(kb_path: Path, store: LearningStore, since: datetime | None, cas
     stderr = stderr or sys.stderr
     kb = load_knowledge(kb_path)
     cases = [case for path in case_files for case in load_cases(path)]
-    text = kb_path.read_text(encoding="utf-8")
+    text, style = read_styled(kb_path)  # edits and diffs keep the file's line endings and BOM
     traffic = store.traffic(since)
     suggestions = suggest(kb, traffic, cases, workers=default_workers())
     edited = apply(text, kb, suggestions)
@@ -101,20 +102,24 @@ def run_suggest(kb_path: Path, store: LearningStore, since: datetime | None, cas
                           votes=len(traffic.votes), since=when) + "\n")
     note.write(render_summary(suggestions, lang))
     if write:
-        Path(write).write_text(edited, encoding="utf-8")
+        write_atomically(write, style.apply(edited))
         stdout.write(TEXTS.text("suggest_wrote", lang, path=write, changes=suggestions.changes, kb=kb_path.name) + "\n")
     elif edited != text:
-        stdout.write(unified_diff(text, edited, diff_path(kb_path)))
+        stdout.write(unified_diff(style.apply(text), style.apply(edited), diff_path(kb_path)))
     if edited == text:
         note.write(TEXTS.text("suggest_no_changes", lang) + "\n")
     return suggestions.changes
 
 
-def write_html_report(path: str, store: LearningStore, since: datetime | None, kb_path: Path | None, case_files: list[str],
-                      lang: str, top: int = 10) -> None:
-    """``faqbot report --html FILE``: the log (and the coverage table when case files are given) as one page."""
+def write_html_report(path: str, store: LearningStore, since: datetime | None, kb_path: Path, case_files: list[str],
+                      lang: str, top: int = 10, vectors=None) -> None:
+    """``faqbot report --html FILE``: the log (and the coverage table when case files are given) as one page.
+
+    ``vectors``: how alike questions are grouped (default: as the knowledge base at ``kb_path`` matches).
+    """
     from datetime import timezone
 
+    from bot.learning.grouping import KnowledgeBaseVectors
     from bot.learning.html_report import render_html
     from bot.learning.report_data import report_data
 
@@ -126,8 +131,8 @@ def write_html_report(path: str, store: LearningStore, since: datetime | None, k
         kb = load_knowledge(kb_path)
         coverage = run_coverage(Assistant(kb), [case for file in case_files for case in load_cases(file)])
     data = report_data(store.traffic(since), store.case_records(since), coverage, top=top,
-                       now=datetime.now(timezone.utc))
-    Path(path).write_text(render_html(data, lang), encoding="utf-8")
+                       now=datetime.now(timezone.utc), vectors=vectors or KnowledgeBaseVectors(kb_path))
+    write_atomically(path, render_html(data, lang), private=True)  # sellers' questions: 0600 when new
 
 
 def write_cases_export(store: LearningStore, out: TextIO, lang: str) -> int:

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from bot.console.resolve_args import parse_resolve
 from bot.console.layout import clip, table
+from bot.terminal_text import shown
 from bot.console.texts import CASE_HELP, CONSOLE_TEXTS
 from bot.desks.front import FrontDesk
 from bot.desks.output import Output
@@ -94,7 +95,8 @@ class CaseCommands:
             cases = self.store.queue()
             if not cases:
                 self.say(view, "queue_empty")
-            rows = [[f"#{escalation.case}", self._status(view, escalation) + (f" ({escalation.agent})" if escalation.agent else ""),
+            rows = [[f"#{escalation.case}", self._status(view, escalation) + (f" ({shown(escalation.agent)})" if escalation.agent else "")
+                     + (CONSOLE_TEXTS.text("undeliverable_mark", view.ui_lang) if escalation.undeliverable else ""),
                      escalation.created_at.strftime("%Y-%m-%d %H:%M"), f"[{escalation.lang}]",
                      clip(escalation.question, view.ui_lang, QUEUE_LIMIT)] for escalation in cases]
             for line in table(rows):
@@ -111,17 +113,19 @@ class CaseCommands:
             self.say(view, "no_case", case=number)
             return
         lang = view.ui_lang
-        if escalation.forwarded:
+        if escalation.undeliverable:
+            forwarding = CONSOLE_TEXTS.text("undeliverable", lang, error=clip(escalation.undeliverable, lang))
+        elif escalation.forwarded:
             forwarding = CONSOLE_TEXTS.text("forwarded", lang, contact=view.assistant.contact(lang))
         else:
-            error = f"; {escalation.last_error}" if escalation.last_error else ""
+            error = f"; {clip(escalation.last_error, lang)}" if escalation.last_error else ""
             forwarding = CONSOLE_TEXTS.text("not_forwarded", lang, attempts=escalation.forward_attempts, error=error)
         self.say(
             view, "case_lines", case=escalation.case, status=self._status(view, escalation),
             created=escalation.created_at.strftime("%Y-%m-%d %H:%M UTC"), lang=escalation.lang,
-            asker=escalation.asker or "-", source=escalation.source, question=clip(escalation.question, lang),
+            asker=shown(escalation.asker or "-"), source=escalation.source, question=clip(escalation.question, lang),
             candidates=", ".join(f"{c.entry_id} {c.score:.0f}" for c in escalation.candidates) or "-",
-            agent=escalation.agent or "-", note=clip(escalation.resolution or "-", lang), forwarding=forwarding,
+            agent=shown(escalation.agent or "-"), note=clip(escalation.resolution or "-", lang), forwarding=forwarding,
             label=self._label(view, escalation),
         )
 

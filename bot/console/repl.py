@@ -268,18 +268,24 @@ def _where_cases_go(console: Console, store: Store | None, forwarding: ConsoleFo
 
 
 def _report_unreachable(console: Console, store: Store, interactive: bool) -> None:
-    """Try the database once at start-up, so a wrong URL is said now and not at the first escalation.
+    """Try the database once at start-up, so a wrong URL is said now and not at the first escalation;
+    cases Slack refused for good are counted and said too.
 
     Piped output holds only answers, so there the warning goes to stderr.
     """
     try:
         store.ensure_schema()
+        undeliverable = store.undeliverable_cases()
     except StoreError as error:
         warning = console.t("db_unreachable", db=store.url, error=error)
-        if interactive:
-            console.write(warning)
-        else:
-            print(warning, file=sys.stderr)
+    else:
+        if not undeliverable:
+            return
+        warning = console.t("undeliverable_banner", count=undeliverable)
+    if interactive:
+        console.write(warning)
+    else:
+        print(warning, file=sys.stderr)
 
 
 def run_console(

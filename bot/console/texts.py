@@ -137,6 +137,13 @@ CONSOLE_TEXTS = Catalog({
     "status_resolved": {"en": "resolved", "zh": "已解决"},
     "forwarded": {"en": "forwarded to {contact}", "zh": "已转交{contact}"},
     "not_forwarded": {"en": "not forwarded yet ({attempts} attempts{error})", "zh": "尚未转交(已尝试 {attempts} 次{error})"},
+    "undeliverable": {"en": "NOT DELIVERED: Slack refused this case for good ({error}); answer the seller from here",
+                      "zh": "未送达:Slack 永久拒绝了此案例({error});请在这里答复卖家"},
+    "undeliverable_mark": {"en": " [NOT DELIVERED]", "zh": " [未送达]"},
+    "undeliverable_banner": {
+        "en": "Warning: {count} case(s) could not be delivered to Slack (refused for good); :queue marks them, :case N says why.",
+        "zh": "警告:{count} 个案例无法发送到 Slack(被永久拒绝);:queue 会标出它们,:case N 显示原因。",
+    },
     "case_lines": {
         "en": "case #{case} [{status}] {created} {lang} from {asker} via {source}\n  question: {question}\n  candidates: {candidates}\n  agent: {agent}  note: {note}  label: {label}\n  {forwarding}",
         "zh": "案例 #{case} [{status}] {created} {lang} 提问人 {asker} 来源 {source}\n  问题:{question}\n  候选:{candidates}\n  处理人:{agent}  备注:{note}  标注:{label}\n  {forwarding}",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from html import escape
 
+from bot.terminal_text import clip  # sellers' questions cut like every other view (1 MB each would make an 8 MB page)
+
 from bot.learning.charts_js import CHARTS_JS
 from bot.learning.report_data import OUTCOMES, ReportData
 
@@ -118,8 +120,8 @@ def render_html(data: ReportData, lang: str = "en") -> str:
     top = _figure("rows", [e for e, _ in data.top_entries], [{"name": label("count", lang), "values": [n for _, n in data.top_entries]}])
     top += _table([label("entry", lang), label("count", lang)], [[e, n] for e, n in data.top_entries])
     parts.append(_section(label("top_entries", lang), top, lang, not data.top_entries))
-    groups = _figure("rows", [g.examples[0] if g.examples else "" for g in data.groups], [{"name": label("count", lang), "values": [g.count for g in data.groups]}])
-    groups += _table([label("count", lang), label("language", lang), label("examples", lang)], [[g.count, g.lang, " / ".join(g.examples)] for g in data.groups])
+    groups = _figure("rows", [clip(g.examples[0], lang) if g.examples else "" for g in data.groups], [{"name": label("count", lang), "values": [g.count for g in data.groups]}])
+    groups += _table([label("count", lang), label("language", lang), label("examples", lang)], [[g.count, g.lang, " / ".join(clip(e, lang) for e in g.examples)] for g in data.groups])
     parts.append(_section(label("groups", lang), groups, lang, not data.groups))
     votes = _figure("rows", [v.entry_id for v in data.votes], [
         {"name": label("helpful", lang), "values": [v.helpful for v in data.votes]},

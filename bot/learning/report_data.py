@@ -10,7 +10,7 @@ from typing import Sequence
 
 from faq.coverage import CoverageReport
 
-from bot.learning.grouping import group_questions
+from bot.learning.grouping import QuestionVectors, group_unanswered, unanswered
 from bot.learning.model import CaseRecord, Traffic
 
 OUTCOMES = ("answer", "clarify", "escalate")
@@ -36,6 +36,8 @@ class Hour:
 
 @dataclass(frozen=True)
 class GroupRow:
+    """One "write next" group (the same as ``faqbot report``'s); ``lang``: its languages, most asked first."""
+
     count: int
     lang: str
     examples: tuple[str, ...]
@@ -78,8 +80,11 @@ class ReportData:
 
 
 def report_data(traffic: Traffic, cases: Sequence[CaseRecord] = (), coverage: CoverageReport | None = None,
-                top: int = 10, now: datetime | None = None) -> ReportData:
-    """Count ``traffic`` per day, entry and group; ``cases`` give the open count and time to resolve."""
+                top: int = 10, now: datetime | None = None, vectors: QuestionVectors | None = None) -> ReportData:
+    """Count ``traffic`` per day, entry and group; ``cases`` give the open count and time to resolve.
+
+    ``vectors``: how alike questions are grouped (``bot.learning.grouping``; default: by words).
+    """
     outcomes: dict[date, Counter] = defaultdict(Counter)
     languages: dict[date, Counter] = defaultdict(Counter)
     for record in traffic.asked:
@@ -91,8 +96,8 @@ def report_data(traffic: Traffic, cases: Sequence[CaseRecord] = (), coverage: Co
     ]
     answered = Counter(r.entry_id for r in traffic.asked if r.outcome == "answer" and r.entry_id)
     per_hour = _hours(traffic) if len(days) == 1 else []
-    unanswered = [(r.question, r.lang) for r in traffic.asked if r.outcome in ("escalate", "clarify")]
-    groups = [GroupRow(g.count, g.lang, tuple(g.examples(3))) for g in group_questions(unanswered)[:top]]
+    groups = [GroupRow(g.count, ", ".join(g.languages()), tuple(g.examples(3)))
+              for g in group_unanswered(unanswered(traffic), vectors)[:top]]
     tally: dict[str, Counter] = defaultdict(Counter)
     for vote in traffic.votes:
         tally[vote.entry_id][vote.helpful] += 1

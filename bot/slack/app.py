@@ -233,14 +233,18 @@ class SlackBot:
     # --- HTTP -----------------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        """``GET /healthz``: the loaded knowledge base's entry count and version, and whether the database takes writes."""
+        """``GET /healthz``: the loaded knowledge base's entry count and version, whether the database takes writes,
+        and how many cases Slack refused for good (``cases.undeliverable``: see ``:queue``)."""
         self.knowledge.poll()
+        cases: dict[str, Any] = {}
         try:
             self.store.check_writable()
             database: dict[str, Any] = {"ok": True, "backend": self.store.backend}
-        except StoreError as exc:
-            database = {"ok": False, "backend": self.store.backend, "error": str(exc)}
-        return {"ok": database["ok"], **self.knowledge.health(), "database": database}
+            cases["undeliverable"] = self.store.undeliverable_cases()  # refused by Slack for good: people must look
+        except StoreError as exc:  # the details (host, path, driver text) go to the log, not to whoever asks
+            log.warning("healthz: %s", exc)
+            database = {"ok": False, "backend": self.store.backend, "error": "database unavailable"}
+        return {"ok": database["ok"], **self.knowledge.health(), "database": database, "cases": cases}
 
     def wsgi(self) -> Callable[[dict, Callable], Iterable[bytes]]:
         """The WSGI application: ``POST /slack/events`` (signed Slack requests) and ``GET /healthz``.

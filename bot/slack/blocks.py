@@ -27,6 +27,7 @@ from bot.slack.values import (  # noqa: F401 (part of the rendering API)
     case_value,
     decode_case_value,
     shorten,
+    slack_length,
 )
 from faq import Assistant, Reply
 
@@ -329,3 +330,13 @@ def render_case(assistant: Assistant, case: Any, permalink: str | None, lang: st
         tail.append(render_resolve_menu(assistant, case, permalink, lang))
     text = f"{title}: {case.question}"
     return fallback(text), fit(content, tail)
+
+
+def render_case_plain(assistant: Assistant, case: Any, error: str, lang: str = "en") -> str:
+    """The case as one plain-text message (no blocks), for a card Slack refused: within every limit Slack counts."""
+    title = say(assistant, "slack_case_title", lang, case=str(case.case))
+    note = say(assistant, "slack_case_plain", lang, case=str(case.case), error=escape(error))
+    asker = user_mention(case.asker) if case.asker else "-"
+    head = f"*{escape(title)}* · {asker} · {escape(case.lang)}\n{note}\n"
+    room = FALLBACK_TEXT_MAX - slack_length(head)
+    return head + shorten(">" + escape(case.question).replace("\n", "\n>"), room)

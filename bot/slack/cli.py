@@ -97,13 +97,14 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
     from bot.config import ConfigError, database_url, http_host, knowledge_path, slack_lease, slack_settings
     from bot.errors import StoreError
+    from bot.slack.log_filter import configure_logging
 
     try:
         settings = slack_settings(http=args.http)
         lease = slack_lease()
     except ConfigError as error:
         return _fail(str(error))
-    _configure_logging()
+    configure_logging()
 
     from slack_bolt.error import BoltError
 
@@ -205,16 +206,6 @@ def _stop_on_sigterm() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
-
-
-def _configure_logging() -> None:
-    import logging
-
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth N" at every burst: the pool is bounded on purpose
 
 
 def _fail(message: str) -> int:

@@ -39,6 +39,11 @@ SLACK_TEXTS = Catalog({
     "slack_case_no_candidates": {"en": "none", "zh": "无"},
     "slack_case_link": {"en": "Open the seller's message", "zh": "查看卖家的消息"},
     "slack_case_open": {"en": "Open: nobody has taken it yet.", "zh": "待处理:尚无人接手。"},
+    "slack_case_plain": {
+        "en": "(Plain text: Slack refused this case's full card ({error}). Take and resolve it from the console: "
+              "faqbot console, :case {case}.)",
+        "zh": "(纯文本:Slack 拒绝了此案例的完整卡片({error})。请在控制台中接手并解决:faqbot console,:case {case}。)",
+    },
     "slack_case_taken": {"en": "Taken by {agent}.", "zh": "已由 {agent} 接手。"},
     "slack_case_resolved": {"en": "Resolved by {agent}.", "zh": "已由 {agent} 解决。"},
     "slack_take": {"en": "Take", "zh": "接手"},

@@ -36,7 +36,7 @@ from typing import Any
 
 from bot.errors import InvalidTransition, StoreBusy, StoreError, UnknownCase
 from bot.store.cases import SqlCases
-from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url
+from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url, mask_url
 from bot.store.learning import SqlLearning
 from bot.store.protocols import (
     CaseStore,
@@ -46,6 +46,7 @@ from bot.store.protocols import (
     InboxStore,
     LearningStore,
     QuestionStore,
+    ReportStore,
     RetentionStore,
     Store,
     StoreAdmin,
@@ -70,8 +71,8 @@ __all__ = [
     "InboxRequest", "InvalidTransition", "Leased", "PendingReply", "PruneCounts", "QuestionRecord", "StoreBusy",
     "StoreError", "UnknownCase",
     "CaseStore", "CasesAndQuestions", "ForwardingStore", "HeldReplyStore", "InboxStore", "LearningStore",
-    "QuestionStore", "RetentionStore", "Store", "StoreAdmin", "SqlStore",
-    "default_db_url", "idempotency_key_for",
+    "QuestionStore", "ReportStore", "RetentionStore", "Store", "StoreAdmin", "SqlStore",
+    "default_db_url", "idempotency_key_for", "mask_url",
 ]
 
 

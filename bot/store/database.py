@@ -16,6 +16,7 @@ power cut, not just a crash.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from bot.errors import StoreBusy, StoreError
@@ -50,12 +51,39 @@ def default_db_url() -> str:
     return f"sqlite:///{(directory / 'faqbot.sqlite3').as_posix()}"
 
 
-def _safe_url(url: str) -> str:
-    """``url`` with any password masked, for messages."""
+#: Query parameters that carry a secret (``?password=``, libpq's ``sslpassword``, a token): always masked.
+_SECRET_PARAMETER = re.compile(r"(?i)pass|pwd|secret|token|key")
+
+
+def mask_url(url: str | URL) -> str:
+    """``url`` for messages, logs and banners: the ``user:pw@`` password and every secret query parameter masked.
+
+    The one masking function for database URLs: the store's errors, ``url``
+    and every command that shows a database go through it.
+    """
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL: mask whatever sits between ':' and '@'
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except Exception:  # an unparsable URL: mask what sits between ':' and '@', and secret-looking parameters
+        text = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(url))
+        return re.sub(r"(?i)([?&][^=&]*(?:pass|pwd|secret|token|key)[^=&]*=)[^&]*", r"\1***", text)
+    hidden = {name: "***" for name in parsed.query if _SECRET_PARAMETER.search(name)}
+    return parsed.update_query_dict(hidden).render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
+
+
+def _create_private(database: str | None, *, uri: bool) -> None:
+    """Create a new SQLite file readable by its owner only: it will hold sellers' questions.
+
+    SQLite would create it with the umask (usually 0644); its ``-wal`` and
+    ``-shm`` files copy the database file's mode. An existing file is left alone.
+    """
+    if not database or database == ":memory:" or uri or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a missing folder or no permission: connecting reports it in one line
 
 
 def first_line(exc: BaseException | object) -> str:
@@ -174,9 +202,11 @@ class Database:
             if parsed.get_backend_name() != "sqlite":
                 options["pool_pre_ping"] = True
             engine = create_engine(parsed, **options)
+            if parsed.get_backend_name() == "sqlite":
+                _create_private(parsed.database, uri=parsed.query.get("uri") in ("true", "1"))
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:
             raise StoreError(
-                f"invalid database URL {_safe_url(url)!r}: {first_line(exc)}"
+                f"invalid database URL {mask_url(url)!r}: {first_line(exc)}"
                 " (expected e.g. sqlite:///path/to/faqbot.sqlite3 or postgresql+psycopg://user@host/db)"
             ) from exc
         except ImportError as exc:
@@ -184,14 +214,14 @@ class Database:
             if url.strip().lower().startswith("postgres"):
                 hint = " (for PostgreSQL: pip install 'faqbot[postgres]' and a postgresql+psycopg:// URL)"
             raise StoreError(
-                f"the database driver for {_safe_url(url)!r} is not installed: {exc.name or exc}{hint}"
+                f"the database driver for {mask_url(url)!r} is not installed: {exc.name or exc}{hint}"
             ) from exc
         return cls(engine, busy_timeout=busy_timeout, migrations=migrations, sources=sources)
 
     @property
     def url(self) -> str:
-        """The database URL, password hidden."""
-        return self._engine.url.render_as_string(hide_password=True)
+        """The database URL, passwords hidden (:func:`mask_url`)."""
+        return mask_url(self._engine.url)
 
     @property
     def backend(self) -> str:
@@ -311,4 +341,4 @@ class Database:
         url = self._engine.url
         if url.get_backend_name() == "sqlite":
             return url.database or ":memory:"
-        return url.render_as_string(hide_password=True)
+        return mask_url(url)

@@ -82,11 +82,11 @@ class QuestionStore(Protocol):
 
 
 class CasesAndQuestions(CaseStore, QuestionStore, Protocol):
-    """Cases and the question log together: what the desks write and the activity report reads."""
+    """Cases and the question log together: what the desks write."""
 
 
 class ForwardingStore(Protocol):
-    """The queue of cases to forward to Seller Support: lease the due ones, settle each delivery."""
+    """The queue of cases to forward to Seller Support: lease the due ones, settle each delivery (or give it up)."""
 
     def lease_cases(self, *, now: datetime, token: str, lease_seconds: float, limit: int,
                     after: int = 0) -> list[Leased]: ...
@@ -97,6 +97,10 @@ class ForwardingStore(Protocol):
     def mark_forwarded(self, case: int, *, token: str, ref: str | None, now: datetime) -> bool: ...
 
     def mark_failed(self, case: int, *, token: str, error: str, retry_at: datetime, now: datetime) -> bool: ...
+
+    def mark_undeliverable(self, case: int, *, token: str, error: str, now: datetime) -> bool: ...
+
+    def undeliverable_cases(self) -> int: ...
 
 
 class HeldReplyStore(Protocol):
@@ -149,10 +153,14 @@ class LearningStore(Protocol):
     def case_records(self, since: datetime | None = None) -> list[CaseRecord]: ...
 
 
+class ReportStore(CasesAndQuestions, LearningStore, Protocol):
+    """What ``faqbot report`` reads: cases, feedback, and the log as the learning loop groups it."""
+
+
 class RetentionStore(Protocol):
     """Forgetting what is older than the operator keeps (``faqbot prune``)."""
 
-    def prune(self, *, before: datetime, dry_run: bool = False) -> PruneCounts: ...
+    def prune(self, *, before: datetime, dry_run: bool = False, now: datetime | None = None) -> PruneCounts: ...
 
 
 class StoreAdmin(Protocol):

@@ -85,7 +85,7 @@ class SqlQueues(Database):
         """Lease up to ``limit`` unforwarded cases due at ``now`` (case number > ``after``), oldest first."""
         moment = utc(now)
         rows = self._lease(
-            escalations, waiting=escalations.c.forwarded_at.is_(None),
+            escalations, waiting=and_(escalations.c.forwarded_at.is_(None), escalations.c.undeliverable.is_(None)),
             due=and_(escalations.c.next_attempt_at <= moment, escalations.c.id > after), now=moment, token=token,
             lease_seconds=lease_seconds, limit=limit, doing="could not claim escalations to forward",
         )
@@ -110,6 +110,21 @@ class SqlQueues(Database):
             case, token, f"could not record the failed delivery of case {case}",
             {"last_error": error[:1000], "next_attempt_at": utc(retry_at), "updated_at": utc(now)},
         )
+
+    def mark_undeliverable(self, case: int, *, token: str, error: str, now: datetime) -> bool:
+        """Record that Slack refused this case for good (never retried again), if ``token`` still holds the lease."""
+        return self._settle_case(
+            case, token, f"could not record that case {case} cannot be delivered",
+            {"last_error": error[:1000], "undeliverable": error[:1000], "updated_at": utc(now)},
+        )
+
+    def undeliverable_cases(self) -> int:
+        """How many cases Slack refused for good (shown by ``/healthz``, the console's banner and ``:queue``)."""
+        with self._guard("could not count undeliverable cases"):
+            self.ensure_schema()
+            with self._engine.connect() as conn:
+                refused = select(func.count()).select_from(escalations).where(escalations.c.undeliverable.is_not(None))
+                return int(conn.scalar(refused) or 0)
 
     def _settle_case(self, case: int, token: str, doing: str, values: dict) -> bool:
         with self._guard(doing), self._writer.begin() as conn:

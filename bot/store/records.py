@@ -52,6 +52,7 @@ class Escalation:
     forward_ref: str | None = None
     label: str | None = None  # set when resolved: "entry" (label_entry_id answers it), "new_topic", "out_of_scope"
     label_entry_id: str | None = None
+    undeliverable: str | None = None  # why Slack refused this case's card for good; it is not retried
 
     @property
     def forwarded(self) -> bool:
@@ -227,7 +228,7 @@ def escalation_from_row(row: Row) -> Escalation:
         best_score=float(data["best_score"] or 0.0), agent=data["agent"], resolution=data["resolution"],
         resolved_at=data["resolved_at"], forward_attempts=data["forward_attempts"], last_error=data["last_error"],
         next_attempt_at=data["next_attempt_at"], forwarded_at=data["forwarded_at"], forward_ref=data["forward_ref"],
-        label=data.get("label"), label_entry_id=data.get("label_entry_id"),
+        label=data.get("label"), label_entry_id=data.get("label_entry_id"), undeliverable=data.get("undeliverable"),
     )
 
 

@@ -144,7 +144,7 @@ def _define_v2(metadata: MetaData) -> Table:
     """Version 2: which Slack events had been claimed, so each was answered once.
 
     Only migration 2 uses it, so that a new database replays the released steps as they were;
-    version 7 drops the table, since the Slack inbox (version 5) answers each event once.
+    version 8 drops the table, since the Slack inbox (version 5) answers each event once.
     """
     return Table(
         "slack_events",
@@ -243,6 +243,8 @@ slack_inbox = _define_v5(metadata)
 picks = _define_v6(metadata)
 for _table_name, _column_name, _column_type in _V6_COLUMNS:
     metadata.tables[_table_name].append_column(Column(_column_name, _column_type))
+# Version 7: why a case can never be delivered (Slack refused its card and the plain-text one for good).
+escalations.append_column(Column("undeliverable", Text))
 
 _version_metadata = MetaData()
 schema_version = Table(
@@ -298,6 +300,10 @@ def _create_v6(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {column_name} {compiled}"))
 
 
+def _add_undeliverable(conn: Connection) -> None:
+    conn.execute(text(f"ALTER TABLE escalations ADD COLUMN undeliverable {Text().compile(dialect=conn.dialect)}"))
+
+
 def _drop_slack_events(conn: Connection) -> None:
     conn.execute(text("DROP TABLE IF EXISTS slack_events"))
 
@@ -309,7 +315,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "escalations.card_synced_at: support-channel cards that show an older state", _add_card_synced_at),
     Migration(5, "Slack requests recorded before they are acknowledged", _create_v5),
     Migration(6, "labels: sellers' picks, resolved cases' labels, feedback's question", _create_v6),
-    Migration(7, "drop the Slack event claims: the inbox answers each event once", _drop_slack_events),
+    Migration(7, "escalations.undeliverable: cases Slack refused for good, never retried", _add_undeliverable),
+    Migration(8, "drop the Slack event claims: the inbox answers each event once", _drop_slack_events),
 )
 
 
