@@ -104,7 +104,6 @@ NOTICES = Catalog({
         "zh": "id '{id}' 必须是小写的短横线格式（字母和数字，用 -、_ 或 . 连接）",
     },
     "duplicate_id": {"en": "duplicate id '{id}' (first defined on line {line})", "zh": "id '{id}' 重复（首次定义在第 {line} 行）"},
-    "not_bool": {"en": "{what} must be true or false", "zh": "{what} 必须是 true 或 false"},
     "bad_kind": {"en": "{what} must be one of: {kinds}", "zh": "{what} 必须是以下之一：{kinds}"},
     "alternates_without_question": {
         "en": "{what} has {lang} alternates but no {lang} question",

@@ -20,7 +20,7 @@ alone is a conflict, with its reasons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Iterable, Mapping, Sequence
 
