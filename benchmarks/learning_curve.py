@@ -190,8 +190,11 @@ def score(kb: Path, questions: list[Labelled]) -> Score:
         answered = reply["action"] == "answer" and reply["kind"] != "out_of_scope"
         if question.expect is None:
             counts["oos"] += 1
-            counts["wrong" if answered else "oos_escalated"] += 1
-            counts["clarify" if reply["action"] == "clarify" else "escalated" if not answered else "_"] += 1
+            if answered:
+                counts["wrong"] += 1
+                continue
+            counts["oos_escalated"] += 1
+            counts["clarify" if reply["action"] == "clarify" else "escalated"] += 1
             continue
         if answered:
             counts["right" if reply["entry_id"] == question.expect else "wrong"] += 1

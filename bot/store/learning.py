@@ -16,7 +16,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from bot.learning.model import Asked, CaseRecord, Labelled, ResolvedCase, Traffic, Vote
-from bot.store import schema
 from bot.store.database import Database
 from bot.store.records import utc
 from bot.store.schema import escalations, feedback, picks, questions

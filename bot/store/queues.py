@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store import schema
 from bot.store.database import Database
 from bot.store.records import (
     EscalationList,

@@ -30,7 +30,6 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Connection, and_, delete, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.store import schema
 from bot.store.database import Database
 from bot.store.records import utc
 from bot.store.schema import escalations, feedback, pending_replies, picks, questions, slack_inbox
