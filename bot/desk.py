@@ -143,9 +143,9 @@ class QuestionDesk:
                 log.warning("could not store the escalation yet, will retry: %s", exc)
                 raise
             log.error("could not store the escalation: %s", exc)
-            return Outcome(reply=reply, question_id=question_id, notice=assistant.text("escalation_unsaved", reply.lang),
+            return Outcome(reply=reply, question_id=question_id, notice=assistant.text("escalation_unsaved", reply.lang, script=reply.script),
                            forced=forced, error=error or exc)
-        notice = assistant.text("escalated_case", reply.lang, case=str(case.case))
+        notice = assistant.text("escalated_case", reply.lang, script=reply.script, case=str(case.case))
         return Outcome(reply=reply, question_id=question_id, case=case, created=created, notice=notice,
                        forced=forced, error=error)
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
+from typing import Callable
+
+from faq.normalize import normalize
 
 _HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -103,3 +106,69 @@ def text_terms(text: str) -> list[tuple[str, float]]:
     if text.isascii():
         return word_terms(_WORD_RE.findall(text))
     return word_terms(words(text)) + han_terms(han_runs(text))
+
+
+#: A question naming at most this many things (content units) may have too little to go on ("account", "帐号").
+TOO_LITTLE_CONTENT = 1
+#: ... when it also has at most this many function units around it ("my account" yes, "who should I message" no).
+TOO_LITTLE_FRAME = 2
+
+
+def units(text: str) -> tuple[float, float]:
+    """How much a normalized question says: (content units, function units).
+
+    English words count one each; a Chinese word is about two characters, so
+    Chinese characters count half ("帐号" is one unit like "account"). Function
+    words and characters ("how do I", "我", "吗") are the frame around the content.
+    """
+    content = function = 0.0
+    for word in words(text):
+        if word in EN_FUNCTION_WORDS:
+            function += 1
+        else:
+            content += 1
+    for run in han_runs(text):
+        for char in run:
+            if char in ZH_FUNCTION_CHARS:
+                function += 0.5
+            else:
+                content += 0.5
+    return content, function
+
+
+def too_little(question: str) -> bool:
+    """Whether ``question`` names one thing with hardly a frame around it ("account", "我的帐号", "services"):
+    too little to answer outright. "who should I message" (one thing, a question around it) is enough."""
+    content, function = units(normalize(question))
+    return content <= TOO_LITTLE_CONTENT and function <= TOO_LITTLE_FRAME
+
+
+def content_terms(prepared: str) -> frozenset[str]:
+    """The content words (stemmed) and content characters of a prepared text: what it asks about."""
+    found = {"w:" + stem(word) for word in words(prepared) if word not in EN_FUNCTION_WORDS}
+    found.update("h:" + char for run in han_runs(prepared) for char in run if char not in ZH_FUNCTION_CHARS)
+    return frozenset(found)
+
+
+class Coverage:
+    """What each entry mentions (its phrasings, answer and keywords), to find what a question asks that it does not.
+
+    A question next to an entry ("can I sell groceries?" next to "can I still
+    sell?") names something the entry never does. Built on first use per entry.
+    """
+
+    def __init__(self, kb, prepare: Callable[[str], str]):
+        self.kb = kb
+        self.prepare = prepare
+        self._mentioned: dict[int, frozenset[str]] = {}
+
+    def mentioned(self, entry_index: int) -> frozenset[str]:
+        if entry_index not in self._mentioned:
+            entry = self.kb.entries[entry_index]
+            texts = [text for _, text in entry.phrasings()] + list(entry.answer.values()) + list(entry.keywords)
+            self._mentioned[entry_index] = frozenset().union(*(content_terms(self.prepare(text)) for text in texts))
+        return self._mentioned[entry_index]
+
+    def uncovered(self, question: str, entry_index: int) -> frozenset[str]:
+        """The content terms of ``question`` that entry ``entry_index`` never mentions."""
+        return content_terms(self.prepare(question)) - self.mentioned(entry_index)
