@@ -26,7 +26,7 @@ from faq.retriever import Match, Retriever, Tuning
 from faq.script import Script, in_script, traditional_script
 from faq.smalltalk import builtin_smalltalk
 from faq.surface import surfaces, written_words
-from faq.terms import Coverage, too_little
+from faq.terms import Coverage, term_units, too_little, without_terms
 from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings, resolve
 
 
@@ -41,12 +41,14 @@ def decide(matches: list[Match], settings: Settings) -> Action:
     return "clarify"
 
 
+#: A question is next to an entry when at least this many content units of it are named only elsewhere (an
+#: English word 1, a Chinese character 0.5) ...
+NEXT_TO_UNITS = 1.0
+#: ... and, for words the FAQ never names, leaving them out moves its meaning this far (1 - cosine). Measured with
+#: benchmarks/near_topic.py on the bundled FAQ (near-topic questions and coverage cases).
+NEXT_TO_DROP = 0.2
 #: At most this many out-of-scope topics are looked past for the best FAQ entry.
 MAX_TOPICS_SKIPPED = 10
-#: A question with too little to go on is answered only when the encoder finds an entry this close (cosine).
-SURE_COSINE = 0.9
-
-
 @dataclass(frozen=True)
 class Verdict:
     """What to do with a question: the action, and whether an out-of-scope topic decided it."""
@@ -98,7 +100,9 @@ class Assistant:
         self.builtin_smalltalk = not any(entry.kind == "smalltalk" for entry in kb.entries)
         self.semantic: SemanticSetup | None = None
         self._copies: Copies | None = None
-        self._coverage = Coverage(kb, self.retriever.prepare)
+        self._coverage = Coverage(kb, self.retriever.prepare, self.retriever.correct_typos)
+        #: per entry, the languages it has a phrasing in that names one thing ("cancel", "背调"): its askers may be as brief
+        self._short_phrased = [frozenset(lang for lang, text in entry.phrasings() if too_little(text)) for entry in kb.entries]
         #: out-of-scope topics: a search looks this many entries further, to find the best FAQ entry behind them
         self._topics = min(sum(entry.kind == "out_of_scope" for entry in kb.entries), MAX_TOPICS_SKIPPED)
         if kb.settings.semantic and encoder is not None and kb.entries:
@@ -163,7 +167,7 @@ class Assistant:
         # room behind the out-of-scope topics for the best FAQ entry, which a topic must lead to win
         matches = self.search(text[: MAX_MATCH_CHARS * 2], limit=shown + 2 + self._topics, explain=explain)
         matches = self._question_over_smalltalk(matches)
-        verdict = self._verdict(matches, settings, text)
+        verdict = self._verdict(matches, settings, text, detect_language(text))
         action = verdict.action
         if verdict.choices:  # a near tie with an out-of-scope topic: offer the FAQ entries, never the topic
             matches = list(verdict.choices)
@@ -197,16 +201,20 @@ class Assistant:
             return Reply(text=in_script("\n".join(lines), script), **{**common, "candidates": offered_candidates})  # type: ignore[arg-type]
         return Reply(text=self.text("escalate", reply_lang, script=script), **common)  # type: ignore[arg-type]
 
-    def _verdict(self, matches: list[Match], settings: Settings, text: str) -> Verdict:
+    def _verdict(self, matches: list[Match], settings: Settings, text: str, lang: str) -> Verdict:
         """The action for ``matches`` (best first): ``decide``, then out-of-scope topics and too-short questions.
 
         A declared out-of-scope topic wins the way an FAQ entry does (the answer
         score and the margin over the best FAQ entry) and is escalated with its
         routing text; in a near tie the asker is offered the FAQ entries instead
         (a routing text there would say a covered topic is not covered). A
+        question that asks about something next to the best entry (``_next_to``)
+        is escalated, without a routing text. A
         question with too little to go on (``faq.terms.too_little``) is never
-        answered outright unless an author wrote it word for word or the encoder
-        is sure of it: it gets "did you mean", or a request to say more.
+        answered outright unless an author wrote it word for word, the entry is
+        one asked that briefly (a phrasing of its own is as short: "cancel",
+        "no thanks"), or the one thing it names is named by that entry alone
+        ("背调"): it gets "did you mean", or a request to say more.
         """
         action = decide(matches, settings)
         if not matches:
@@ -217,17 +225,45 @@ class Assistant:
             questions = self._measured_like_topics(text, [m for m in matches if entries[m.entry_index].kind != "out_of_scope"])
             lead = best.score - (questions[0].score if questions else 0.0)
             wins = best.score >= settings.sure_score or (best.score >= settings.answer_score and lead >= settings.margin)
-            if wins and not (too_little(text) and (best.semantic or 0.0) < SURE_COSINE):
+            if wins:
                 return Verdict("escalate", routed=True)
             if questions and questions[0].score >= settings.clarify_score:
                 return Verdict("clarify", choices=tuple(questions))
             return Verdict("clarify" if too_little(text) else "escalate")
         kind = entries[best.entry_index].kind
-        if kind == "smalltalk" or best.score >= VERBATIM_SCORE or not too_little(text):
+        if kind == "smalltalk" or best.score >= VERBATIM_SCORE:
             return Verdict(action)
-        if action == "answer" and (best.semantic or 0.0) >= SURE_COSINE:
+        if action == "answer" and self._next_to(text, best.entry_index):
+            return Verdict("escalate")  # a question next to the entry, not about it: for Seller Support
+        if not too_little(text):
+            return Verdict(action)
+        brief = lang in self._short_phrased[best.entry_index]
+        if action == "answer" and (brief or self._named_only_by(text, best.entry_index)):
             return Verdict(action)
         return Verdict("clarify")  # offered what is close enough, else asked to say more
+
+    def _next_to(self, text: str, entry_index: int) -> bool:
+        """Whether ``text`` asks about something next to this entry rather than about it.
+
+        Either it names what the entry never mentions and only out-of-scope topics
+        do ("will the background checks be refunded"), or it names what no entry
+        the FAQ answers ever mentions (another country, a party, an amount) and
+        those words carry a real share of its meaning (``NEXT_TO_DROP``: the
+        encoder's cosine between the question with and without them).
+        """
+        coverage = self._coverage
+        if term_units(coverage.topic_only(text, entry_index)) >= NEXT_TO_UNITS:
+            return True
+        unnamed = coverage.never_named(text, entry_index)
+        if self.semantic is None or term_units(unnamed) < NEXT_TO_UNITS:
+            return False
+        prepared = self.retriever.correct_typos(self.retriever.prepare(text))
+        return 1.0 - self.semantic.similarity(prepared, without_terms(prepared, unnamed)) >= NEXT_TO_DROP
+
+    def _named_only_by(self, text: str, entry_index: int) -> bool:
+        """Whether the one thing ``text`` names is mentioned by this entry and by no other FAQ entry or topic
+        ("背调" and the background-check entry; not "account", which several entries mention)."""
+        return self._coverage.naming(text) == [entry_index]
 
     def _measured_like_topics(self, text: str, questions: list[Match]) -> list[Match]:
         """``questions`` (FAQ entries behind an out-of-scope topic) scored as topics are: by the closer of the
