@@ -101,8 +101,10 @@ class Assistant:
         self.semantic: SemanticSetup | None = None
         self._copies: Copies | None = None
         self._coverage = Coverage(kb, self.retriever.prepare, self.retriever.correct_typos)
-        #: per entry, the languages it has a phrasing in that names one thing ("cancel", "背调"): its askers may be as brief
-        self._short_phrased = [frozenset(lang for lang, text in entry.phrasings() if too_little(text)) for entry in kb.entries]
+        #: per entry, the languages of its phrasings that name one thing ("cancel", "背调"), and what they name
+        self._brief_langs = [frozenset(lang for lang, text in entry.phrasings() if too_little(text)) for entry in kb.entries]
+        self._brief_names = [frozenset().union(*(self._coverage.asked(text) for _, text in entry.phrasings() if too_little(text)))
+                             for entry in kb.entries]
         #: out-of-scope topics: a search looks this many entries further, to find the best FAQ entry behind them
         self._topics = min(sum(entry.kind == "out_of_scope" for entry in kb.entries), MAX_TOPICS_SKIPPED)
         if kb.settings.semantic and encoder is not None and kb.entries:
@@ -212,9 +214,9 @@ class Assistant:
         is escalated, without a routing text. A
         question with too little to go on (``faq.terms.too_little``) is never
         answered outright unless an author wrote it word for word, the entry is
-        one asked that briefly (a phrasing of its own is as short: "cancel",
-        "no thanks"), or the one thing it names is named by that entry alone
-        ("背调"): it gets "did you mean", or a request to say more.
+        asked that briefly (``_asked_briefly``), or the one thing it names is
+        named by that entry alone ("背调"): it gets "did you mean", or a request
+        to say more.
         """
         action = decide(matches, settings)
         if not matches:
@@ -231,14 +233,13 @@ class Assistant:
                 return Verdict("clarify", choices=tuple(questions))
             return Verdict("clarify" if too_little(text) else "escalate")
         kind = entries[best.entry_index].kind
-        if kind == "smalltalk" or best.score >= VERBATIM_SCORE:
+        if best.score >= VERBATIM_SCORE or (kind == "smalltalk" and action == "answer"):
             return Verdict(action)
-        if action == "answer" and self._next_to(text, best.entry_index):
+        if action == "answer" and kind == "faq" and self._next_to(text, best.entry_index):
             return Verdict("escalate")  # a question next to the entry, not about it: for Seller Support
         if not too_little(text):
             return Verdict(action)
-        brief = lang in self._short_phrased[best.entry_index]
-        if action == "answer" and (brief or self._named_only_by(text, best.entry_index)):
+        if action == "answer" and (self._asked_briefly(text, lang, best.entry_index) or self._named_only_by(text, best.entry_index)):
             return Verdict(action)
         return Verdict("clarify")  # offered what is close enough, else asked to say more
 
@@ -259,6 +260,15 @@ class Assistant:
             return False
         prepared = self.retriever.correct_typos(self.retriever.prepare(text))
         return 1.0 - self.semantic.similarity(prepared, without_terms(prepared, unnamed)) >= NEXT_TO_DROP
+
+    def _asked_briefly(self, text: str, lang: str, entry_index: int) -> bool:
+        """Whether the entry is one its askers name in a word: a phrasing of its own names the same thing, or
+        it has brief phrasings in this language and no other entry the FAQ answers mentions what ``text`` names
+        ("absolutely not" for an entry asked "no"; not "我的账户", which three entries mention)."""
+        asked = self._coverage.asked(text)
+        if asked and asked <= self._brief_names[entry_index]:
+            return True
+        return lang in self._brief_langs[entry_index] and not self._coverage.shared(asked, entry_index)
 
     def _named_only_by(self, text: str, entry_index: int) -> bool:
         """Whether the one thing ``text`` names is mentioned by this entry and by no other FAQ entry or topic

@@ -39,7 +39,7 @@ def traditional_script(text: str) -> Script | None:
     """
     if not has_han(text):
         return None
-    simplified = _converter("t2s").convert(text)
+    simplified = _converter("hk2s").convert(text)  # knows Hong Kong forms (衞, 裏) as well as Taiwan's
     if len(simplified) != len(text):
         return None
     taiwan = _converter("s2tw").convert(simplified)

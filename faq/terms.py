@@ -110,8 +110,8 @@ def text_terms(text: str) -> list[tuple[str, float]]:
 
 #: A question naming at most this many things (content units) may have too little to go on ("account", "帐号").
 TOO_LITTLE_CONTENT = 1
-#: ... when it also has at most this many function units around it ("my account" yes, "who should I message" no).
-TOO_LITTLE_FRAME = 2
+#: ... when it also has at most this many function units around it ("my account" yes, "who made you" no).
+TOO_LITTLE_FRAME = 1
 
 
 def units(text: str) -> tuple[float, float]:
@@ -199,6 +199,11 @@ class Coverage:
     def uncovered(self, question: str, entry_index: int) -> frozenset[str]:
         """The content terms of ``question`` that entry ``entry_index`` never mentions."""
         return self.asked(question) - self.mentioned(entry_index)
+
+    def shared(self, terms: frozenset[str], entry_index: int) -> bool:
+        """Whether another entry the FAQ answers mentions any of ``terms``."""
+        return any(terms & self.mentioned(i) for i, entry in enumerate(self.kb.entries)
+                   if i != entry_index and entry.kind in ANSWERABLE)
 
     def describes(self, entry_index: int) -> bool:
         """Whether the entry's answer says enough to test questions against (not a stub like "Answer 12.")."""
