@@ -6,7 +6,7 @@ test, what it would do to the answers given: a test only takes answers away
 (to "did you mean" or Seller Support), so it can only lower answered-right and
 wrong answers. Per test it prints in-scope answered right, out-of-scope
 questions answered, in-scope questions answered wrongly, and wrong answers over
-all questions. The line ``shipped`` is the engine as it is (``Assistant._next_to``).
+all questions. The line ``shipped`` is the engine as it is (``faq.edges.Edges.next_to``).
 
 Candidates (issue "Precision at the edges"), all about the answered entry:
 
@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from faq import Assistant, load_knowledge  # noqa: E402
 from faq.coverage import load_cases  # noqa: E402
 from faq.normalize import normalize  # noqa: E402
-from faq.terms import ANSWERABLE, content_terms, term_units, without_terms  # noqa: E402
+from faq.edges import ANSWERABLE  # noqa: E402
+from faq.terms import content_terms, term_units, without_terms  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CASES = [ROOT / "benchmarks" / "data" / "near_topic.jsonl", ROOT / "tests" / "coverage" / "seed_cases.yaml"]
@@ -120,7 +121,7 @@ def main() -> None:
 
     shipped = Assistant(load_knowledge(args.kb))
     plain = shipped.variant(shipped.kb)  # the same thresholds, without the near-topic test
-    plain._next_to = lambda text, entry_index: False  # type: ignore[method-assign]
+    plain.edges.next_to = lambda question, entry_index: False  # type: ignore[method-assign]
     candidates = Candidates(plain, not args.no_answers)
     ids = [entry.id for entry in shipped.kb.entries]
     for path in args.cases:

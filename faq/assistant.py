@@ -26,7 +26,8 @@ from faq.retriever import Match, Retriever, Tuning
 from faq.script import Script, in_script, traditional_script
 from faq.smalltalk import builtin_smalltalk
 from faq.surface import surfaces, written_words
-from faq.terms import Coverage, term_units, too_little, without_terms
+from faq.edges import Edges, Verdict
+from faq.terms import too_little
 from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings, resolve
 
 
@@ -41,23 +42,8 @@ def decide(matches: list[Match], settings: Settings) -> Action:
     return "clarify"
 
 
-#: A question is next to an entry when at least this many content units of it are named only elsewhere (an
-#: English word 1, a Chinese character 0.5) ...
-NEXT_TO_UNITS = 1.0
-#: ... and, for words the FAQ never names, leaving them out moves its meaning this far (1 - cosine). Measured with
-#: benchmarks/near_topic.py on the bundled FAQ (near-topic questions and coverage cases).
-NEXT_TO_DROP = 0.2
 #: At most this many out-of-scope topics are looked past for the best FAQ entry.
 MAX_TOPICS_SKIPPED = 10
-@dataclass(frozen=True)
-class Verdict:
-    """What to do with a question: the action, and whether an out-of-scope topic decided it."""
-
-    action: Action
-    #: an out-of-scope topic won: escalate with its routing text
-    routed: bool = False
-    #: an out-of-scope topic tied with FAQ entries: offer these (the FAQ entries, measured as topics are)
-    choices: tuple[Match, ...] = ()
 
 
 #: With semantic matching, an FAQ entry outranks the small talk before it only from this share of its score.
@@ -100,11 +86,6 @@ class Assistant:
         self.builtin_smalltalk = not any(entry.kind == "smalltalk" for entry in kb.entries)
         self.semantic: SemanticSetup | None = None
         self._copies: Copies | None = None
-        self._coverage = Coverage(kb, self.retriever.prepare, self.retriever.correct_typos)
-        #: per entry, the languages of its phrasings that name one thing ("cancel", "背调"), and what they name
-        self._brief_langs = [frozenset(lang for lang, text in entry.phrasings() if too_little(text)) for entry in kb.entries]
-        self._brief_names = [frozenset().union(*(self._coverage.asked(text) for _, text in entry.phrasings() if too_little(text)))
-                             for entry in kb.entries]
         #: out-of-scope topics: a search looks this many entries further, to find the best FAQ entry behind them
         self._topics = min(sum(entry.kind == "out_of_scope" for entry in kb.entries), MAX_TOPICS_SKIPPED)
         if kb.settings.semantic and encoder is not None and kb.entries:
@@ -116,6 +97,8 @@ class Assistant:
             if decisions is None:
                 self.calibration = choose(self.semantic.outcomes, kb.settings.max_wrong_rate)
                 self.settings = calibrated_settings(kb.settings, self.calibration)
+        self.edges = Edges(kb, self.retriever.prepare, self.retriever.correct_typos,
+                           self.semantic.similarity if self.semantic else None)
 
     def variant(self, kb: KnowledgeBase) -> Assistant:
         """An engine for an edited copy of this knowledge base (a phrasing left out or added).
@@ -210,13 +193,11 @@ class Assistant:
         score and the margin over the best FAQ entry) and is escalated with its
         routing text; in a near tie the asker is offered the FAQ entries instead
         (a routing text there would say a covered topic is not covered). A
-        question that asks about something next to the best entry (``_next_to``)
-        is escalated, without a routing text. A
-        question with too little to go on (``faq.terms.too_little``) is never
-        answered outright unless an author wrote it word for word, the entry is
-        asked that briefly (``_asked_briefly``), or the one thing it names is
-        named by that entry alone ("背调"): it gets "did you mean", or a request
-        to say more.
+        question that asks about something next to the best entry
+        (``Edges.next_to``) is escalated, without a routing text. A question with
+        too little to go on (``faq.terms.too_little``) is never answered outright
+        unless an author wrote it word for word or ``Edges.brief_enough`` says the
+        entry is asked that briefly: it gets "did you mean", or a request to say more.
         """
         action = decide(matches, settings)
         if not matches:
@@ -235,45 +216,13 @@ class Assistant:
         kind = entries[best.entry_index].kind
         if best.score >= VERBATIM_SCORE or (kind == "smalltalk" and action == "answer"):
             return Verdict(action)
-        if action == "answer" and kind == "faq" and self._next_to(text, best.entry_index):
+        if action == "answer" and kind == "faq" and self.edges.next_to(text, best.entry_index):
             return Verdict("escalate")  # a question next to the entry, not about it: for Seller Support
         if not too_little(text):
             return Verdict(action)
-        if action == "answer" and (self._asked_briefly(text, lang, best.entry_index) or self._named_only_by(text, best.entry_index)):
+        if action == "answer" and self.edges.brief_enough(text, lang, best.entry_index):
             return Verdict(action)
         return Verdict("clarify")  # offered what is close enough, else asked to say more
-
-    def _next_to(self, text: str, entry_index: int) -> bool:
-        """Whether ``text`` asks about something next to this entry rather than about it.
-
-        Either it names what the entry never mentions and only out-of-scope topics
-        do ("will the background checks be refunded"), or it names what no entry
-        the FAQ answers ever mentions (another country, a party, an amount) and
-        those words carry a real share of its meaning (``NEXT_TO_DROP``: the
-        encoder's cosine between the question with and without them).
-        """
-        coverage = self._coverage
-        if term_units(coverage.topic_only(text, entry_index)) >= NEXT_TO_UNITS:
-            return True
-        unnamed = coverage.never_named(text, entry_index)
-        if self.semantic is None or term_units(unnamed) < NEXT_TO_UNITS:
-            return False
-        prepared = self.retriever.correct_typos(self.retriever.prepare(text))
-        return 1.0 - self.semantic.similarity(prepared, without_terms(prepared, unnamed)) >= NEXT_TO_DROP
-
-    def _asked_briefly(self, text: str, lang: str, entry_index: int) -> bool:
-        """Whether the entry is one its askers name in a word: a phrasing of its own names the same thing, or
-        it has brief phrasings in this language and no other entry the FAQ answers mentions what ``text`` names
-        ("absolutely not" for an entry asked "no"; not "我的账户", which three entries mention)."""
-        asked = self._coverage.asked(text)
-        if asked and asked <= self._brief_names[entry_index]:
-            return True
-        return lang in self._brief_langs[entry_index] and not self._coverage.shared(asked, entry_index)
-
-    def _named_only_by(self, text: str, entry_index: int) -> bool:
-        """Whether the one thing ``text`` names is mentioned by this entry and by no other FAQ entry or topic
-        ("背调" and the background-check entry; not "account", which several entries mention)."""
-        return self._coverage.naming(text) == [entry_index]
 
     def _measured_like_topics(self, text: str, questions: list[Match]) -> list[Match]:
         """``questions`` (FAQ entries behind an out-of-scope topic) scored as topics are: by the closer of the
@@ -283,7 +232,7 @@ class Assistant:
             return questions
         # only entries that mention everything the question asks about (else "groceries" next to "can I sell"
         # would tie with the topic it belongs to)
-        covering = [m.entry_index for m in questions if not self._coverage.uncovered(text, m.entry_index)]
+        covering = self.edges.covering(text, [m.entry_index for m in questions])
         closest = self.semantic.closest_phrasing(self.kb, text, covering)
         weight = self.semantic.hybrid.fusion.weight
         rescored = [replace(m, score=min(m.score + 100 * weight * max(0.0, closest[m.entry_index] - (m.semantic or 0.0)), 100.0))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from typing import Callable
 
 from faq.normalize import normalize
 
@@ -150,85 +149,9 @@ def content_terms(prepared: str) -> frozenset[str]:
     return frozenset(found)
 
 
-#: The kinds of entries the FAQ answers (as opposed to its out-of-scope topics).
-ANSWERABLE = frozenset({"faq", "smalltalk"})
-#: An answer with fewer content units than this says too little about its topic to test questions against.
-DESCRIBING_UNITS = 5
-
-
 def term_units(terms: frozenset[str]) -> float:
     """Content units of ``content_terms``: an English word counts 1, a Chinese character 0.5."""
     return sum(0.5 if term.startswith("h:") else 1.0 for term in terms)
-
-
-class Coverage:
-    """What each entry mentions (its phrasings, answer and keywords), to find what a question asks that it does not.
-
-    A question next to an entry ("can I sell groceries?" next to "can I still
-    sell?", "can I transfer my store?" next to "what changes for sellers")
-    names something the entry never does: another country, a later step, a
-    different party, a detail of money. Built on first use per entry.
-    """
-
-    def __init__(self, kb, prepare: Callable[[str], str], correct: Callable[[str], str] = lambda prepared: prepared):
-        """``prepare``: normalize and apply synonyms; ``correct``: fix a prepared question's typos ("acount")."""
-        self.kb = kb
-        self.prepare = prepare
-        self.correct = correct
-        self._mentioned: dict[int, frozenset[str]] = {}
-        self._named: dict[tuple[str, ...], frozenset[str]] = {}
-
-    def asked(self, question: str) -> frozenset[str]:
-        """What ``question`` asks about: its content terms, typos corrected to the knowledge base's words."""
-        return content_terms(self.correct(self.prepare(question)))
-
-    def mentioned(self, entry_index: int) -> frozenset[str]:
-        if entry_index not in self._mentioned:
-            entry = self.kb.entries[entry_index]
-            texts = [text for _, text in entry.phrasings()] + list(entry.answer.values()) + list(entry.keywords)
-            self._mentioned[entry_index] = frozenset().union(*(content_terms(self.prepare(text)) for text in texts))
-        return self._mentioned[entry_index]
-
-    def naming(self, question: str) -> list[int]:
-        """The entries (indices) that mention everything ``question`` asks about (none for a question asking nothing)."""
-        asked = self.asked(question)
-        if not asked:
-            return []
-        return [i for i in range(len(self.kb.entries)) if asked <= self.mentioned(i)]
-
-    def uncovered(self, question: str, entry_index: int) -> frozenset[str]:
-        """The content terms of ``question`` that entry ``entry_index`` never mentions."""
-        return self.asked(question) - self.mentioned(entry_index)
-
-    def shared(self, terms: frozenset[str], entry_index: int) -> bool:
-        """Whether another entry the FAQ answers mentions any of ``terms``."""
-        return any(terms & self.mentioned(i) for i, entry in enumerate(self.kb.entries)
-                   if i != entry_index and entry.kind in ANSWERABLE)
-
-    def describes(self, entry_index: int) -> bool:
-        """Whether the entry's answer says enough to test questions against (not a stub like "Answer 12.")."""
-        entry = self.kb.entries[entry_index]
-        return any(term_units(content_terms(self.prepare(text))) >= DESCRIBING_UNITS for text in entry.answer.values())
-
-    def named_by(self, kinds: frozenset[str]) -> frozenset[str]:
-        """Everything the entries of these kinds mention."""
-        key = tuple(sorted(kinds))
-        if key not in self._named:
-            self._named[key] = frozenset().union(
-                *(self.mentioned(i) for i, entry in enumerate(self.kb.entries) if entry.kind in kinds))
-        return self._named[key]
-
-    def topic_only(self, question: str, entry_index: int) -> frozenset[str]:
-        """What ``question`` asks that this entry never mentions and only out-of-scope topics do ("refunded"
-        next to the background-check entry): the question belongs to a topic the FAQ does not answer."""
-        return (self.uncovered(question, entry_index) & self.named_by(frozenset({"out_of_scope"}))) - self.named_by(ANSWERABLE)
-
-    def never_named(self, question: str, entry_index: int) -> frozenset[str]:
-        """What ``question`` asks that no entry the FAQ answers ever mentions (a country, a party, an amount...),
-        for entries whose answer ``describes`` them (phrasings alone are a handful of ways to ask)."""
-        if not self.describes(entry_index):
-            return frozenset()
-        return self.uncovered(question, entry_index) - self.named_by(ANSWERABLE)
 
 
 def without_terms(prepared: str, terms: frozenset[str]) -> str:

@@ -116,7 +116,7 @@ def test_an_entry_asked_in_a_word_is_answered_in_a_word_and_a_shared_word_is_not
 def test_a_question_next_to_an_entry_is_escalated_without_routing_text(assistant, question):
     lang = "zh" if any("\u4e00" <= char <= "\u9fff" for char in question) else "en"
     plain = assistant.variant(assistant.kb)
-    plain._next_to = lambda text, entry_index: False  # what the engine did before the test
+    plain.edges.next_to = lambda question, entry_index: False  # what the engine did before the test
     assert plain.reply(question).action == "answer"
     reply = assistant.reply(question)
     assert reply.action == "escalate"
