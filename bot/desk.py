@@ -115,6 +115,22 @@ class QuestionDesk:
         reply = assistant.reply(text, lang=lang)  # type: ignore[arg-type]
         return self._tell(self._open(assistant, reply, origin, question_id, None, forced=True, defer_busy=defer_busy))
 
+    def record_pick(self, question: str, lang: str, origin: Origin, *, entry_id: str | None,
+                    question_id: int | None = None) -> None:
+        """Keep the asker's "did you mean" choice (``entry_id``; None: "none of these") as a labelled example.
+
+        The asker saw the options and chose: the strongest evidence ``faqbot suggest`` gets.
+        A failure costs only the example, never the asker's answer.
+        """
+        if self.store is None:
+            return
+        try:
+            self.store.record_pick(question=question, lang=lang, label="entry" if entry_id else "none_of_these",
+                                   source=origin.source, entry_id=entry_id, question_id=question_id,
+                                   asker=origin.asker)
+        except (StoreError, ValueError) as exc:
+            log.warning("could not record the pick: %s", exc)
+
     def unrecorded(self, assistant: Assistant, lang: str) -> Outcome:
         """The outcome when the question behind a button cannot be found: the asker is told to contact support."""
         reply = Reply(question="", lang=lang, action="escalate", text="")

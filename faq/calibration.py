@@ -10,7 +10,10 @@ labelled questions:
 * out of scope, leave-entry-out: a whole entry is removed and its phrasings are
   asked; the right reply is an escalation. These are near-topic questions, the
   hardest kind of out-of-scope question a seller asks;
-* the knowledge base's coverage cases, when given.
+* the knowledge base's coverage cases, when given;
+* sellers' real questions: the phrasings ``faqbot suggest`` learned from traffic
+  (``learned:`` in the file) are held out like any phrasing, but counted as the real
+  questions they are (below).
 
 Each asked question is kept as an ``Outcomes`` row (best score, lead over the
 runner-up, whether the best entry is right, whether the right one is among the
@@ -19,8 +22,12 @@ that answer the most in-scope questions right while the wrong-answer rate
 stays at or under ``max_wrong_rate``; the wrong-answer rate assumes
 ``OUT_OF_SCOPE_SHARE`` of questions are out of scope, and that a real
 question lands on a wrong entry ``IN_SCOPE_DIFFICULTY`` times as often as a
-held-out phrasing does (an author's own phrasing is written like its
-siblings; a seller's question is not). Knowledge bases with too
+held-out phrasing of the author's does (an author's own phrasing is written like its
+siblings; a seller's question is not). A held-out learned phrasing IS a seller's
+question: the estimates blend what real questions did (weight ``R / (R + REAL_PRIOR)``
+for R held-out real questions) with what the author's phrasings did (their wrong answers
+scaled by that ratio), so the more the FAQ has learned, the more the choice rests on real
+questions, whose scores do fall with the threshold, instead of on an assumed ratio. Knowledge bases with too
 few pseudo-questions (entries with mostly one phrasing) use ``PRIORS``,
 measured across the benchmark knowledge bases.
 """
@@ -39,6 +46,8 @@ CLARIFY_OUT_SHARE = 0.2
 #: Real in-scope questions go to a wrong entry this many times as often as held-out phrasings (on the four
 #: benchmark validation sets the ratio was 1.4 to 3.4 at the calibrated thresholds).
 IN_SCOPE_DIFFICULTY = 2.2
+#: Held-out real questions (learned phrasings) that weigh as much in the estimates as all the author's phrasings.
+REAL_PRIOR = 100
 #: Standard errors added to the estimated wrong-answer rate (one-sided: 1.0 would be about 84% confidence).
 CONFIDENCE = 0.25
 #: Fewer pseudo-questions of either kind than this: use the priors.
@@ -68,13 +77,21 @@ class Outcomes:
     in_choices: np.ndarray    # the expected entry is among the did-you-mean choices
     expect_oos: np.ndarray    # the right reply is an escalation
     top_oos: np.ndarray       # the best entry is a declared out-of-scope topic (escalates at once)
+    real: np.ndarray | None = None  # a seller's real question (a learned phrasing), not an author's; None: none is
+
+    _NAMES = ("best", "gap", "right", "in_choices", "expect_oos", "top_oos", "real")
+
+    def __post_init__(self) -> None:
+        if self.real is None:
+            self.real = np.zeros(len(self.best), dtype=bool)
 
     @classmethod
     def empty(cls) -> "Outcomes":
-        return cls(*(np.zeros(0, dtype=float if i < 2 else bool) for i in range(6)))
+        return cls(*(np.zeros(0, dtype=float if i < 2 else bool) for i in range(7)))
 
     @classmethod
-    def from_rows(cls, rows: list[tuple[float, float, bool, bool, bool, bool]]) -> "Outcomes":
+    def from_rows(cls, rows: list[tuple]) -> "Outcomes":
+        """One row per question: ``(best, gap, right, in_choices, expect_oos, top_oos[, real])``."""
         if not rows:
             return cls.empty()
         columns = list(zip(*rows))
@@ -84,16 +101,14 @@ class Outcomes:
         return Outcomes(*(np.concatenate([a, b]) for a, b in zip(self.arrays(), other.arrays())))
 
     def arrays(self) -> list[np.ndarray]:
-        return [self.best, self.gap, self.right, self.in_choices, self.expect_oos, self.top_oos]
+        return [getattr(self, name) for name in self._NAMES]
 
     def save(self) -> dict[str, np.ndarray]:
-        names = ("best", "gap", "right", "in_choices", "expect_oos", "top_oos")
-        return {f"outcome_{name}": array for name, array in zip(names, self.arrays())}
+        return {f"outcome_{name}": array for name, array in zip(self._NAMES, self.arrays())}
 
     @classmethod
     def load(cls, arrays) -> "Outcomes":
-        names = ("best", "gap", "right", "in_choices", "expect_oos", "top_oos")
-        return cls(*(np.asarray(arrays[f"outcome_{name}"]) for name in names))
+        return cls(*(np.asarray(arrays[f"outcome_{name}"]) for name in cls._NAMES))
 
     @property
     def n_in(self) -> int:
@@ -129,39 +144,70 @@ class Calibration:
     n_out: int = 0
     expected: Rates | None = None    # what the chosen values do on the pseudo-questions
     curve: tuple[Rates, ...] = field(default=())  # best in-scope rate at each wrong-answer level
+    n_real: int = 0                  # of the in-scope questions, sellers' own (learned phrasings held out)
 
 
 def _answered(outcomes: Outcomes, threshold: float, margin: float) -> np.ndarray:
     return (outcomes.best >= threshold) & (outcomes.gap >= margin) & ~outcomes.top_oos
 
 
-def _shares(n_in: int, n_out: int, right: float, wrong_in: float, wrong_out: float, threshold: float, margin: float) -> Rates:
-    share = OUT_OF_SCOPE_SHARE if n_out else 0.0
-    n_in, n_out = max(n_in, 1), max(n_out, 1)
+@dataclass(frozen=True)
+class _Counts:
+    """How many rows of each kind there are (``n_*``), or were answered right or wrong at one (threshold, margin)."""
+
+    n_authored: int
+    n_real: int
+    n_out: int
+    right_authored: int = 0
+    right_real: int = 0
+    wrong_authored: int = 0
+    wrong_real: int = 0
+    wrong_out: int = 0
+
+
+def _shares(c: _Counts, threshold: float, margin: float) -> Rates:
+    """The estimated rates on real traffic at one (threshold, margin), from the counts of the asked rows."""
+    share = OUT_OF_SCOPE_SHARE if c.n_out else 0.0
     k = IN_SCOPE_DIFFICULTY
+    n_authored, n_real, n_out = max(c.n_authored, 1), max(c.n_real, 1), max(c.n_out, 1)
+    real_weight = c.n_real / (c.n_real + REAL_PRIOR) if c.n_authored else 1.0
+    wrong_authored, wrong_real = c.wrong_authored / n_authored, c.wrong_real / n_real
+    right = (1 - real_weight) * c.right_authored / n_authored + real_weight * c.right_real / n_real
+    estimated_in = (1 - real_weight) * min(1.0, k * wrong_authored) + real_weight * wrong_real
+    wrong_out = c.wrong_out / n_out
     # an upper confidence bound, not the point estimate: a small knowledge base
     # asks few pseudo-questions, and its estimate must not be trusted as much
-    variance = (1 - share) ** 2 * k**2 * wrong_in * (1 - wrong_in) / n_in + share**2 * wrong_out * (1 - wrong_out) / n_out
-    wrong = (1 - share) * min(1.0, k * wrong_in) + share * wrong_out + CONFIDENCE * math.sqrt(variance)
+    spread = ((1 - real_weight) * k) ** 2 * wrong_authored * (1 - wrong_authored) / n_authored
+    spread += real_weight**2 * wrong_real * (1 - wrong_real) / n_real
+    variance = (1 - share) ** 2 * spread + share**2 * wrong_out * (1 - wrong_out) / n_out
+    wrong = (1 - share) * estimated_in + share * wrong_out + CONFIDENCE * math.sqrt(variance)
+    wrong_in = (c.wrong_authored + c.wrong_real) / max(c.n_authored + c.n_real, 1)
     return Rates(float(threshold), float(margin), right, wrong, wrong_in, wrong_out, 1 - wrong_out)
 
 
 def rates(outcomes: Outcomes, threshold: float, margin: float) -> Rates:
     """The shares of right and wrong answers at ``threshold`` and ``margin``."""
     answered = _answered(outcomes, threshold, margin)
-    inside, outside = ~outcomes.expect_oos, outcomes.expect_oos
-    n_in, n_out = int(inside.sum()), int(outside.sum())
-    right = float((answered & inside & outcomes.right).sum()) / max(n_in, 1)
-    wrong_in = float((answered & inside & ~outcomes.right).sum()) / max(n_in, 1)
-    wrong_out = float((answered & outside).sum()) / max(n_out, 1)
-    return _shares(n_in, n_out, right, wrong_in, wrong_out, threshold, margin)
+    counts = [int((answered & group).sum()) for group in _groups(outcomes)]
+    return _shares(_Counts(*_sizes(outcomes), *counts), threshold, margin)
+
+
+def _groups(outcomes: Outcomes) -> tuple[np.ndarray, ...]:
+    """Rows that count as right (authored, real), wrong (authored, real) and out of scope, when answered."""
+    inside, real = ~outcomes.expect_oos, outcomes.real
+    right, wrong = inside & outcomes.right, inside & ~outcomes.right
+    return right & ~real, right & real, wrong & ~real, wrong & real, outcomes.expect_oos
+
+
+def _sizes(outcomes: Outcomes) -> tuple[int, int, int]:
+    """How many in-scope rows are the author's phrasings, how many are real questions, how many are out of scope."""
+    inside = ~outcomes.expect_oos
+    return int((inside & ~outcomes.real).sum()), int((inside & outcomes.real).sum()), int(outcomes.expect_oos.sum())
 
 
 def sweep(outcomes: Outcomes) -> list[Rates]:
     """Every (threshold, margin) pair of the search grid (the same as ``rates`` on each, counted by sorting)."""
-    inside, outside = ~outcomes.expect_oos, outcomes.expect_oos
-    n_in, n_out = int(inside.sum()), int(outside.sum())
-    groups = (inside & outcomes.right, inside & ~outcomes.right, outside)
+    groups, sizes = _groups(outcomes), _sizes(outcomes)
     table = []
     for margin in _MARGINS:
         eligible = (outcomes.gap >= margin) & ~outcomes.top_oos
@@ -170,8 +216,8 @@ def sweep(outcomes: Outcomes) -> list[Rates]:
         for group in groups:
             scores = np.sort(outcomes.best[eligible & group])
             counts.append(len(scores) - np.searchsorted(scores, _THRESHOLDS, side="left"))
-        for t, right, wrong_in, wrong_out in zip(_THRESHOLDS, *counts):
-            table.append(_shares(n_in, n_out, right / max(n_in, 1), wrong_in / max(n_in, 1), wrong_out / max(n_out, 1), t, margin))
+        for t, *answered in zip(_THRESHOLDS, *counts):
+            table.append(_shares(_Counts(*sizes, *(int(n) for n in answered)), t, margin))
     return table
 
 
@@ -207,7 +253,7 @@ def choose(outcomes: Outcomes, max_wrong_rate: float) -> Calibration:
     """The threshold, margin and did-you-mean score for this knowledge base (or the priors)."""
     if outcomes.n_in < MIN_QUESTIONS or outcomes.n_out < MIN_QUESTIONS:
         answer, margin, clarify = PRIORS
-        return Calibration(answer, margin, clarify, "priors", outcomes.n_in, outcomes.n_out)
+        return Calibration(answer, margin, clarify, "priors", outcomes.n_in, outcomes.n_out, n_real=_sizes(outcomes)[1])
     table = sweep(outcomes)
     chosen = best_at(table, max_wrong_rate)
     if chosen is None:  # nothing meets the target: answer as little as the grid allows
@@ -216,4 +262,5 @@ def choose(outcomes: Outcomes, max_wrong_rate: float) -> Calibration:
     clarify = _clarify_score(outcomes, chosen.answer_score, chosen.margin)
     return Calibration(
         chosen.answer_score, chosen.margin, clarify, "calibrated", outcomes.n_in, outcomes.n_out, chosen, curve,
+        n_real=_sizes(outcomes)[1],
     )

@@ -108,11 +108,14 @@ def _block_map(values: Mapping[str, Any]) -> CommentedMap:
     return mapping
 
 
-def add_alternates(yaml_text: str, additions: Mapping[str, Mapping[str, Sequence[str]]]) -> str:
+def add_alternates(yaml_text: str, additions: Mapping[str, Mapping[str, Sequence[str]]], *,
+                   part: str = "alternates") -> str:
     """``yaml_text`` with phrasings appended: ``{entry id: {lang: [text, ...]}}``.
 
-    An entry without ``alternates`` (or without the language) gets them right after its
-    ``question``. Raises ``EditError`` for an id the file does not have.
+    ``part``: ``alternates`` (an author's phrasings) or ``learned`` (sellers' questions
+    ``faqbot suggest`` proved). An entry without that part (or without the language) gets
+    it right after its ``question`` (and its alternates). Raises ``EditError`` for an id
+    the file does not have.
     """
     yaml, data = _yaml(yaml_text)
     entries = _entries_by_id(data)
@@ -123,11 +126,12 @@ def add_alternates(yaml_text: str, additions: Mapping[str, Mapping[str, Sequence
         for lang, texts in by_lang.items():
             if not texts:
                 continue
-            alternates = entry.get("alternates")
+            alternates = entry.get(part)
             if not isinstance(alternates, CommentedMap):
-                position = list(entry).index("question") + 1 if "question" in entry else len(entry)
-                entry.insert(position, "alternates", _block_map({}))
-                alternates = entry["alternates"]
+                keys = list(entry)
+                after = [keys.index(key) + 1 for key in ("question", "alternates") if key in entry]
+                entry.insert(max(after, default=len(entry)), part, _block_map({}))
+                alternates = entry[part]
             existing = alternates.get(lang)
             if isinstance(existing, CommentedSeq):
                 sibling = existing[-1] if existing else None

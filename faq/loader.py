@@ -28,7 +28,7 @@ _FLOAT = "tag:yaml.org,2002:float"
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.]+[a-z0-9]+)*$")
 
 _TOP_KEYS = {"version", "settings", "messages", "synonyms", "entries"}
-_ENTRY_KEYS = {"id", "kind", "question", "alternates", "answer", "tags", "keywords", "links", "draft"}
+_ENTRY_KEYS = {"id", "kind", "question", "alternates", "learned", "answer", "tags", "keywords", "links", "draft"}
 _BOOL = "tag:yaml.org,2002:bool"
 _SETTING_NUMBERS = {"answer_score", "clarify_score", "margin", "sure_score", "max_choices"}
 _SETTING_KEYS = _SETTING_NUMBERS | {"support_contact", "semantic", "max_wrong_rate"}
@@ -206,9 +206,13 @@ class _Checker:
         answer_text = (lambda node, path: self.text(node, path, required=False)) if draft else self.text  # a draft's answer is still to be written
         answer = self.by_lang(fields["answer"][1], f"{what}.answer", answer_text) if "answer" in fields else {}
         alternates = self.by_lang(fields["alternates"][1], f"{what}.alternates", self.texts) if "alternates" in fields else {}
-        for lang in alternates:
-            if lang not in question:
-                self.problem(fields["alternates"][1], "alternates_without_question", what=what, lang=lang)
+        learned = self.by_lang(fields["learned"][1], f"{what}.learned", self.texts) if "learned" in fields else {}
+        for part, by_lang in (("alternates", alternates), ("learned", learned)):
+            for lang in by_lang:
+                if lang not in question:
+                    self.problem(fields[part][1], "alternates_without_question", what=what, lang=lang)
+        alternates = {lang: tuple(alternates.get(lang, ())) + tuple(learned.get(lang, ()))
+                      for lang in {**alternates, **learned}}
         tags = self.texts(fields["tags"][1], f"{what}.tags") if "tags" in fields else ()
         keywords = self.keywords(fields["keywords"][1], f"{what}.keywords") if "keywords" in fields else ()
         links = self.texts(fields["links"][1], f"{what}.links") if "links" in fields else ()
@@ -217,6 +221,7 @@ class _Checker:
         return Entry(
             id=entry_id, kind=kind, question=question, answer=answer, alternates=alternates,
             tags=tags, keywords=keywords, links=links, line=node.start_mark.line + 1, draft=draft,
+            learned=frozenset((lang, text) for lang, texts in learned.items() for text in texts),
         )
 
     def knowledge_base(self, root: yaml.Node | None) -> KnowledgeBase:

@@ -32,7 +32,7 @@ def phrasing_places(source: str) -> dict[tuple[str, str], Place]:
         entry_id = _value(entry, "id")
         if not isinstance(entry_id, yaml.ScalarNode):
             continue
-        for part in ("question", "alternates"):
+        for part in ("question", "alternates", "learned"):
             by_lang = _value(entry, part)
             if not isinstance(by_lang, yaml.MappingNode):
                 continue

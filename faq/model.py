@@ -33,6 +33,9 @@ class Entry:
     line: int = 0
     #: ``draft: true`` in the file: proposed (e.g. by ``faqbot suggest``) but not yet written; never served.
     draft: bool = False
+    #: ``(lang, text)`` of the alternates written under ``learned:`` in the file: sellers' real questions that
+    #: ``faqbot suggest`` proved. They match like any alternate; calibration asks them as real questions.
+    learned: frozenset[tuple[str, str]] = frozenset()
 
     def phrasings(self) -> list[tuple[str, str]]:
         """Every ``(lang, text)`` that should retrieve this entry: the question first, then alternates."""

@@ -41,8 +41,8 @@ NOTICES = Catalog({
         "zh": "错误上限   阈值       领先分  回答正确         提供候选      范围外已转交   错误率（估计）",
     },
     "tune_source": {
-        "en": "{source} on {n_in} in-scope and {n_out} out-of-scope questions (pseudo-questions and cases); max_wrong_rate {rate}",
-        "zh": "依据 {n_in} 个范围内和 {n_out} 个范围外的问题（伪问题与用例）{source}；max_wrong_rate {rate}",
+        "en": "{source} on {n_in} in-scope ({n_real} of them sellers' own, learned) and {n_out} out-of-scope questions (pseudo-questions and cases); max_wrong_rate {rate}",
+        "zh": "依据 {n_in} 个范围内（其中 {n_real} 个是学到的卖家原话）和 {n_out} 个范围外的问题（伪问题与用例）{source}；max_wrong_rate {rate}",
     },
     "tune_calibrated": {"en": "calibrated", "zh": "校准"},
     "tune_priors": {"en": "priors (too few questions to calibrate)", "zh": "使用先验值（问题太少，无法校准）"},

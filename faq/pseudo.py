@@ -58,16 +58,16 @@ def leave_out(kb: KnowledgeBase, position: int, lang: str, text: str) -> Knowled
     return replace(kb, entries=kb.entries[:position] + (reduced,) + kb.entries[position + 1:])
 
 
-def _outcome(matches, expect: int | None, kinds: list[str], max_choices: int) -> tuple:
-    """One ``Outcomes`` row; ``matches`` are over original entry indices."""
+def _outcome(matches, expect: int | None, kinds: list[str], max_choices: int, real: bool = False) -> tuple:
+    """One ``Outcomes`` row; ``matches`` are over original entry indices; ``real``: a seller's question."""
     if not matches:
-        return (0.0, 0.0, False, False, expect is None, False)
+        return (0.0, 0.0, False, False, expect is None, False, real)
     best = matches[0]
     runner_up = matches[1].score if len(matches) > 1 else 0.0
     choices = [m.entry_index for m in matches[:max_choices]]
     return (
         best.score, best.score - runner_up, best.entry_index == expect, expect in choices,
-        expect is None, kinds[best.entry_index] == "out_of_scope",
+        expect is None, kinds[best.entry_index] == "out_of_scope", real,
     )
 
 
@@ -93,6 +93,9 @@ def pseudo_outcomes(
     removed = rng.permutation(removable)[: min(len(removable), MAX_REMOVED)] if n > 2 else np.zeros(0, dtype=int)
     max_choices = max(kb.settings.max_choices, 2)
     texts = [text for entry_phrasings in phrasings for _, text in entry_phrasings]
+    real_rows = [phrasing in entry.learned for entry, entry_phrasings in zip(entries, phrasings) for phrasing in entry_phrasings]
+    hold_out_order = [sorted(range(len(p)), key=lambda n, p=p, e=entry: p[n] not in e.learned)
+                      for entry, p in zip(entries, phrasings)]
     out_per_entry = max(3, -(-WANTED // max(len(removed), 1)))
     rows: list[tuple] = []
     for fold in range(FOLDS):
@@ -105,7 +108,8 @@ def pseudo_outcomes(
             # a quarter of an entry's phrasings, but two of an entry with four to seven: a small
             # knowledge base needs the questions (one per entry left its calibration jumpy)
             count = min(per_entry, max(min(2, len(phrasings[i]) // 2), len(phrasings[i]) // 4))
-            held[i] = sorted({(fold * count + j) % len(phrasings[i]) for j in range(count)})
+            order = hold_out_order[i]  # sellers' real questions first: they are what calibration should see
+            held[i] = sorted({order[(fold * count + j) % len(order)] for j in range(count)})
         kept, reduced, keep_rows = _reduced(entries, phrasings, first_row, out, held)
         if not kept:
             continue
@@ -119,7 +123,7 @@ def pseudo_outcomes(
         def ask(row: int, expect: int | None) -> None:
             matches = search.search(texts[row], limit=max_choices + 1, vector=vectors[row])
             matches = [replace(m, entry_index=int(kept_array[m.entry_index])) for m in matches]
-            rows.append(_outcome(matches, expect, kinds, max_choices))
+            rows.append(_outcome(matches, expect, kinds, max_choices, real=expect is not None and real_rows[row]))
 
         for i, positions in held.items():
             for position in positions:

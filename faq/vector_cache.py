@@ -34,7 +34,7 @@ from faq.retriever import Tuning
 from faq.semantic import centroids, topic_rows
 
 #: Bump when scoring changes in a way the key cannot see, so old outcomes are not reused.
-ENGINE_VERSION = "hybrid-9"
+ENGINE_VERSION = "hybrid-10"
 #: Phrasings encoded per batch (and per progress update).
 BATCH = 512
 #: Knowledge bases with more phrasings than this show progress on a terminal.

@@ -55,6 +55,46 @@ def test_a_held_out_phrasing_answered_wrongly_counts_as_several_real_ones():
     assert IN_SCOPE_DIFFICULTY > 1
 
 
+def test_a_learned_phrasing_answered_wrongly_counts_once():
+    """A held-out learned phrasing is a seller's real question: no difficulty factor on its wrong answers."""
+    from faq.calibration import IN_SCOPE_DIFFICULTY
+
+    n = 1000
+    right = np.arange(n) >= 50
+    zeros = np.zeros(n, dtype=bool)
+    outside = Outcomes(np.full(n, 20.0), np.full(n, 10.0), zeros, zeros, ~zeros, zeros)
+    authored = Outcomes(np.full(n, 60.0), np.full(n, 10.0), right, right, zeros, zeros)
+    learned = Outcomes(np.full(n, 60.0), np.full(n, 10.0), right, right, zeros, zeros, ~zeros)
+    by_author, by_sellers = rates(authored + outside, 50.0, 0.0), rates(learned + outside, 50.0, 0.0)
+    assert by_author.wrong_in == by_sellers.wrong_in == pytest.approx(0.05)  # the same wrong answers happened
+    assert by_sellers.wrong < by_author.wrong / (IN_SCOPE_DIFFICULTY - 0.5)  # but only the author's are scaled up
+    mixed = learned + authored + outside
+    slow = [rates(mixed, t, m) for m in _MARGINS for t in _THRESHOLDS]
+    assert [r.wrong for r in sweep(mixed)] == pytest.approx([r.wrong for r in slow])
+
+
+def test_learned_phrasings_are_held_out_as_real_questions(tmp_path):
+    """The loader marks ``learned:`` phrasings; calibration asks them and flags their rows as real."""
+    from faq.pseudo import pseudo_outcomes
+
+    entries = "".join(
+        f"  - id: e{n}\n    question: {{en: 'topic {n} question'}}\n"
+        f"    alternates: {{en: ['topic {n} other wording', 'about topic {n}']}}\n"
+        f"    learned: {{en: ['my topic {n} problem', 'help with topic {n}']}}\n"
+        f"    answer: {{en: 'Answer {n}.'}}\n" for n in range(12))
+    kb = parse_knowledge(f"version: 1\nentries:\n{entries}")
+    entry = kb.entries[0]
+    assert entry.alternates["en"][-2:] == ("my topic 0 problem", "help with topic 0")
+    assert entry.learned == {("en", "my topic 0 problem"), ("en", "help with topic 0")}
+    rows = [text for e in kb.entries for _, text in e.phrasings()]
+    owners = np.repeat(np.arange(len(kb.entries)), [len(e.phrasings()) for e in kb.entries])
+    vectors = np.random.default_rng(0).normal(size=(len(rows), 8))
+    outcomes = pseudo_outcomes(kb, vectors / np.linalg.norm(vectors, axis=1, keepdims=True), owners)
+    asked_in = ~outcomes.expect_oos
+    assert outcomes.real[asked_in].any() and not outcomes.real[asked_in].all()
+    assert not outcomes.real[outcomes.expect_oos].any()
+
+
 @pytest.mark.parametrize("target", [0.02, 0.05, 0.10])
 def test_choose_meets_the_target_and_answers_more_when_allowed_more(target):
     outcomes = synthetic(2)

@@ -176,3 +176,22 @@ def test_a_malformed_resolve_is_refused_in_the_agents_language_and_changes_nothi
     assert "知识库中没有条目 'nope';案例 #1 未改变。" in out
     assert "用法::resolve N [--entry ID | --new | --oos]" in out
     assert store.get(1).status == "open" and store.get(1).label is None
+
+
+def test_a_did_you_mean_pick_in_the_console_is_recorded_like_a_sellers_click(store, tmp_path):
+    """Picks are the strongest evidence faqbot suggest gets: the console keeps them as Slack does."""
+    kb = tmp_path / "kb.yaml"
+    kb.write_text(
+        "version: 1\nsettings: {semantic: false, answer_score: 95, sure_score: 100, clarify_score: 5, margin: 50}\n"
+        "entries:\n"
+        "  - {id: refunds, question: {en: 'how do refunds work'}, answer: {en: 'Refunds take a week.'}}\n"
+        "  - {id: shipping, question: {en: 'how does shipping work'}, answer: {en: 'Shipping takes two days.'}}\n",
+        encoding="utf-8")
+    out = io.StringIO()
+    lines = "how do refunds and shipping work\n2\nhow does it all work\n0\n"
+    assert run_console(kb, io.StringIO(lines), out, interactive=False, store=store, agent="ana") == 0
+    picked = {(r.question, r.label, r.entry_id, r.source) for r in store.traffic().labelled}
+    offered = out.getvalue().split("\n\n")[0]
+    second = "shipping" if offered.index("shipping") > offered.index("refunds") else "refunds"
+    assert picked == {("how do refunds and shipping work", "entry", second, "pick"),
+                      ("how does it all work", "none_of_these", None, "pick")}

@@ -113,7 +113,7 @@ def test_traffic_labels_suggest_apply_and_the_questions_are_answered_next_time(h
     for question in learnt:
         assert f'- "{question}"' in added, f"{question!r} not proposed:\n{diff}\n{suggested.stderr}"
     assert "draft: true" in added and any(NEW_TOPIC_CONSOLE in line for line in added)
-    assert all(line.startswith(("-", "id:", "draft:", "kind:", "question:", "alternates:", "answer:", "en:", "zh:")) for line in added), diff
+    assert all(line.startswith(("-", "id:", "draft:", "kind:", "question:", "alternates:", "learned:", "answer:", "en:", "zh:")) for line in added), diff
     assert "4 new phrasings" in suggested.stderr and "Draft entries" in suggested.stderr
     written = tmp_path / "proposed.yaml"
     assert faqbot("suggest", "--kb", str(kb), "--db", db, "--cases", str(SEED_CASES), "--write", str(written),
@@ -127,8 +127,8 @@ def test_traffic_labels_suggest_apply_and_the_questions_are_answered_next_time(h
     assert [line for line in original.splitlines() if line.lstrip().startswith("#")] == \
         [line for line in edited.splitlines() if line.lstrip().startswith("#")]
     entries = {entry["id"]: entry for entry in yaml.safe_load(edited)["entries"]}
-    assert "尾款什么时候结清" in entries["payment"]["alternates"]["zh"]
-    assert "I no longer want my shop, remove it" in entries["close-account"]["alternates"]["en"]
+    assert "尾款什么时候结清" in entries["payment"]["learned"]["zh"]  # learned from traffic, apart from the author's
+    assert "I no longer want my shop, remove it" in entries["close-account"]["learned"]["en"]
     drafts = [entry for entry in entries.values() if entry.get("draft")]
     assert len(drafts) == 1 and drafts[0]["question"]["en"] == NEW_TOPIC_CONSOLE
     assert drafts[0]["alternates"]["en"] == [NEW_TOPIC_SLACK]  # grouped across wording and across adapters

@@ -565,7 +565,7 @@ def test_problems_from_a_file_name_the_file(tmp_path):
         load_knowledge(path)
     assert caught.value.problems == [
         f"{path}:6: unknown key 'colour' in entries[0]"
-        " (expected one of: alternates, answer, draft, id, keywords, kind, links, question, tags)"
+        " (expected one of: alternates, answer, draft, id, keywords, kind, learned, links, question, tags)"
     ]
 
 

@@ -208,3 +208,22 @@ def test_a_topic_list_entry_scores_its_best_phrasing():
     assert index.scores(question).tolist() == pytest.approx([0.0, 1.0])
     plain = SemanticIndex(centroids(vectors, owners, 2))
     assert plain.scores(question)[1] == pytest.approx(1 / np.sqrt(3))
+
+
+def test_a_suggested_edit_is_recalibrated_on_the_sellers_questions_it_learned(encoder, tmp_path):
+    """``faqbot suggest`` writes proven questions under ``learned:``; the edited KB calibrates on them as real ones."""
+    from bot.learning.proposals import Alternate
+    from bot.learning.suggest import Suggestions, apply
+
+    text = (ROOT / "knowledge.yaml").read_text(encoding="utf-8")
+    kb = parse_knowledge(text)
+    learned = [Alternate("close-account", "en", "please shut down my seller account for good"),
+               Alternate("close-account", "zh", "帮我把卖家账户彻底注销"),
+               Alternate("seller-impact", "en", "what does the shutdown mean for my shop"),
+               Alternate("seller-impact", "zh", "关停对我的店铺有什么影响")]
+    edited = parse_knowledge(apply(text, kb, Suggestions(alternates=learned)))
+    assert {(a.lang, a.text) for a in learned} == set().union(*(entry.learned for entry in edited.entries))
+    before = Assistant(kb, encoder=encoder, cache_dir=tmp_path).calibration
+    after = Assistant(edited, encoder=encoder, cache_dir=tmp_path).calibration
+    assert before.n_real == 0 and after.n_real >= len(learned) // 2  # each is held out, in one fold or more
+    assert after.n_in >= before.n_in

@@ -30,6 +30,7 @@ def run_tune(path: Path, case_files: list[str], write: bool, lang: str, stdout: 
     assert calibration is not None
     source = notice("tune_calibrated" if calibration.source == "calibrated" else "tune_priors", lang)
     stdout.write(notice("tune_source", lang, source=source, n_in=calibration.n_in, n_out=calibration.n_out,
+                        n_real=calibration.n_real,
                         rate=f"{kb.settings.max_wrong_rate:g}") + "\n")
     stdout.write(notice("tune_header", lang) + "\n")
     for row in risk_coverage(assistant):

@@ -192,6 +192,9 @@ class Console:
             self.write(self.t("pick_range", count=len(choices.entry_ids)))
             return
         self.choices = None
+        picked = choices.entry_ids[int(number) - 1] if int(number) else None
+        self.desk.record_pick(choices.question, choices.lang, self.origin, entry_id=picked,
+                              question_id=choices.question_id)
         if int(number) == 0:
             outcome = self.desk.escalate(self.assistant, choices.question, self.origin, lang=choices.lang,
                                          question_id=choices.question_id)

@@ -20,7 +20,6 @@ alone is a conflict, with its reasons.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Iterable, Mapping, Sequence
@@ -141,7 +140,7 @@ class Prover:
     """
 
     def __init__(self, kb: KnowledgeBase, cases: Sequence[Case] = (), labelled: Mapping[str, str] | None = None,
-                 new_entries: Sequence[NewEntry] = (), max_probes: int = 500, tries_per_entry: int = 3,
+                 new_entries: Sequence[NewEntry] = (), max_probes: int = 500,
                  leave_one_out: LeaveOneOut | None = None, decisions: Settings | None = None):
         """``labelled``: question text -> the entry (or out-of-scope entry) people said it belongs to,
         most asked first (the first ``max_probes`` are asked of every version of the knowledge base).
@@ -149,8 +148,6 @@ class Prover:
         ``decisions``: the knowledge base's thresholds, when its caller has them already."""
         self.kb = kb
         self._leave_one_out = leave_one_out or LeaveOneOut()
-        self.tries_per_entry = tries_per_entry
-        self.untried: list[Alternate] = []
         self.cases = list(cases)
         self.new_entries = list(new_entries)
         self.keys: list[Key] = [(entry.id, lang, text) for entry in kb.entries for lang, text in entry.phrasings()]
@@ -260,23 +257,14 @@ class Prover:
         return found
 
     def prove(self, candidates: Sequence[Alternate]) -> tuple[list[Alternate], list[Conflict]]:
-        """The candidates that are proven together, and the conflicts (each failed on its own).
-
-        Candidates not tried because ``tries_per_entry`` others of their entry failed
-        already are left in ``self.untried``: not proposed this run, not known to be bad.
-        """
+        """The candidates that are proven together, and the conflicts (each failed on its own)."""
         accepted: list[Alternate] = []
         conflicts: list[Conflict] = []
-        self.untried = []
         self._baseline(candidates)
         self._prove(list(candidates), accepted, conflicts)
         return accepted, conflicts
 
     def _prove(self, batch: list[Alternate], accepted: list[Alternate], conflicts: list[Conflict]) -> None:
-        failures = Counter(conflict.alternate.entry_id for conflict in conflicts)
-        exhausted = [a for a in batch if failures[a.entry_id] >= self.tries_per_entry]
-        self.untried.extend(exhausted)  # one evaluation per candidate costs too much when an entry keeps failing
-        batch = [a for a in batch if failures[a.entry_id] < self.tries_per_entry]
         if not batch:
             return
         problems = self.problems(accepted + batch)

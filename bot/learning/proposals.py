@@ -21,7 +21,7 @@ from typing import Iterable, Mapping
 
 from faq.assistant import Assistant
 from faq.model import KnowledgeBase
-from faq.normalize import normalize
+from faq.normalize import is_noise, normalize
 
 from bot.learning.grouping import Group, group_questions
 from bot.learning.model import Labelled, Traffic
@@ -108,7 +108,7 @@ def _by_wording(records: Iterable[Labelled]) -> dict[tuple[str, str], list[Label
     keyed: dict[tuple[str, str], list[Labelled]] = defaultdict(list)
     for record in records:
         key = normalize(record.question)
-        if key and any(char.isalnum() for char in key):
+        if not is_noise(key):
             keyed[(record.lang, key)].append(record)
     return keyed
 
@@ -137,11 +137,12 @@ def out_of_scope_target(kb: KnowledgeBase) -> tuple[str, bool]:
 
 def propose(kb: KnowledgeBase, assistant: Assistant, traffic: Traffic, *, min_group: int = 2,
             max_alternates: int = 4, min_votes: int = 3, not_helpful_rate: float = 0.3,
-            per_entry: int = 5, max_drafts: int = 10) -> Candidates:
+            max_drafts: int = 10) -> Candidates:
     """All candidate changes for ``kb`` from ``traffic`` (``assistant`` answers over ``kb``).
 
-    At most ``per_entry`` phrasings per entry and language and ``max_drafts`` drafts, the
-    most asked first, so one run's diff stays reviewable; the rest come up again next run.
+    Every labelled question is a candidate in the same run: evidence left for "another
+    run" is evidence the bot goes without meanwhile. Drafts need an author's answer, so
+    at most ``max_drafts`` of them, the most asked first; the rest come up next run.
     """
     found = Candidates()
     owners = _phrasing_owners(kb)
@@ -149,16 +150,12 @@ def propose(kb: KnowledgeBase, assistant: Assistant, traffic: Traffic, *, min_gr
     oos_id, oos_new = out_of_scope_target(kb)
     labelled = _by_wording(r for r in traffic.labelled if r.label in ("entry", OUT_OF_SCOPE))
     handled: set[str] = set()
-    taken: Counter = Counter()
     for (lang, key), records in sorted(labelled.items(), key=lambda item: (-len(item[1]), item[0])):
         votes = Counter(_target(record) for record in records)
         target, agreeing = votes.most_common(1)[0]
         text = _wording(records)
         handled.add(key)
         entry_id = oos_id if target == OUT_OF_SCOPE else target
-        if taken[(entry_id, lang)] >= per_entry:
-            found.skipped.append(Skipped(text, lang, entry_id, "enough_for_now"))
-            continue
         reason = _reason_to_skip(kb, assistant, owners, served, entry_id, lang, key, text, agreeing / len(records), target == OUT_OF_SCOPE)
         if reason:
             if reason != "already_there":
@@ -166,7 +163,6 @@ def propose(kb: KnowledgeBase, assistant: Assistant, traffic: Traffic, *, min_gr
             continue
         alternate = Alternate(entry_id, lang, text, agreeing)
         (found.out_of_scope if target == OUT_OF_SCOPE else found.alternates).append(alternate)
-        taken[(entry_id, lang)] += 1
         owners[key] = entry_id  # a second wording normalizing alike is a duplicate now
     if oos_new and found.out_of_scope:
         found.out_of_scope_entry = NewEntry(oos_id, OUT_OF_SCOPE, {}, count=sum(a.count for a in found.out_of_scope))

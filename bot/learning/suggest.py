@@ -34,7 +34,6 @@ class Suggestions:
     drafts: list[NewEntry] = field(default_factory=list)
     not_helpful: list[NotHelpful] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
-    untried: list[Alternate] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     evaluations: int = 0
 
@@ -74,7 +73,7 @@ def suggest(kb: KnowledgeBase, traffic: Traffic, cases: Sequence[Case] = (), *, 
     result = Suggestions(
         alternates=[a for a in accepted if a.entry_id != oos_id],
         out_of_scope=[a for a in accepted if a.entry_id == oos_id],
-        drafts=found.drafts, not_helpful=found.not_helpful, conflicts=conflicts, untried=prover.untried,
+        drafts=found.drafts, not_helpful=found.not_helpful, conflicts=conflicts,
         skipped=found.skipped, evaluations=prover.evaluations,
     )
     if found.out_of_scope_entry and result.out_of_scope:
@@ -92,7 +91,7 @@ def apply(yaml_text: str, kb: KnowledgeBase, suggestions: Suggestions) -> str:
             oos_phrasings[alternate.lang].append(alternate.text)
         else:
             additions[alternate.entry_id][alternate.lang].append(alternate.text)
-    text = add_alternates(yaml_text, additions) if additions else yaml_text
+    text = add_alternates(yaml_text, additions, part="learned") if additions else yaml_text
     langs = sorted(kb.languages()) or ["en", "zh"]
     drafts = [DraftEntry(d.id, d.question, d.alternates, d.kind, langs) for d in suggestions.drafts]
     if new_oos is not None and oos_phrasings:

@@ -21,7 +21,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "coverage": {"en": "    coverage case would fail: \"{text}\" (expects {expected}, would get {found})", "zh": "    覆盖用例将不通过:“{text}”(应为 {expected},将得到 {found})"},
     "steals": {"en": "    would take \"{text}\" from {expected}", "zh": "    会把“{text}”从 {expected} 抢走"},
     "duplicate": {"en": "    reads almost the same as \"{text}\" ({expected})", "zh": "    与“{text}”({expected})几乎相同"},
-    "untried": {"en": "Not tried this run (other phrasings of the same entry failed): {count}", "zh": "本次未尝试(同一条目的其他问法未通过):{count} 个"},
     "skipped": {"en": "Held back: {counts}", "zh": "暂不建议:{counts}"},
     "not_helpful": {"en": "Answers often marked not helpful:", "zh": "经常被标为“没帮助”的答案:"},
     "not_helpful_row": {"en": "  {entry}: {bad} of {votes} votes not helpful ({rate}%), answered {answered} times", "zh": "  {entry}:{votes} 票中 {bad} 票没帮助({rate}%),共回答 {answered} 次"},
@@ -34,7 +33,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "too_long": {"en": "too long", "zh": "太长"},
     "unknown_entry": {"en": "unknown entry", "zh": "条目不存在"},
     "no_question_in_lang": {"en": "entry lacks that language", "zh": "条目缺少该语言"},
-    "enough_for_now": {"en": "enough for this run", "zh": "本次已足够"},
 }
 
 
@@ -59,8 +57,6 @@ def render_summary(suggestions: Suggestions, lang: str = "en") -> str:
             lines.append(text("conflict", lang, text=conflict.alternate.text, entry=conflict.alternate.entry_id))
             for problem in conflict.problems[:3]:
                 lines.append(text(problem.kind, lang, text=problem.text, expected=problem.expected, found=problem.found or "-"))
-    if s.untried:
-        lines.append(text("untried", lang, count=len(s.untried)))
     if s.skipped:
         counts: dict[str, int] = {}
         for skipped in s.skipped:
