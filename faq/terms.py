@@ -109,8 +109,9 @@ def text_terms(text: str) -> list[tuple[str, float]]:
 
 #: A question naming at most this many things (content units) may have too little to go on ("account", "帐号").
 TOO_LITTLE_CONTENT = 1
-#: ... when it also has at most this many function units around it ("my account" yes, "who made you" no).
-TOO_LITTLE_FRAME = 1
+#: ... when it also has at most this many function units around it ("my account" yes, "who should I message" no):
+#: 2 rather than 1 stopped 2 (SMP2017 K=5) and 1 (K=20) out-of-scope answers and cost 5-6 right ones (CLINC150).
+TOO_LITTLE_FRAME = 2
 
 
 def units(text: str) -> tuple[float, float]:
