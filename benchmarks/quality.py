@@ -19,6 +19,9 @@ itself. Per knowledge base it prints, as shares:
 
 ``--weight`` overrides the semantic share of the fused score (tuning, on
 these validation files only); ``--no-semantic`` measures the lexical engine.
+``--kb NAME@single`` measures NAME made into a one-question-per-entry FAQ page
+(built here from the validation knowledge base, nothing stored): every entry
+keeps its question alone, and its answer says nothing.
 """
 
 from __future__ import annotations
@@ -42,9 +45,11 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
 SINGLE = "@single"
 VARIANTS = ["clinc150/kb_k5.yaml", "clinc150/kb_k20.yaml", "smp2017/kb_k5.yaml", "smp2017/kb_k20.yaml",
             "clinc150/kb_k5.yaml" + SINGLE, "smp2017/kb_k5.yaml" + SINGLE]
-#: The issue's targets: in-scope answered right (%) at wrong answers <= 8% of all questions.
+#: The targets: in-scope answered right (%) ...
 TARGETS = {"clinc150/kb_k5.yaml": 55.0, "clinc150/kb_k20.yaml": 70.0, "smp2017/kb_k5.yaml": 60.0, "smp2017/kb_k20.yaml": 72.0}
-MAX_WRONG = 8.0
+#: ... at wrong answers <= this share of all questions (issue 17: 6%, was 8%); single-phrasing knowledge bases: 8%.
+MAX_WRONG = 6.0
+MAX_WRONG_SINGLE = 8.0
 
 
 def single_phrasing(kb: KnowledgeBase) -> KnowledgeBase:
@@ -143,14 +148,15 @@ def main() -> None:
         cases = read_cases(args.data / name.split("/")[0] / "val.jsonl")
         r, outcomes = measure(assistant, cases)
         target = TARGETS.get(name)
-        met = "PASS" if (target is None or r["right"] >= target) and r["wrong"] <= MAX_WRONG else "MISS"
+        max_wrong = MAX_WRONG_SINGLE if name.endswith(SINGLE) else MAX_WRONG
+        met = "PASS" if (target is None or r["right"] >= target) and r["wrong"] <= max_wrong else "MISS"
         cal = assistant.calibration
         chosen = f"{assistant.settings.answer_score:g}/{assistant.settings.margin:g}"
         chosen += f" {cal.source}" if cal else " fixed"
         at2, at5, at10 = curve(outcomes)
         print(f"{name:<28}{r['right']:>6.1f}%{r['dym_right']:>9.1f}%{r['escalated']:>8.1f}%{r['wrong']:>6.1f}%"
               f"{met:>8}{chosen:>22}{at2:>7}{at5:>7}{at10:>7}{build:>9.1f}")
-    print(f"\ntargets: wrong <= {MAX_WRONG:g}% of all questions and answered right >= "
+    print(f"\ntargets: wrong <= {MAX_WRONG:g}% of all questions ({MAX_WRONG_SINGLE:g}% for {SINGLE}) and answered right >= "
           + ", ".join(f"{k} {v:g}%" for k, v in TARGETS.items()))
 
 
