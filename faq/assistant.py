@@ -11,7 +11,7 @@ unless its ``settings`` set them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
@@ -23,7 +23,7 @@ from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings, W
 from faq.normalize import MAX_MATCH_CHARS, detect_language
 from faq.prepared import PreparedTexts
 from faq.retriever import Match, Retriever, Tuning
-from faq.script import Script, in_script, traditional_script
+from faq.script import in_script, traditional_script
 from faq.smalltalk import builtin_smalltalk
 from faq.surface import surfaces, written_words
 from faq.edges import Edges, Verdict
@@ -113,7 +113,7 @@ class Assistant:
                                   self.retriever.prepared, self.retriever.tuning, semantic.hybrid.fusion if semantic else None)
         return self._copies(kb)
 
-    def text(self, name: str, lang: str, *, script: Script | None = None, **values: str) -> str:
+    def text(self, name: str, lang: str, *, script: str | None = None, **values: str) -> str:
         """The bot's own text ``name`` in ``lang`` (see ``faq.messages``), with ``{contact}`` and ``values`` filled in;
         ``script``: in Traditional Chinese (``Reply.script``, the asker's)."""
         return in_script(message(self.kb.messages, name, lang, contact=self.contact(lang), **values), script)

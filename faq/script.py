@@ -56,8 +56,8 @@ def traditional_script(text: str) -> Script | None:
     return "hk" if hk_forms > tw_forms else "tw"
 
 
-def in_script(text: str, script: Script | None) -> str:
-    """``text`` (Simplified Chinese, or any text) in ``script``; unchanged when ``script`` is None or it has no Han."""
+def in_script(text: str, script: str | None) -> str:
+    """``text`` (Simplified Chinese, or any text) in ``script`` (a ``Script``); unchanged when it is None or ``text`` has no Han."""
     if script is None or not text or not has_han(text):
         return text
     convert = _converter("s2hk" if script == "hk" else "s2tw").convert

@@ -257,11 +257,11 @@ def render_clarify(assistant: Assistant, reply: Reply, ref: Ref) -> Rendered:
         entry = assistant.kb.entry(candidate.entry_id)
         if entry is None:
             continue
-        label = in_script(entry.text_in(entry.question, lang) or "", reply.script) or entry.id  # type: ignore[arg-type]
+        label = in_script(entry.text_in(entry.question, lang) or "", reply.script) or entry.id
         buttons.append(button(label, f"{CHOOSE_PREFIX}{number}", ref.with_entry(entry.id, candidate.score).encode()))
-    buttons.append(button(assistant.text("none_of_these", lang, script=reply.script), NONE_OF_THESE,  # type: ignore[arg-type]
+    buttons.append(button(assistant.text("none_of_these", lang, script=reply.script), NONE_OF_THESE,
                           ref.with_entry(None).encode()))
-    prompt = assistant.text("clarify", lang, script=reply.script)  # type: ignore[arg-type]
+    prompt = assistant.text("clarify", lang, script=reply.script)
     return fallback(reply.text), fit(sections(escape(prompt)), [actions(buttons, block_id="faq_clarify")])
 
 
