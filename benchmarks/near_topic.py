@@ -6,7 +6,7 @@ test, what it would do to the answers given: a test only takes answers away
 (to "did you mean" or Seller Support), so it can only lower answered-right and
 wrong answers. Per test it prints in-scope answered right, out-of-scope
 questions answered, in-scope questions answered wrongly, and wrong answers over
-all questions. The line ``shipped`` is the engine as it is (``faq.edges.Edges.next_to``).
+all questions. The line ``shipped`` is the engine as it is (``faq.edges.Edges.next_to``: ``topic-only``).
 
 Candidates (issue "Precision at the edges"), all about the answered entry:
 
@@ -42,7 +42,7 @@ from faq import Assistant, load_knowledge  # noqa: E402
 from faq.coverage import load_cases  # noqa: E402
 from faq.normalize import normalize  # noqa: E402
 from faq.edges import ANSWERABLE  # noqa: E402
-from faq.terms import content_terms, term_units, without_terms  # noqa: E402
+from faq.terms import content_terms, stem, term_units  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CASES = [ROOT / "benchmarks" / "data" / "near_topic.jsonl", ROOT / "tests" / "coverage" / "seed_cases.yaml"]
@@ -56,6 +56,18 @@ def read_cases(path: Path) -> list[tuple[str, str | None]]:
         return [(case.question, None if case.expect == "escalate" else case.expect) for case in load_cases(path)]
     with path.open(encoding="utf-8") as handle:
         return [(row["question"], row["expect"]) for row in map(json.loads, filter(str.strip, handle))]
+
+
+def without_terms(prepared: str, terms: frozenset[str]) -> str:
+    """``prepared`` text without the words (English) and characters (Chinese) that make these content terms."""
+    kept = []
+    for token in prepared.split():
+        if token.isascii():
+            if "w:" + stem(token) not in terms:
+                kept.append(token)
+        else:
+            kept.append("".join(char for char in token if "h:" + char not in terms and "w:" + stem(char) not in terms))
+    return " ".join(token for token in kept if token)
 
 
 def too_far(uncovered: frozenset[str], asked: frozenset[str]) -> bool:
@@ -102,7 +114,12 @@ class Candidates:
         unnamed = uncovered - self.answerable
         drop = 0.0
         if term_units(unnamed) >= 1:
-            drop = 1.0 - self.assistant.semantic.similarity(prepared, without_terms(prepared, unnamed))
+            rest = without_terms(prepared, unnamed)
+            if rest:
+                whole, without = self.encoder.encode([prepared, rest])
+                drop = 1.0 - float(whole @ without)
+            else:
+                drop = 1.0
         flags.update({f"never-named drop>={d:g}": drop >= d for d in DROP_LEVELS})
         if self.answers:
             entry = self.assistant.kb.entries[index]

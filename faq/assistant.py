@@ -27,7 +27,7 @@ from faq.script import in_script, traditional_script
 from faq.smalltalk import builtin_smalltalk
 from faq.surface import surfaces, written_words
 from faq.edges import Edges, Verdict
-from faq.terms import too_little
+from faq.terms import bare, too_little
 from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings, resolve
 
 
@@ -97,8 +97,7 @@ class Assistant:
             if decisions is None:
                 self.calibration = choose(self.semantic.outcomes, kb.settings.max_wrong_rate)
                 self.settings = calibrated_settings(kb.settings, self.calibration)
-        self.edges = Edges(kb, self.retriever.prepare, self.retriever.correct_typos,
-                           self.semantic.similarity if self.semantic else None)
+        self.edges = Edges(kb, self.retriever.prepare, self.retriever.correct_typos)
 
     def variant(self, kb: KnowledgeBase) -> Assistant:
         """An engine for an edited copy of this knowledge base (a phrasing left out or added).
@@ -197,7 +196,8 @@ class Assistant:
         (``Edges.next_to``) is escalated, without a routing text. A question with
         too little to go on (``faq.terms.too_little``) is never answered outright
         unless an author wrote it word for word or ``Edges.brief_enough`` says the
-        entry is asked that briefly: it gets "did you mean", or a request to say more.
+        entry is asked that briefly: it gets "did you mean", or, a bare word with
+        nothing close, a request to say more.
         """
         action = decide(matches, settings)
         if not matches:
@@ -212,7 +212,7 @@ class Assistant:
                 return Verdict("escalate", routed=True)
             if questions and questions[0].score >= settings.clarify_score:
                 return Verdict("clarify", choices=tuple(questions))
-            return Verdict("clarify" if too_little(text) else "escalate")
+            return Verdict("clarify" if bare(text) else "escalate")
         kind = entries[best.entry_index].kind
         if best.score >= VERBATIM_SCORE or (kind == "smalltalk" and action == "answer"):
             return Verdict(action)
@@ -222,6 +222,8 @@ class Assistant:
             return Verdict(action)
         if action == "answer" and self.edges.brief_enough(text, lang, best.entry_index):
             return Verdict(action)
+        if action == "escalate" and not bare(text):
+            return Verdict(action)  # "are you hiring?": a real question, for Seller Support
         return Verdict("clarify")  # offered what is close enough, else asked to say more
 
     def _measured_like_topics(self, text: str, questions: list[Match]) -> list[Match]:

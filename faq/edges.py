@@ -10,8 +10,9 @@ answer), and corrects the decision in three places:
   covered topic is not covered;
 * a question that names one thing ("account", "帐号") is not answered outright
   unless the entry is asked that briefly or is the only one naming it;
-* a question next to an entry ("will the background checks be refunded?") is
-  escalated rather than answered with the entry it sits next to.
+* a question next to an entry that names what only out-of-scope topics name
+  ("will the background checks be refunded?") is escalated rather than
+  answered with the entry it sits next to.
 
 All three were measured with ``benchmarks/near_topic.py`` (the bundled FAQ:
 near-topic questions of our own and the coverage cases) and
@@ -25,18 +26,13 @@ from typing import Callable
 
 from faq.model import Action, KnowledgeBase
 from faq.retriever import Match
-from faq.terms import content_terms, term_units, too_little, without_terms
+from faq.terms import content_terms, term_units, too_little
 
 #: The kinds of entries the FAQ answers (as opposed to its out-of-scope topics).
 ANSWERABLE = frozenset({"faq", "smalltalk"})
-#: An answer with fewer content units than this says too little about its topic to test questions against.
-DESCRIBING_UNITS = 5
-#: A question is next to an entry when at least this many content units of it are named only elsewhere (an
-#: English word 1, a Chinese character 0.5) ...
+#: A question is next to an entry when at least this many content units of it (an English word 1, a Chinese
+#: character 0.5) are named only by out-of-scope topics.
 NEXT_TO_UNITS = 1.0
-#: ... and, for words no answerable entry names, leaving them out moves the question's meaning this far
-#: (1 - the encoder's cosine). 0.1-0.3 were measured; 0.2 is the lowest that answers every coverage case.
-NEXT_TO_DROP = 0.2
 
 
 @dataclass(frozen=True)
@@ -108,47 +104,22 @@ class Coverage:
                 *(self.mentioned(i) for i, entry in enumerate(self.kb.entries) if entry.kind in kinds))
         return self._named[kinds]
 
-    def describes(self, entry_index: int) -> bool:
-        """Whether the entry's answer says enough to test questions against (not a stub like "Answer 12.")."""
-        entry = self.kb.entries[entry_index]
-        return any(term_units(content_terms(self.prepare(text))) >= DESCRIBING_UNITS for text in entry.answer.values())
-
 
 class Edges:
-    """The three corrections of the module docstring, for one knowledge base.
+    """The three corrections of the module docstring, for one knowledge base."""
 
-    ``similarity`` is the encoder's cosine of two prepared texts (None: lexical
-    only, and the near-topic test looks at out-of-scope topics alone).
-    """
-
-    def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str], correct: Callable[[str], str],
-                 similarity: Callable[[str, str], float] | None = None):
+    def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str], correct: Callable[[str], str]):
         self.kb = kb
         self.coverage = Coverage(kb, prepare, correct)
-        self.prepare, self.correct, self.similarity = prepare, correct, similarity
         self._brief: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
     def next_to(self, question: str, entry_index: int) -> bool:
-        """Whether ``question`` asks about something next to this entry rather than about it.
-
-        Either it names what the entry never mentions and only out-of-scope topics
-        do ("will the background checks be refunded"), or it names what no entry
-        the FAQ answers mentions (another country, a party, an amount) and those
-        words carry a real share of its meaning (``NEXT_TO_DROP``). The second
-        needs an answer that ``describes`` the entry: phrasings alone are a
-        handful of ways to ask, and a seller's own words are rarely all in them.
-        """
+        """Whether ``question`` asks about something next to this entry rather than about it: it names what
+        the entry never mentions and only out-of-scope topics do ("will the background checks be refunded")."""
         coverage = self.coverage
         uncovered = coverage.asked(question) - coverage.mentioned(entry_index)
-        answerable = coverage.named_by(ANSWERABLE)
-        topics_only = (uncovered & coverage.named_by(frozenset({"out_of_scope"}))) - answerable
-        if term_units(topics_only) >= NEXT_TO_UNITS:
-            return True
-        unnamed = uncovered - answerable
-        if self.similarity is None or term_units(unnamed) < NEXT_TO_UNITS or not coverage.describes(entry_index):
-            return False
-        prepared = self.correct(self.prepare(question))
-        return 1.0 - self.similarity(prepared, without_terms(prepared, unnamed)) >= NEXT_TO_DROP
+        topics_only = (uncovered & coverage.named_by(frozenset({"out_of_scope"}))) - coverage.named_by(ANSWERABLE)
+        return term_units(topics_only) >= NEXT_TO_UNITS
 
     def brief_enough(self, question: str, lang: str, entry_index: int) -> bool:
         """Whether a question that names one thing may still be answered with this entry.

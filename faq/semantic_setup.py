@@ -45,13 +45,6 @@ class SemanticSetup:
     #: phrasing vectors of entries compared phrasing by phrasing (``closest_phrasing``), encoded on first need
     _phrasing_vectors: dict[int, np.ndarray] = field(default_factory=dict)
 
-    def similarity(self, first: str, second: str) -> float:
-        """The encoder's cosine between two normalized texts (0 when either is empty)."""
-        if not first.strip() or not second.strip():
-            return 0.0
-        one, two = self.encoder.encode([first, second])
-        return float(np.dot(one, two))
-
     def closest_phrasing(self, kb: KnowledgeBase, question: str, entry_indices: Sequence[int]) -> dict[int, float]:
         """The cosine of ``question`` to the closest phrasing of each of these entries.
 

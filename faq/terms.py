@@ -143,6 +143,13 @@ def too_little(question: str) -> bool:
     return content <= TOO_LITTLE_CONTENT and function <= TOO_LITTLE_FRAME
 
 
+def bare(question: str) -> bool:
+    """Whether ``question`` is a bare word or two with no question around it ("account", "服务"): escalating it
+    would hand Seller Support nothing to act on, so its asker is asked to say more instead."""
+    content, function = units(normalize(question))
+    return content <= TOO_LITTLE_CONTENT and function == 0
+
+
 def content_terms(prepared: str) -> frozenset[str]:
     """The content words (stemmed) and content characters of a prepared text: what it asks about."""
     found = {"w:" + stem(word) for word in words(prepared) if word not in EN_FUNCTION_WORDS}
@@ -153,15 +160,3 @@ def content_terms(prepared: str) -> frozenset[str]:
 def term_units(terms: frozenset[str]) -> float:
     """Content units of ``content_terms``: an English word counts 1, a Chinese character 0.5."""
     return sum(0.5 if term.startswith("h:") else 1.0 for term in terms)
-
-
-def without_terms(prepared: str, terms: frozenset[str]) -> str:
-    """``prepared`` text without the words (English) and characters (Chinese) that make these content terms."""
-    kept = []
-    for token in prepared.split():
-        if token.isascii():
-            if "w:" + stem(token) not in terms:
-                kept.append(token)
-        else:
-            kept.append("".join(char for char in token if "h:" + char not in terms and "w:" + stem(char) not in terms))
-    return " ".join(token for token in kept if token)

@@ -123,39 +123,6 @@ def test_a_question_next_to_an_entry_is_escalated_without_routing_text(assistant
     assert reply.text == assistant.text("escalate", lang)
 
 
-GYM = """\
-version: 1
-entries:
-  - id: opening-hours
-    question: {en: "When is the gym open?", zh: "健身房几点开门?"}
-    alternates: {en: ["opening hours", "what time do you close", "are you open on sundays"], zh: ["营业时间", "周末开门吗"]}
-    answer: {en: "We are open 6am to 10pm every day, 8am to 8pm on public holidays.", zh: "每天早上6点到晚上10点营业,法定节假日早8点到晚8点。"}
-  - id: guest-pass
-    question: {en: "Can I bring a guest?", zh: "可以带朋友来吗?"}
-    alternates: {en: ["guest pass", "can my friend come with me", "how much is a day pass for a friend"], zh: ["带人来要收费吗", "朋友能一起来锻炼吗"]}
-    answer: {en: "Yes. Each member may bring one guest a day; a guest pass costs 10 dollars at the front desk.", zh: "可以。每位会员每天可带一位朋友,在前台购买10元的访客券即可。"}
-  - id: cancel-membership
-    question: {en: "How do I cancel my membership?", zh: "怎么取消会员?"}
-    alternates: {en: ["cancel membership", "stop my subscription", "end my contract"], zh: ["退会员", "取消会籍"]}
-    answer: {en: "Give one month's notice at the front desk or in the app; your last payment is taken in that month.", zh: "请提前一个月在前台或应用里申请,最后一次扣费在当月进行。"}
-  - id: lockers
-    question: {en: "Are there lockers?", zh: "有储物柜吗?"}
-    alternates: {en: ["where do I leave my bag", "locker rental"], zh: ["包放哪里", "储物柜怎么用"]}
-    answer: {en: "Free day lockers are in both changing rooms; bring your own padlock.", zh: "更衣室里有免费的日用储物柜,请自带挂锁。"}
-"""
-
-
-def test_a_question_next_to_an_entry_of_another_faq_is_escalated():
-    """A knowledge base that is not this repository's: "can I bring my dog" sits next to the guest pass."""
-    assistant = Assistant(parse_knowledge(GYM), cache_dir=None)
-    plain = assistant.variant(assistant.kb)
-    plain.edges.next_to = lambda question, entry_index: False
-    assert (plain.reply("can I bring my dog").action, plain.reply("can I bring my dog").entry_id) == ("answer", "guest-pass")
-    assert assistant.reply("can I bring my dog").action == "escalate"
-    assert (assistant.reply("how much is a guest pass").action, assistant.reply("how much is a guest pass").entry_id) == (
-        "answer", "guest-pass")
-
-
 # ---------------------------------------------------------------- Traditional Chinese
 
 
