@@ -65,6 +65,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
 
     tune = commands.add_parser("tune", help=t("tune"))
     tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help=t("tune_cases"))
+    tune.add_argument("--cases", nargs="+", default=[], metavar="FILE", dest="more_cases", help=t("tune_cases"))
     tune.add_argument("--kb", help=kb_help)
     tune.add_argument("--write", action="store_true", help=t("tune_write"))
     tune.add_argument("--lang", choices=["en", "zh"], help=lang_help)
@@ -263,7 +264,8 @@ def cmd_init(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_tune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.commands.tune_report import run_tune
 
-    return run_tune(knowledge_path(args.kb), args.cases, args.write, tool_language(args.lang), stdout)
+    return run_tune(knowledge_path(args.kb), [*args.cases, *args.more_cases], args.write, tool_language(args.lang),
+                    stdout, sys.stderr)
 
 
 def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:

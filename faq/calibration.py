@@ -222,7 +222,7 @@ def sweep(outcomes: Outcomes) -> list[Rates]:
 
 
 def best_at(table: list[Rates], max_wrong: float) -> Rates | None:
-    """The pair answering most in-scope questions right within ``max_wrong`` (ties: the stricter threshold)."""
+    """The pair answering most in-scope questions right within ``max_wrong`` (ties: the stricter threshold, then margin)."""
     allowed = [r for r in table if r.wrong <= max_wrong + 1e-12]
     if not allowed:
         return None
@@ -230,7 +230,7 @@ def best_at(table: list[Rates], max_wrong: float) -> Rates | None:
     # share rounds like the best one's are within 1e-9 of it
     top = max(r.right for r in allowed)
     near = [r for r in allowed if r.right >= top - 1e-9]
-    return max(near, key=lambda r: (round(r.right, 9), r.answer_score, -r.margin))
+    return max(near, key=lambda r: (round(r.right, 9), r.answer_score, r.margin))
 
 
 def _clarify_score(outcomes: Outcomes, threshold: float, margin: float) -> float:

@@ -46,8 +46,32 @@ NOTICES = Catalog({
     },
     "tune_calibrated": {"en": "calibrated", "zh": "校准"},
     "tune_priors": {"en": "priors (too few questions to calibrate)", "zh": "使用先验值（问题太少，无法校准）"},
-    "tune_chosen": {"en": "chosen: answer_score {answer}, margin {margin}, clarify_score {clarify}", "zh": "选定：answer_score {answer}，margin {margin}，clarify_score {clarify}"},
+    "tune_chosen": {
+        "en": "chosen (the row marked <): answer_score {answer}, margin {margin}, clarify_score {clarify}",
+        "zh": "选定（标有 < 的一行）：answer_score {answer}，margin {margin}，clarify_score {clarify}",
+    },
     "tune_written": {"en": "written to {path}", "zh": "已写入 {path}"},
+    "tune_no_cases": {
+        "en": "no coverage cases checked: give CASES.yaml, or keep them in {name} next to the knowledge base",
+        "zh": "未检查覆盖用例：请指定 CASES.yaml，或将用例放在知识库旁的 {name} 中",
+    },
+    "tune_cases_checked": {
+        "en": "coverage cases ({files}): {passed}/{cases} pass with the chosen values ({before}/{cases} with the current ones), {wrong} answered wrongly",
+        "zh": "覆盖用例（{files}）：采用选定的值通过 {passed}/{cases}（采用当前的值通过 {before}/{cases}），{wrong} 个回答错误",
+    },
+    "tune_refused": {
+        "en": "not written: the chosen values would answer {count} coverage case(s) wrongly that are not answered wrongly now; {path} is unchanged. Add phrasings (or an out_of_scope topic) so these questions find what they expect, lower max_wrong_rate, or correct the cases; then run faqbot tune again:",
+        "zh": "未写入：选定的值会答错 {count} 个覆盖用例，而它们目前没有被答错；{path} 未改动。请添加问法（或 out_of_scope 主题）使这些问题找到期望的结果、调低 max_wrong_rate，或修正用例；然后重新运行 faqbot tune：",
+    },
+    "tune_would_refuse": {
+        "en": "--write would refuse: the chosen values would answer {count} coverage case(s) wrongly that are not answered wrongly now:",
+        "zh": "--write 将拒绝写入：选定的值会答错 {count} 个覆盖用例，而它们目前没有被答错：",
+    },
+    "tune_case_made_wrong": {
+        "en": "{source}: {question}: expected {expect}, now {now}, with the chosen values {then} ({score})",
+        "zh": "{source}：{question}：应为 {expect}，当前 {now}，采用选定的值为 {then}（{score}）",
+    },
+    "tune_no_entries": {"en": "no entries to calibrate on (drafts do not count)", "zh": "没有可用于校准的条目（草稿不算）"},
     "tune_off": {"en": "semantic matching is off (settings.semantic: false): nothing to calibrate", "zh": "语义匹配已关闭（settings.semantic: false）：无需校准"},
     "calibration_priors": {
         "en": "thresholds come from priors measured on benchmark knowledge bases, not from this one: only {n_in} in-scope and {n_out} out-of-scope pseudo-questions (add phrasings to entries, or set answer_score and margin)",

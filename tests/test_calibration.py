@@ -230,6 +230,8 @@ def test_tune_prints_the_table_and_writes_only_the_settings(tmp_path):
     assert len(written.splitlines()) == len(original.splitlines())  # the values were there already: replaced in place
     assert all(a.split(":")[0] == b.split(":")[0] and a.split(":")[0].strip() in {"answer_score", "margin", "clarify_score"}
                for a, b in changed)
+    settings = parse_knowledge(written).settings
+    assert settings.clarify_score < settings.answer_score  # calibration's own stops at the threshold here
 
 
 def test_check_says_when_thresholds_come_from_priors(tmp_path):

@@ -67,8 +67,14 @@ CLI_HELP = Catalog({
         "en": "calibrate the answer threshold and margin; print the risk-coverage table",
         "zh": "校准回答阈值和领先分；输出风险-覆盖率表",
     },
-    "tune_cases": {"en": "coverage cases to calibrate on as well", "zh": "同时用于校准的覆盖用例"},
-    "tune_write": {"en": "store the chosen values in the knowledge base's settings", "zh": "将选定的值写入知识库的 settings"},
+    "tune_cases": {
+        "en": "coverage cases to calibrate on and check (default: coverage.yaml next to the knowledge base)",
+        "zh": "用于校准和检查的覆盖用例（默认：知识库旁的 coverage.yaml）",
+    },
+    "tune_write": {
+        "en": "store the chosen values in the knowledge base's settings, unless they answer a coverage case wrongly",
+        "zh": "将选定的值写入知识库的 settings（若会答错覆盖用例则不写入）",
+    },
     # --- console, report, escalations, prune ---------------------------------------------------------
     "console": {"en": "the support agents' interactive console", "zh": "客服人员的交互式控制台"},
     "console_ui_lang": {"en": f"the console's own language {_FROM_LOCALE['en']}", "zh": f"控制台界面的语言{_FROM_LOCALE['zh']}"},
