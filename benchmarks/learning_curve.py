@@ -43,8 +43,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.console.repl import run_console  # noqa: E402
-from bot.desk import Outcome  # noqa: E402
-from bot.store import EscalationStore  # noqa: E402
+from bot.desks.questions import QuestionOutcome  # noqa: E402
+from bot.store import SqlStore  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
 FAQBOT = [sys.executable, "-m", "bot.cli"]
@@ -102,12 +102,12 @@ class ScriptedAsker(io.TextIOBase):
     def __init__(self, questions: list[Labelled]):
         self.questions = list(reversed(questions))
         self.current: Labelled | None = None
-        self.last: Outcome | None = None
+        self.last: QuestionOutcome | None = None
         self.gold_of_case: dict[int, str | None] = {}
         self.queued: list[str] = []
         self.asked = self.picks = self.none_of_these = self.cases = 0
 
-    def observe(self, outcome: Outcome) -> None:
+    def observe(self, outcome: QuestionOutcome) -> None:
         """A desk listener: every question's (and every escalation's) outcome."""
         self.last = outcome
         if outcome.case is not None and outcome.created and self.current is not None:
@@ -146,7 +146,7 @@ class ScriptedAsker(io.TextIOBase):
 def play_traffic(kb: Path, db_url: str, questions: list[Labelled]) -> ScriptedAsker:
     """Feed ``questions`` through the console as sellers and an agent would; return the script with its counts."""
     asker = ScriptedAsker(questions)
-    store = EscalationStore.from_url(db_url)
+    store = SqlStore.from_url(db_url)
     out = io.StringIO()
     code = run_console(kb, asker, out, interactive=False, color=False, ui_lang="en", store=store, agent="bench",
                        listeners=[asker.observe])
@@ -190,8 +190,11 @@ def score(kb: Path, questions: list[Labelled]) -> Score:
         answered = reply["action"] == "answer" and reply["kind"] != "out_of_scope"
         if question.expect is None:
             counts["oos"] += 1
-            counts["wrong" if answered else "oos_escalated"] += 1
-            counts["clarify" if reply["action"] == "clarify" else "escalated" if not answered else "_"] += 1
+            if answered:
+                counts["wrong"] += 1
+                continue
+            counts["oos_escalated"] += 1
+            counts["clarify" if reply["action"] == "clarify" else "escalated"] += 1
             continue
         if answered:
             counts["right" if reply["entry_id"] == question.expect else "wrong"] += 1

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from bot.testkit.fake_slack import FakeSlack
 from bot.testkit.slack_traffic import Traffic, expected_cases, start_worker, tally, wait_for_answers
 
@@ -68,7 +68,7 @@ def run_processes(args: argparse.Namespace) -> int:
         traffic = Traffic(workers, SECRET, args.events, concurrency=args.concurrency, kill_after=kill_after)
         began = time.perf_counter()
         acked = traffic.run()
-        store = EscalationStore.from_url(db_url)
+        store = SqlStore.from_url(db_url)
         finished = wait_for_answers(fake, args.events, store, timeout=args.timeout)
         answered_in = time.perf_counter() - began
         result = tally(fake, args.events, len(store.list()))

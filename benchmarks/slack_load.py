@@ -54,7 +54,7 @@ from bot.kb_reload import KnowledgeHolder
 from bot.slack.app import SlackBot
 from bot.slack.client import build_client
 from bot.slack.server import make_http_server
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from bot.testkit.fake_slack import FakeSlack
 from bot.testkit.slack_traffic import CHANNEL, QUESTIONS, signed_event
 
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     fake = FakeSlack().start()
     workdir = tempfile.TemporaryDirectory(prefix="faqbot-slack-load-")
-    store = EscalationStore.from_url(f"sqlite:///{Path(workdir.name, 'faqbot.sqlite3').as_posix()}")
+    store = SqlStore.from_url(f"sqlite:///{Path(workdir.name, 'faqbot.sqlite3').as_posix()}")
     bot = SlackBot(
         knowledge=KnowledgeHolder(REPO / "knowledge.yaml"), store=store,
         client=build_client("xoxb-bench-token", fake.base_url), support_channel=SUPPORT,

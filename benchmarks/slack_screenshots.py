@@ -51,6 +51,7 @@ body { margin: 0; background: #fff; font: 15px/1.47 Lato, 'Helvetica Neue', Aria
 .button { border: 1px solid #bbbabb; border-radius: 4px; padding: 4px 12px; font-weight: 700; font-size: 14px;
           background: #fff; }
 .button.primary { background: #007a5a; border-color: #007a5a; color: #fff; }
+.button.select { font-weight: 400; color: #616061; }
 .button.danger { background: #e01e5a; border-color: #e01e5a; color: #fff; }
 code { font: 12px Monaco, Menlo, monospace; color: #e01e5a; background: #f6f6f6; border: 1px solid #e0e0e0;
        border-radius: 3px; padding: 0 3px; }
@@ -96,8 +97,10 @@ def blocks_html(blocks: list[dict]) -> str:
         elif block["type"] == "context":
             parts.append('<div class="context">' + " ".join(text_html(e) for e in block["elements"]) + "</div>")
         elif block["type"] == "actions":
-            buttons = "".join(f'<span class="button {e.get("style", "")}">{html.escape(e["text"]["text"])}</span>'
-                              for e in block["elements"])
+            buttons = "".join(
+                f'<span class="button {e.get("style", "")}">{html.escape(e["text"]["text"])}</span>' if "text" in e
+                else f'<span class="button select">{html.escape(e["placeholder"]["text"])} ▾</span>'  # "Resolve as…"
+                for e in block["elements"])
             parts.append(f'<div class="actions">{buttons}</div>')
     return "".join(parts)
 

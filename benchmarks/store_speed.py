@@ -21,18 +21,19 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq.model import Candidate, Reply
+from faq.normalize import has_han
 
 ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_DATA = ROOT.parent / "shared" / "bench-data"
 WRITER = """
 import sys, time
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq.model import Candidate, Reply
 url, count, tag = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-store = EscalationStore.from_url(url)
+store = SqlStore.from_url(url)
 store.migrate()
 start = time.perf_counter()
 for n in range(count):
@@ -44,7 +45,7 @@ print(time.perf_counter() - start)
 
 def escalations_per_second(url: str, cases: int, processes: int) -> float:
     """Start ``processes`` writers at once, each opening ``cases`` cases; total cases per wall second."""
-    EscalationStore.from_url(url).migrate()
+    SqlStore.from_url(url).migrate()
     start = time.perf_counter()
     writers = [
         subprocess.Popen([sys.executable, "-c", WRITER, url, str(cases), f"p{n}-{time.time_ns()}"], cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -57,7 +58,7 @@ def escalations_per_second(url: str, cases: int, processes: int) -> float:
 
 def fill_log(url: str, questions: list[str], size: int) -> None:
     """Write ``size`` logged questions (a third escalated, a sixth "did you mean") in one transaction."""
-    store = EscalationStore.from_url(url)
+    store = SqlStore.from_url(url)
     store.migrate()
     rng = random.Random(7)
     now = datetime.now(timezone.utc)
@@ -66,7 +67,7 @@ def fill_log(url: str, questions: list[str], size: int) -> None:
         action = rng.choices(["answer", "escalate", "clarify"], weights=[3, 2, 1])[0]
         text = rng.choice(questions)
         rows.append(dict(
-            asked_at=now - timedelta(seconds=n), lang="zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en",
+            asked_at=now - timedelta(seconds=n), lang="zh" if has_han(text) else "en",
             action=action, entry_id=None if action == "escalate" else f"entry-{rng.randrange(150)}",
             score=rng.uniform(0, 100), source="console", asker="bench", question=text,
         ))

@@ -30,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faq import load_knowledge  # noqa: E402
 from faq.model import Reply  # noqa: E402
 
-from bot.store import EscalationStore  # noqa: E402
+from bot.store import SqlStore  # noqa: E402
 from synthetic_traffic import synthetic_traffic  # noqa: E402
 
 
-def fill(store: EscalationStore, kb_path: str, n: int) -> None:
+def fill(store: SqlStore, kb_path: str, n: int) -> None:
     """Log ``n`` synthetic questions with their labels and votes through the store."""
     traffic, _ = synthetic_traffic(load_knowledge(kb_path), n)
     store.import_questions(
@@ -65,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         url = args.db or f"sqlite:///{Path(scratch, 'suggest.sqlite3').as_posix()}"
-        store = EscalationStore.from_url(url)
+        store = SqlStore.from_url(url)
         if store.question(1) is None:  # an empty database: fill it
             started = time.perf_counter()
             fill(store, args.kb, args.questions)

@@ -20,123 +20,26 @@ from typing import Iterable, TextIO
 # took about 40 ms longer to import at the end of bot's chain of imports than at its start.
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 from faq.notices import notice
-from bot.commands.cli_parser import UsageError, parser_class, requested_language, translated_error
-from bot.commands.cli_texts import help_texts
+from bot.commands.cli_parser import UsageError, build_parser, requested_language, translated_error
 from bot.config import ConfigError, database_url, knowledge_path, tool_language
 from bot.errors import StoreError
-from bot.commands.learning_commands import add_suggest_parser
-from bot.slack.cli import add_slack_parser, cmd_slack
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser(lang: str = "en") -> argparse.ArgumentParser:
-    """``faqbot``'s parser, its help and usage errors in ``lang``."""
-    t = help_texts(lang)
-    parser = parser_class(lang)(prog="faqbot", description=t("description"))
-    parser.add_argument("--version", action=_VersionAction, nargs=0, help=t("version"))
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    kb_help, lang_help, semantic_help, db_help = t("kb"), t("lang_report"), t("no_semantic"), t("db")
-
-    ask = commands.add_parser("ask", help=t("ask"))
-    ask.add_argument("questions", nargs="*", metavar="QUESTION")
-    ask.add_argument("--kb", help=kb_help)
-    ask.add_argument("--lang", choices=["en", "zh"], help=t("lang_reply"))
-    ask.add_argument("--json", action="store_true", help=t("ask_json"))
-    ask.add_argument("--no-semantic", action="store_true", help=semantic_help)
-
-    check = commands.add_parser("check", help=t("check"))
-    check.add_argument("--kb", help=kb_help)
-    check.add_argument("--quick", action="store_true", help=t("check_quick"))
-    check.add_argument("--lang", choices=["en", "zh"], help=lang_help)
-    check.add_argument("--no-semantic", action="store_true", help=semantic_help)
-
-    coverage = commands.add_parser("coverage", help=t("coverage"))
-    coverage.add_argument("cases", nargs="+", metavar="CASES.yaml")
-    coverage.add_argument("--kb", help=kb_help)
-    coverage.add_argument("--min-accuracy", type=_share, default=0.95, help=t("coverage_min"))
-    coverage.add_argument("--json", action="store_true", help=t("json_report"))
-    coverage.add_argument("--lang", choices=["en", "zh"], help=lang_help)
-    coverage.add_argument("--no-semantic", action="store_true", help=semantic_help)
-
-    init = commands.add_parser("init", help=t("init"))
-    init.add_argument("directory", nargs="?", default=".", metavar="DIR", help=t("init_dir"))
-    init.add_argument("--lang", choices=["en", "zh"], help=lang_help)
-
-    tune = commands.add_parser("tune", help=t("tune"))
-    tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help=t("tune_cases"))
-    tune.add_argument("--cases", nargs="+", default=[], metavar="FILE", dest="more_cases", help=t("tune_cases"))
-    tune.add_argument("--kb", help=kb_help)
-    tune.add_argument("--write", action="store_true", help=t("tune_write"))
-    tune.add_argument("--lang", choices=["en", "zh"], help=lang_help)
-
-    console = commands.add_parser("console", help=t("console"))
-    console.add_argument("--kb", help=kb_help)
-    console.add_argument("--lang", choices=["en", "zh"], help=t("lang_reply"))
-    console.add_argument("--ui-lang", choices=["en", "zh"], help=t("console_ui_lang"))
-    console.add_argument("--db", help=db_help)
-    console.add_argument("--agent", help=t("console_agent"))
-
-    report = commands.add_parser("report", help=t("report"))
-    report.add_argument("--since", default="7d", help=t("report_since"))
-    report.add_argument("--top", type=int, default=20, help=t("report_top"))
-    report.add_argument("--json", action="store_true", help=t("json_report"))
-    report.add_argument("--db", help=db_help)
-    report.add_argument("--lang", choices=["en", "zh"], help=lang_help)
-    report.add_argument("--html", metavar="FILE", help=t("report_html"))
-    report.add_argument("--cases", nargs="+", default=[], metavar="FILE", help=t("report_cases"))
-    report.add_argument("--kb", help=t("report_kb"))
-
-    escalations = commands.add_parser("escalations", help=t("escalations"))
-    escalation_commands = escalations.add_subparsers(dest="escalations_command", metavar="COMMAND", required=True)
-    export = escalation_commands.add_parser("export", help=t("export"))
-    export.add_argument("--format", choices=["csv", "jsonl", "cases"], default="csv", help=t("export_format"))
-    export.add_argument("--status", choices=["open", "taken", "resolved"], help=t("export_status"))
-    export.add_argument("--db", help=db_help)
-    export.add_argument("--lang", choices=["en", "zh"], help=lang_help)
-
-    add_suggest_parser(commands, lang)
-
-    prune = commands.add_parser("prune", help=t("prune"))
-    prune.add_argument("--older-than", required=True, metavar="AGE", help=t("prune_older"))
-    prune.add_argument("--dry-run", action="store_true", help=t("prune_dry_run"))
-    prune.add_argument("--db", help=db_help)
-    prune.add_argument("--lang", choices=["en", "zh"], help=t("prune_lang"))
-
-    add_slack_parser(commands, lang)
-    return parser
+#: Commands whose ``--lang`` is the language of the replies; everywhere else it is the language of faqbot's own words.
+_REPLY_LANG_COMMANDS = ("ask", "console")
 
 
-def _version() -> str:
-    """The installed package's version (one place: pyproject.toml)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("faqbot")
-    except PackageNotFoundError:
-        return "unknown"
+def ui_language(args: argparse.Namespace) -> str:
+    """The language of faqbot's own words for this command: ``--ui-lang``, else ``--lang`` where it means that, else the locale."""
+    explicit = getattr(args, "ui_lang", None)
+    if explicit is None and args.command not in _REPLY_LANG_COMMANDS:
+        explicit = getattr(args, "lang", None)
+    return tool_language(explicit)
 
 
-class _VersionAction(argparse.Action):
-    """``--version``: looks the version up only when asked, so every other command starts as fast as before."""
-
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
-        sys.stdout.write(f"faqbot {_version()}\n")
-        parser.exit()
-
-
-def _share(text: str) -> float:
-    """A share between 0 and 1 (``0.95``), for ``--min-accuracy``."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (e.g. 0.95 for 95%), not {text}")
-    return value
-
-
-def _questions(arguments: list[str], stdin: TextIO, stdout: TextIO) -> Iterable[str]:
+def _questions(arguments: list[str], stdin: TextIO, stdout: TextIO, lang: str) -> Iterable[str]:
     """The questions to answer: the arguments, else stdin lines read one at a time (streaming).
 
     At a terminal a prompt says what is expected, instead of waiting silently.
@@ -146,7 +49,7 @@ def _questions(arguments: list[str], stdin: TextIO, stdout: TextIO) -> Iterable[
         return
     prompt = stdin.isatty() and stdout.isatty()
     if prompt:
-        stdout.write(notice("ask_prompt_intro", tool_language()) + "\n")
+        stdout.write(notice("ask_prompt_intro", lang) + "\n")
     while True:
         if prompt:
             stdout.write("? ")
@@ -176,10 +79,11 @@ def _forgiving_streams(stdin: TextIO, stdout: TextIO, *, utf8_out: bool) -> tupl
     return stdin, stdout
 
 
-def render_reply(reply: Reply, links: Iterable[str] = (), contact: str = "Seller Support") -> str:
+def render_reply(reply: Reply, links: Iterable[str] = (), contact: str = "Seller Support", lang: str = "en") -> str:
     """A reply as a person reads it: the text, its links, then one line saying which entry, how sure and why.
 
-    ``ask`` records nothing, so an escalation says what would happen instead of claiming it was passed on.
+    ``ask`` records nothing, so an escalation says what would happen instead of claiming it was passed on;
+    that line is ``ask``'s own, in the UI language ``lang`` (the asker's words below it keep theirs).
     """
     detail = f"[{reply.action}"
     if reply.entry_id and (reply.action != "escalate" or reply.kind == "out_of_scope"):
@@ -188,7 +92,7 @@ def render_reply(reply: Reply, links: Iterable[str] = (), contact: str = "Seller
     lines = [reply.text, *(f"  {link}" for link in links)]
     if reply.action == "escalate":
         told = [f"  {line}" for line in reply.text.splitlines()]
-        lines = [notice("ask_would_escalate", reply.lang, contact=contact), *told]
+        lines = [notice("ask_would_escalate", lang, contact=contact), *told]
     return "\n".join([*lines, detail])
 
 
@@ -201,15 +105,20 @@ def _load(args: argparse.Namespace, path: Path | None = None) -> KnowledgeBase:
 
 
 def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.clipping import clip_question
+
     assistant = Assistant(_load(args))
     stdin, stdout = _forgiving_streams(stdin, stdout, utf8_out=args.json)
-    for question in _questions(args.questions, stdin, stdout):
+    lang = ui_language(args)
+    for question in _questions(args.questions, stdin, stdout, lang):
         reply = assistant.reply(question, lang=args.lang)
         links = assistant.links(reply)
         if args.json:
-            stdout.write(json.dumps({**reply.to_json(), "links": list(links)}, ensure_ascii=False) + "\n")
+            data = reply.to_json()
+            data["question"] = clip_question(data["question"], reply.lang)  # a 5 MB paste is not echoed whole
+            stdout.write(json.dumps({**data, "links": list(links)}, ensure_ascii=False) + "\n")
         else:
-            stdout.write(render_reply(reply, links, assistant.contact(reply.lang)) + "\n\n")
+            stdout.write(render_reply(reply, links, assistant.contact(lang), lang) + "\n\n")
         stdout.flush()
     return EXIT_OK
 
@@ -221,7 +130,7 @@ def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
     path = knowledge_path(args.kb)
     kb = _load(args, path)
-    lang = tool_language(args.lang)
+    lang = ui_language(args)
     assistant = Assistant(kb)
     findings = lint(kb, thorough=not args.quick, assistant=assistant)
     write_findings(findings, path, lang, stdout)
@@ -237,7 +146,7 @@ def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.commands.coverage_report import write_report
+    from bot.commands.coverage_report import write_coverage_report
     from faq.coverage import load_cases, run_coverage
 
     kb = _load(args)
@@ -246,7 +155,7 @@ def cmd_coverage(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     if args.json:
         stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        write_report(report, kb, stdout, args.min_accuracy, tool_language(args.lang))
+        write_coverage_report(report, kb, stdout, args.min_accuracy, ui_language(args))
     return EXIT_OK if report.accuracy >= args.min_accuracy else EXIT_FAILED
 
 
@@ -254,8 +163,19 @@ def cmd_init(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.commands.init_kb import InitError, write_starter
 
     try:
-        write_starter(Path(args.directory), tool_language(args.lang), stdout)
+        write_starter(Path(args.directory), ui_language(args), stdout)
     except InitError as error:
+        sys.stderr.write(f"faqbot: {error}\n")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.commands.guides import GuideError, write_guide
+
+    try:
+        write_guide(args.name, ui_language(args), stdout)
+    except GuideError as error:
         sys.stderr.write(f"faqbot: {error}\n")
         return EXIT_FAILED
     return EXIT_OK
@@ -264,7 +184,7 @@ def cmd_init(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_tune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.commands.tune_report import run_tune
 
-    return run_tune(knowledge_path(args.kb), [*args.cases, *args.more_cases], args.write, tool_language(args.lang),
+    return run_tune(knowledge_path(args.kb), [*args.cases, *args.more_cases], args.write, ui_language(args),
                     stdout, sys.stderr)
 
 
@@ -275,41 +195,45 @@ def cmd_console(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
     store = _store(args)
     settings = forwarding_settings()
-    forwarding = ConsoleForwarding(store, settings) if settings is not None else None
-    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, ui_lang=args.ui_lang, store=store,
+    forwarding = None
+    if settings is not None:  # the console posts its own cases to Slack's support channel
+        from bot.slack.cards import console_connection
+
+        forwarding = ConsoleForwarding(store, console_connection(settings))
+    return run_console(knowledge_path(args.kb), stdin, stdout, lang=args.lang, ui_lang=getattr(args, "ui_lang", None), store=store,
                        agent=agent_name(args.agent), forwarding=forwarding)
 
 
 def _store(args: argparse.Namespace):
-    from bot.store import EscalationStore
+    from bot.store import SqlStore
 
-    return EscalationStore.from_url(args.db or database_url())
+    return SqlStore.from_url(args.db or database_url())
 
 
 def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.commands.report import build_report, parse_since, write_report
+    from bot.commands.learning_commands import since_option
+    from bot.commands.report import build_report, write_report
 
-    try:
-        since = None if args.since == "all" else parse_since(args.since)
-    except (ValueError, OverflowError):
-        raise UsageError(f"--since: expected 7d, 24h, 30m, 2w, an ISO date or 'all', got {args.since!r}") from None
+    since = since_option(args.since)
     if args.html:
         from bot.commands.learning_commands import TEXTS, write_html_report
 
-        lang = tool_language(args.lang)
+        lang = ui_language(args)
         try:
-            write_html_report(args.html, _store(args), since, knowledge_path(args.kb) if args.cases else None,
-                              args.cases, lang, top=min(args.top, 20))
+            write_html_report(args.html, _store(args), since, knowledge_path(args.kb), args.cases, lang,
+                              top=min(args.top, 20))
         except OSError as error:
             sys.stderr.write(f"faqbot: {error.filename or args.html}: {error.strerror or error}\n")
             return EXIT_FAILED
         stdout.write(TEXTS.text("report_wrote", lang, path=args.html) + "\n")
         return EXIT_OK
-    report = build_report(_store(args), since, top=args.top)
+    from bot.learning.grouping import KnowledgeBaseVectors
+
+    report = build_report(_store(args), since, top=args.top, vectors=KnowledgeBaseVectors(knowledge_path(args.kb)))
     if args.json:
         stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
-        write_report(report, stdout, tool_language(args.lang))
+        write_report(report, stdout, ui_language(args))
     return EXIT_OK
 
 
@@ -319,7 +243,7 @@ def cmd_escalations(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> 
     if args.format == "cases":
         from bot.commands.learning_commands import write_cases_export
 
-        write_cases_export(_store(args), stdout, tool_language(args.lang))
+        write_cases_export(_store(args), stdout, ui_language(args))
         return EXIT_OK
     export_escalations(_store(args).list(status=args.status), args.format, stdout)
     return EXIT_OK
@@ -328,34 +252,34 @@ def cmd_escalations(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> 
 def cmd_suggest(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.commands.learning_commands import run_suggest, since_option
 
+    since = since_option(args.since)
     try:
-        since = since_option(args.since)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    try:
-        run_suggest(knowledge_path(args.kb), _store(args), since, args.cases, args.write, tool_language(args.lang), stdout)
+        run_suggest(knowledge_path(args.kb), _store(args), since, args.cases, args.write, ui_language(args), stdout)
     except OSError as error:  # --write into a missing folder, a read-only file...
         sys.stderr.write(f"faqbot: {error.filename or args.write}: {error.strerror or error}\n")
         return EXIT_FAILED
     return EXIT_OK
 
 
-def cmd_prune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.commands.prune import cutoff_for, parse_age, write_counts
+def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.slack.cli import cmd_slack as run_slack  # Slack's modules only for `faqbot slack`
 
-    try:
-        cutoff = cutoff_for(parse_age(args.older_than))
-    except (ValueError, OverflowError) as error:
-        raise UsageError(f"--older-than: {error}") from None
+    return run_slack(args, stdin, stdout)
+
+
+def cmd_prune(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.commands.prune import cutoff_from, write_counts
+
+    cutoff = cutoff_from(args.older_than)
     counts = _store(args).prune(before=cutoff, dry_run=args.dry_run)
-    write_counts(counts, cutoff, stdout, tool_language(args.lang), dry_run=args.dry_run)
+    write_counts(counts, cutoff, stdout, ui_language(args), dry_run=args.dry_run)
     return EXIT_OK
 
 
 COMMANDS = {
     "ask": cmd_ask, "check": cmd_check, "coverage": cmd_coverage, "console": cmd_console,
     "report": cmd_report, "tune": cmd_tune, "init": cmd_init, "escalations": cmd_escalations, "slack": cmd_slack,
-    "suggest": cmd_suggest, "prune": cmd_prune,
+    "suggest": cmd_suggest, "prune": cmd_prune, "docs": cmd_docs,
 }
 
 
@@ -376,7 +300,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
         sys.stderr.write(f"faqbot: {translated_error(str(error), lang)}\n")
         return EXIT_USAGE
     except KnowledgeError as error:
-        for line in error.lines(tool_language(getattr(args, "lang", None))):
+        for line in error.lines(lang if args is None else ui_language(args)):
             sys.stderr.write(line + "\n")
         return EXIT_FAILED
     except ConfigError as error:  # a malformed setting: one line naming it

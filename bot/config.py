@@ -115,11 +115,12 @@ def slack_settings(
     the support channel's case cards and of the agents' button feedback.
     ``FAQBOT_AGENTS`` (user ids, comma-separated) and/or ``FAQBOT_AGENT_GROUP`` (a
     user group id) say who may take and resolve cases; with neither, anyone can.
-    A missing or malformed value raises :class:`ConfigError` naming the variable,
-    never showing a secret's value. ``need_secret=False`` (posting only, as the
+    Missing or malformed values raise one :class:`ConfigError` naming every such
+    variable at once (one line each), never showing a secret's value. ``need_secret=False`` (posting only, as the
     console does) requires neither the signing secret nor the app token.
     """
     env = os.environ if environ is None else environ
+    problems: list[str] = []  # every missing or malformed setting, reported together: one start to fix them all
 
     def value(name: str) -> str | None:
         text = (env.get(name) or "").strip()
@@ -128,13 +129,13 @@ def slack_settings(
     def required(name: str, what: str) -> str:
         found = value(name)
         if found is None:
-            raise ConfigError(f"{name} is not set: {what}")
-        return found
+            problems.append(f"{name} is not set: {what}")
+        return found or ""
 
     bot_token = required(BOT_TOKEN_ENV, "the bot token (xoxb-...) from the Slack app's OAuth & Permissions page")
-    if not bot_token.startswith("xoxb-"):
-        raise ConfigError(f"{BOT_TOKEN_ENV} is not a bot token: it should start with xoxb-")
-    channel = required(SUPPORT_CHANNEL_ENV, "the id of the Seller Support channel (e.g. C0123456789) where escalations are posted")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        problems.append(f"{BOT_TOKEN_ENV} is not a bot token: it should start with xoxb-")
+    channel = required(SUPPORT_CHANNEL_ENV, "the id of the support channel (e.g. C0123456789) where escalations are posted")
     signing_secret = value(SIGNING_SECRET_ENV)
     app_token = value(APP_TOKEN_ENV)
     if not need_secret:
@@ -145,17 +146,24 @@ def slack_settings(
         app_token = required(
             APP_TOKEN_ENV, "an app-level token (xapp-...) with connections:write is needed for Socket Mode; or run with --http"
         )
-    if app_token is not None and not app_token.startswith("xapp-"):
-        raise ConfigError(f"{APP_TOKEN_ENV} is not an app-level token: it should start with xapp-")
+    if app_token and not app_token.startswith("xapp-"):
+        problems.append(f"{APP_TOKEN_ENV} is not an app-level token: it should start with xapp-")
     api_url = value(API_URL_ENV)
     if api_url is not None:
         if not api_url.startswith(("http://", "https://")):
-            raise ConfigError(f"{API_URL_ENV} must be an http:// or https:// URL")
+            problems.append(f"{API_URL_ENV} must be an http:// or https:// URL")
         api_url = api_url if api_url.endswith("/") else api_url + "/"
     support_lang = (value(SUPPORT_LANG_ENV) or "en").lower()
     if support_lang not in ("en", "zh"):
-        raise ConfigError(f"{SUPPORT_LANG_ENV} must be en or zh")
-    agents, agent_group = _agent_settings(value(AGENTS_ENV), value(AGENT_GROUP_ENV))
+        problems.append(f"{SUPPORT_LANG_ENV} must be en or zh")
+    try:
+        agents, agent_group = _agent_settings(value(AGENTS_ENV), value(AGENT_GROUP_ENV))
+    except ConfigError as error:
+        problems.append(str(error))
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        raise ConfigError("\n  ".join([f"{len(problems)} Slack settings need fixing:", *problems]))
     return SlackSettings(
         bot_token=bot_token, support_channel=channel, signing_secret=signing_secret,
         app_token=app_token, api_url=api_url, support_lang=support_lang, agents=agents, agent_group=agent_group,

@@ -1,12 +1,16 @@
 """One delivery worker for every "tell someone, retry until it arrives" job.
 
 Write, then tell: the thing to deliver is a row first (a case to forward to
-Seller Support, a Slack reply Slack refused), then :class:`DeliveryWorker`
+Seller Support, a reply a channel refused), then :class:`DeliveryWorker`
 leases due rows from a :class:`WorkQueue`, hands each to ``deliver``, and
 settles it: delivered (with the reference the deliverer returned), or failed
 with the error and the next attempt after capped exponential backoff. All state
 lives in the database, so a restarted process carries on where the last one
 stopped, and several workers may run at once: each row is leased to one of them.
+
+A deliverer that raises :class:`bot.errors.Undeliverable` (a refusal no retry
+will change) is not retried: a queue that offers ``given_up`` records it for
+people to see (cases: ``escalations.undeliverable``); others retry as usual.
 
 Delivery is at-least-once with a narrow window: a crash after the deliverer
 succeeded and before the settlement commits leaves the row leased and
@@ -14,8 +18,9 @@ unsettled. The next worker leases it as ``unsure`` and, when a ``find``
 callable is given (the deliverer can look: a file, a channel's history), asks
 it first and records the earlier delivery instead of sending again.
 
-:class:`Forwarder` (cases to a :class:`Sink`) and :class:`ReplyOutbox` (held
-Slack replies, which also expire) are this worker on their queues.
+:class:`Forwarder` (cases to a :class:`Sink`) is this worker on the cases to
+forward; a channel's own queues (the durable inbox, Slack's held replies) bring
+their own :class:`WorkQueue`. Nothing here knows what a channel is.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from bot.background import run_periodically
-from bot.store import Escalation, EscalationStore, Leased, PendingReply
+from bot.errors import Undeliverable
+from bot.store import Escalation, ForwardingStore, Leased
 
 log = logging.getLogger("faqbot.delivery")
 
@@ -123,17 +129,28 @@ class DeliveryWorker:
                 ref = self.deliver(item)
             else:
                 log.warning("%s: an earlier attempt had already arrived (%s); not sending again", name, ref)
+        except Undeliverable as exc:  # refused for good: recorded for people to see, never sent again
+            give_up = getattr(self.queue, "given_up", None)
+            if give_up is not None:
+                give_up(item, token=token, error=str(exc), now=self.now())
+                log.error("%s cannot be delivered, not retrying: %s", name, exc)
+                return False
+            return self._failed(item, name, token, exc)
         except Exception as exc:  # any failure is retried, never dropped
-            failures = self.queue.attempts(item) + 1
-            retry_at = self.now() + timedelta(seconds=self.retry_delay(failures))
-            error = f"{type(exc).__name__}: {exc}".strip()
-            self.queue.failed(item, token=token, error=error, retry_at=retry_at, now=self.now())
-            log.warning("%s failed (attempt %d), retrying at %s: %s",
-                        name, failures, retry_at.isoformat(timespec="seconds"), error)
-            return False
+            return self._failed(item, name, token, exc)
         if self.queue.delivered(item, token=token, ref=ref, now=self.now()):
             return True
         log.warning("%s was delivered after its lease expired; another worker may deliver it too", name)
+        return False
+
+    def _failed(self, item: Any, name: str, token: str, exc: Exception) -> bool:
+        """Record a failed attempt and when to try again (capped exponential backoff)."""
+        failures = self.queue.attempts(item) + 1
+        retry_at = self.now() + timedelta(seconds=self.retry_delay(failures))
+        error = f"{type(exc).__name__}: {exc}".strip()
+        self.queue.failed(item, token=token, error=error, retry_at=retry_at, now=self.now())
+        log.warning("%s failed (attempt %d), retrying at %s: %s",
+                    name, failures, retry_at.isoformat(timespec="seconds"), error)
         return False
 
     def wake(self) -> None:
@@ -169,7 +186,7 @@ class Sink(Protocol):
 class _CaseQueue:
     what = "forwarding case"
 
-    def __init__(self, store: EscalationStore) -> None:
+    def __init__(self, store: ForwardingStore) -> None:
         self.store = store
 
     def lease(self, **options: Any) -> list[Leased]:
@@ -187,89 +204,14 @@ class _CaseQueue:
     def failed(self, item: Escalation, **options: Any) -> bool:
         return self.store.mark_failed(item.case, **options)
 
+    def given_up(self, item: Escalation, **options: Any) -> bool:
+        return self.store.mark_undeliverable(item.case, **options)
+
 
 class Forwarder(DeliveryWorker):
     """Forwards stored escalations to ``sink``, retried until delivered, never dropped."""
 
-    def __init__(self, store: EscalationStore, sink: Sink, **options: Any) -> None:
+    def __init__(self, store: ForwardingStore, sink: Sink, **options: Any) -> None:
         super().__init__(_CaseQueue(store), sink.forward, find=getattr(sink, "find", None), **options)
         self.store = store
         self.sink = sink
-
-
-# --- Slack replies Slack did not take --------------------------------------------------------------
-
-
-class _ReplyQueue:
-    what = "posting held reply"
-
-    def __init__(self, store: EscalationStore, expire_after: float) -> None:
-        self.store = store
-        self.expire_after = expire_after
-
-    def lease(self, *, now: datetime, **options: Any) -> list[Leased]:
-        return self.store.lease_replies(now=now, created_after=now - timedelta(seconds=self.expire_after), **options)
-
-    def ident(self, item: PendingReply) -> int:
-        return item.id
-
-    def attempts(self, item: PendingReply) -> int:
-        return item.attempts
-
-    def delivered(self, item: PendingReply, **options: Any) -> bool:
-        return self.store.mark_reply_posted(item.id, **options)
-
-    def failed(self, item: PendingReply, **options: Any) -> bool:
-        return self.store.mark_reply_failed(item.id, **options)
-
-
-class ReplyOutbox:
-    """Held Slack replies: :meth:`hold` keeps one, :meth:`deliver_due` posts those whose retry time has come.
-
-    A reply is tried for ``expire_after`` seconds (a day by default: an answer
-    that late helps nobody, and a channel that was archived or left never takes
-    it); the row then stays, with its last error, for whoever investigates.
-    """
-
-    def __init__(
-        self,
-        store: EscalationStore,
-        *,
-        clock: Callable[[], float] = time.time,
-        backoff: tuple[float, float] = (2.0, 300.0),
-        lease: float = 60.0,
-        expire_after: float = 86400.0,
-    ) -> None:
-        self.store = store
-        self.clock = clock
-        self.backoff = backoff
-        self.lease = float(lease)
-        self._queue = _ReplyQueue(store, float(expire_after))
-
-    def now(self) -> datetime:
-        """The injected clock as an aware UTC datetime."""
-        return datetime.fromtimestamp(self.clock(), tz=timezone.utc)
-
-    def hold(self, *, channel: str, thread_ts: str | None, text: str, blocks: list[dict[str, Any]] | None,
-             event_key: str | None, error: str) -> int:
-        """Keep a reply whose first post failed with ``error``; return its row id. Raises ``StoreError``."""
-        moment = self.now()
-        return self.store.hold_reply(
-            channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, event_key=event_key, error=error,
-            now=moment, retry_at=moment + timedelta(seconds=backoff_delay(1, self.backoff)),
-        )
-
-    def worker(self, post: Callable[[PendingReply], object]) -> DeliveryWorker:
-        """The delivery worker that posts held replies with ``post`` (which raises on failure)."""
-        def deliver(reply: PendingReply) -> None:
-            post(reply)
-
-        return DeliveryWorker(self._queue, deliver, clock=self.clock, backoff=self.backoff, lease=self.lease)
-
-    def deliver_due(self, post: Callable[[PendingReply], object], limit: int = 100) -> int:
-        """Post up to ``limit`` due replies with ``post``; return how many got through."""
-        return self.worker(post).deliver_due(limit)
-
-    def pending(self) -> int:
-        """How many replies were never posted (expired ones included)."""
-        return self.store.pending_replies()

@@ -15,3 +15,7 @@ class UnknownCase(StoreError):
 
 class InvalidTransition(StoreError):
     """The case is not in a status that allows this change (e.g. resolving a resolved case)."""
+
+
+class Undeliverable(Exception):
+    """A deliverer's refusal that no retry will change (Slack refused a card's content): give up, do not retry."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from wcwidth import wcswidth, wcwidth
 
 
@@ -24,3 +26,19 @@ def table(rows: list[list[str]]) -> list[str]:
         return []
     widths = [max(width(row[n]) for row in rows) for n in range(len(rows[0]) - 1)]
     return ["  ".join([*(pad(cell, w) for cell, w in zip(row, widths)), row[-1]]).rstrip() for row in rows]
+
+
+_NO_LINE_START = "，。；：、）！？"  # Chinese punctuation that must not begin a line
+_PIECES = re.compile(rf"[!-~]+[{_NO_LINE_START}]*| +|.[{_NO_LINE_START}]*")  # an ASCII word or one other character
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """``text`` in lines of at most ``columns`` terminal columns, breaking at spaces or between CJK characters."""
+    lines, line = [], ""
+    for piece in _PIECES.findall(" ".join(text.split())):
+        if line.strip() and width(line + piece) > columns:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    return [*lines, line.rstrip()] if line.strip() else lines

@@ -28,7 +28,7 @@ from faq.smalltalk import builtin_smalltalk
 from faq.surface import surfaces, written_words
 from faq.edges import Edges, Verdict
 from faq.terms import bare, too_little
-from faq.semantic_setup import SHARED, SemanticSetup, calibrated_settings, resolve
+from faq.semantic_setup import Default, SemanticSetup, calibrated_settings, resolve
 
 
 def decide(matches: list[Match], settings: Settings) -> Action:
@@ -58,8 +58,8 @@ class Assistant:
         kb: KnowledgeBase,
         tuning: Tuning | None = None,
         *,
-        encoder: Encoder | None | object = SHARED,
-        cache_dir: Path | None | object = SHARED,
+        encoder: Encoder | None | Default = Default.SHARED,
+        cache_dir: Path | None | Default = Default.SHARED,
         cases: Sequence[tuple[str, str | None]] = (),
         decisions: Settings | None = None,
         progress: TextIO | None = None,
@@ -81,13 +81,14 @@ class Assistant:
         self.retriever = Retriever(kb, tuning, prepared)
         self.search: Callable[..., list[Match]] = self.retriever.search
         self.settings: Settings = decisions or kb.settings
-        self.calibration: Calibration | None = None
+        self._calibration: Calibration | None = None
         #: built-in small talk ("hi", "thanks"...) only for a knowledge base with no small talk of its own
         self.builtin_smalltalk = not any(entry.kind == "smalltalk" for entry in kb.entries)
         self.semantic: SemanticSetup | None = None
         self._copies: Copies | None = None
         #: out-of-scope topics: a search looks this many entries further, to find the best FAQ entry behind them
         self._topics = min(sum(entry.kind == "out_of_scope" for entry in kb.entries), MAX_TOPICS_SKIPPED)
+        self._calibrates = decisions is None
         if kb.settings.semantic and encoder is not None and kb.entries:
             chosen_encoder, chosen_dir = resolve(encoder, cache_dir)
             self.semantic = SemanticSetup.build(
@@ -95,9 +96,20 @@ class Assistant:
             )
             self.search = self.semantic.hybrid.search
             if decisions is None:
-                self.calibration = choose(self.semantic.outcomes, kb.settings.max_wrong_rate)
-                self.settings = calibrated_settings(kb.settings, self.calibration)
+                # a file that sets every threshold calibration would choose needs no sweep at start (faqbot ask)
+                needed = not {"answer_score", "margin", "clarify_score"} <= kb.settings.explicit
+                self.settings = calibrated_settings(kb.settings, self.calibration if needed else None)
         self.edges = Edges(kb, self.retriever.prepare, self.retriever.correct_typos)
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """What calibration chooses for this knowledge base (None without the encoder, or with ``decisions``).
+
+        Computed when first asked for: deciding needs it only for thresholds the file leaves out.
+        """
+        if self._calibration is None and self.semantic is not None and self.settings is not None and self._calibrates:
+            self._calibration = choose(self.semantic.outcomes, self.kb.settings.max_wrong_rate)
+        return self._calibration
 
     def variant(self, kb: KnowledgeBase) -> Assistant:
         """An engine for an edited copy of this knowledge base (a phrasing left out or added).
@@ -127,8 +139,11 @@ class Assistant:
         entry = self.kb.entry(reply.entry_id) if reply.action == "answer" and reply.entry_id else None
         return entry.links if entry is not None else ()
 
-    def reply(self, text: str, lang: Lang | None = None, explain: bool = False) -> Reply:
+    def reply(self, text: str, *, lang: Lang | None = None, explain: bool = False) -> Reply:
         """Answer ``text``; ``lang`` forces the reply language (default: the question's own).
+
+        The options are keyword-only (as in RapidFuzz), so ``reply(text, "en")`` cannot
+        be misread and a new option never shifts a caller's arguments.
 
         Never raises for any ``str``: empty input gets the empty-question prompt,
         very long input is matched on its first ``MAX_MATCH_CHARS`` characters.

@@ -10,7 +10,7 @@ rest of the knowledge base has.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping
 
 from rapidfuzz import fuzz
 

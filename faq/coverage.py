@@ -35,7 +35,9 @@ class Case:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CaseResult:
+    """One coverage case and the reply the engine gave it."""
+
     case: Case
     reply: Reply
 
@@ -55,7 +57,7 @@ class Outcome:
 
 @dataclass
 class CoverageReport:
-    outcomes: list[Outcome]
+    outcomes: list[CaseResult]
     entry_ids: list[str]
     languages: list[str]
     table: dict[tuple[str, str], list[int]] = field(default_factory=dict)
@@ -75,7 +77,7 @@ class CoverageReport:
         self.table = dict(table)
 
     @property
-    def failures(self) -> list[Outcome]:
+    def failures(self) -> list[CaseResult]:
         return [outcome for outcome in self.outcomes if not outcome.passed]
 
     @property
@@ -150,7 +152,7 @@ def run_coverage(assistant: Assistant, cases: list[Case]) -> CoverageReport:
     ]
     if unknown:
         raise KnowledgeError(unknown)
-    outcomes = [Outcome(case, assistant.reply(case.question)) for case in cases]
+    outcomes = [CaseResult(case, assistant.reply(case.question)) for case in cases]
     kb = assistant.kb
     out_of_scope = frozenset(entry.id for entry in kb.entries if entry.kind == "out_of_scope")
     return CoverageReport(outcomes, [entry.id for entry in kb.entries], sorted(kb.languages()), out_of_scope_ids=out_of_scope)

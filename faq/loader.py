@@ -13,6 +13,7 @@ from typing import Callable
 
 import yaml
 
+from faq.catalog import placeholders
 from faq.messages import DEFAULT_MESSAGES
 from faq.model import KINDS, LANGS, Entry, KnowledgeBase, Settings
 from faq.notices import Problem
@@ -151,7 +152,21 @@ class _Checker:
 
     def messages(self, node: yaml.Node) -> dict[str, dict[str, str]]:
         pairs = self.mapping(node, "messages", set(DEFAULT_MESSAGES))
-        return {name: self.by_lang(value, f"messages.{name}", self.text) for name, (_, value) in pairs.items()}
+        found = {}
+        for name, (_, value) in pairs.items():
+            texts = self.by_lang(value, f"messages.{name}", self.text)
+            allowed = {"contact"} | {field for text in DEFAULT_MESSAGES[name].values() for field in placeholders(text)}
+            for lang, text in texts.items():
+                try:
+                    unknown = ["{" + field + "}" for field in sorted(placeholders(text) - allowed)]
+                except ValueError:  # an unbalanced brace
+                    unknown = ["{"]
+                if unknown:  # the reply would otherwise fail at the moment a seller needs it
+                    where = dict(self.mapping(value, f"messages.{name}"))[lang][1]
+                    self.problem(where, "bad_placeholder", what=f"messages.{name}.{lang}", found=", ".join(unknown),
+                                 allowed=", ".join("{" + field + "}" for field in sorted(allowed)))
+            found[name] = texts
+        return found
 
     def synonyms(self, node: yaml.Node) -> tuple[tuple[str, ...], ...]:
         if not isinstance(node, yaml.SequenceNode):
@@ -266,10 +281,76 @@ def read_text(path: Path) -> str:
         raise KnowledgeError([Problem(str(path), 1, "unreadable", {"error": error})]) from None
 
 
+#: How much aliases (``*name``) may add to what a file holds: sharing a few answers or lists is fine, a
+#: "billion laughs" or one list of phrasings repeated for thousands of entries is not.
+MAX_ALIAS_NODES = 10_000
+MAX_ALIAS_CHARACTERS = 1_000_000
+
+
+def _expanded_size(root: yaml.Node) -> tuple[int, int, int, yaml.Node | None]:
+    """``(nodes written, nodes once aliases are expanded, characters expanded, a key that is not text)``.
+
+    Aliases share one node, so the tree is a graph: sizes are summed per node
+    once (memoized), never by expanding it. A node that contains itself counts
+    as infinitely large.
+    """
+    sizes: dict[int, tuple[float, float]] = {}
+    key_not_text: yaml.Node | None = None
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        ident = id(node)
+        if isinstance(node, yaml.ScalarNode):
+            sizes[ident] = (1, len(node.value))
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+            key_not_text = key_not_text or next((k for k, _ in node.value if not isinstance(k, yaml.ScalarNode)), None)
+        else:
+            children = list(node.value)
+        if children_done:
+            on_path.discard(ident)
+            nodes = 1 + sum(sizes[id(child)][0] for child in children)
+            characters = sum(sizes[id(child)][1] for child in children)
+            sizes[ident] = (nodes, characters)
+            continue
+        if ident in sizes:
+            continue
+        on_path.add(ident)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in on_path:
+                sizes[id(child)] = (float("inf"), float("inf"))
+            elif id(child) not in sizes:
+                stack.append((child, False))
+    expanded_nodes, expanded_characters = sizes[id(root)]
+    return len(sizes), expanded_nodes, expanded_characters, key_not_text
+
+
+def _check_aliases(root: yaml.Node | None, text: str, source: str) -> None:
+    """Refuse a file whose aliases expand it far beyond what it holds, or that uses a list or mapping as a key."""
+    if root is None:
+        return
+    written, nodes, characters, bad_key = _expanded_size(root)
+    if bad_key is not None:
+        raise KnowledgeError([Problem(source, bad_key.start_mark.line + 1, "yaml_key_not_text")])
+    if nodes > written + MAX_ALIAS_NODES or characters > len(text) + MAX_ALIAS_CHARACTERS:
+        shown = "∞" if nodes == float("inf") else f"{int(nodes):,}"
+        raise KnowledgeError([Problem(source, 1, "yaml_aliases_expand", {
+            "nodes": shown, "written": f"{written:,}", "limit": f"{MAX_ALIAS_NODES:,}"})])
+
+
 def compose_yaml(text: str, source: str) -> yaml.Node | None:
-    """The YAML node tree of ``text`` (nodes keep their lines); a syntax error is one ``file:line: message``."""
+    """The YAML node tree of ``text`` (nodes keep their lines); a syntax error is one ``file:line: message``.
+
+    Aliases are bounded (:func:`_check_aliases`) before anything reads the
+    tree, so a 600-byte "billion laughs" costs milliseconds, not gigabytes.
+    """
     try:
-        return yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_Loader)
+        _check_aliases(root, text, source)
+        return root
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1

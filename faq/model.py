@@ -153,7 +153,7 @@ class Reply:
     script: str | None = None
 
     def to_json(self) -> dict:
-        """The JSON-lines contract of ``faqbot ask --json`` (see the README, "Example sessions")."""
+        """The JSON-lines contract of ``faqbot ask --json`` (see docs/ask.md)."""
         return {
             "question": _encodable(self.question),
             "lang": self.lang,

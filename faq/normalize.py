@@ -16,7 +16,10 @@ from functools import lru_cache
 #: pasted log of 100,000 characters still gets a quick reply.
 MAX_MATCH_CHARS = 1000
 
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+#: A run of Han (Chinese) characters: the CJK Unified Ideographs with Extension A, the compatibility
+#: ideographs, and the supplementary ideographic planes (Extension B onwards: rare characters in names).
+#: The one definition every module uses, so language detection, the index and the learning loop agree.
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _LATIN_WORD_RE = re.compile(r"[a-z]+")
 # Format (zero-width, direction marks), unassigned, private-use and surrogate code points.
 _INVISIBLE = frozenset({"Cf", "Cn", "Co", "Cs"})
@@ -36,7 +39,7 @@ def _t2s():
 
 def has_han(text: str) -> bool:
     """Whether ``text`` contains at least one Han (Chinese) character."""
-    return _HAN_RE.search(text) is not None
+    return HAN_RUN.search(text) is not None
 
 
 def is_noise(text: str) -> bool:
@@ -108,7 +111,7 @@ def detect_language(text: str) -> str:
     "how do I say 你好 in French" (2 Han, 6 words) is English.
     """
     sample = text[:MAX_MATCH_CHARS]
-    han = len(_HAN_RE.findall(sample))
+    han = sum(len(run) for run in HAN_RUN.findall(sample))
     if han == 0:
         return "en"
     words = len(_LATIN_WORD_RE.findall(sample.casefold()))

@@ -21,6 +21,16 @@ NOTICES = Catalog({
     "unreadable": {"en": "cannot read the file: {error}", "zh": "无法读取文件：{error}"},
     "yaml_syntax": {"en": "YAML syntax error: {detail}", "zh": "YAML 语法错误：{detail}"},
     "yaml_error": {"en": "YAML error: {detail}", "zh": "YAML 错误：{detail}"},
+    # --- a long text cut in a terminal view (console, report, suggest) ----------------------------
+    "clipped": {"en": " … [{count} more characters]", "zh": " …[另有 {count} 个字符]"},
+    "yaml_key_not_text": {"en": "a key must be text, not a list or mapping (or an alias to one)",
+                          "zh": "键必须是文本，不能是列表或映射（也不能是指向它们的别名）"},
+    "yaml_aliases_expand": {
+        "en": "aliases (*name) expand this file to {nodes} YAML nodes, but it holds {written}; at most {limit} more "
+              "are allowed: write the repeated parts out, or share less",
+        "zh": "别名（*name）把本文件展开成 {nodes} 个 YAML 节点，而文件本身只有 {written} 个；最多只能多出 {limit} 个："
+              "请把重复的部分直接写出来，或减少共用",
+    },
     # --- validating the knowledge base ----------------------------------------------------
     "not_mapping": {"en": "{what} must be a mapping", "zh": "{what} 必须是映射（键: 值）"},
     "duplicate_key": {"en": "duplicate key '{key}' in {what}", "zh": "{what} 中的键 '{key}' 重复"},
@@ -35,6 +45,10 @@ NOTICES = Catalog({
     "not_number": {"en": "{what} must be a number", "zh": "{what} 必须是数字"},
     "out_of_range": {"en": "{what} must be between 0 and 100", "zh": "{what} 必须在 0 到 100 之间"},
     "not_bool": {"en": "{what} must be true or false", "zh": "{what} 必须是 true 或 false"},
+    "bad_placeholder": {
+        "en": "{what} uses {found}, which is never filled in; it may use {allowed} (write {{{{ and }}}} for a brace)",
+        "zh": "{what} 使用了不会被填入的 {found};可以使用 {allowed}(花括号本身写作 {{{{ 和 }}}})",
+    },
     "not_fraction": {"en": "{what} must be between 0 and 1", "zh": "{what} 必须在 0 到 1 之间"},
     "tune_header": {
         "en": "max wrong  threshold  margin  answered right  did you mean  oos escalated  wrong (estimated)",
@@ -90,7 +104,6 @@ NOTICES = Catalog({
         "zh": "id '{id}' 必须是小写的短横线格式（字母和数字，用 -、_ 或 . 连接）",
     },
     "duplicate_id": {"en": "duplicate id '{id}' (first defined on line {line})", "zh": "id '{id}' 重复（首次定义在第 {line} 行）"},
-    "not_bool": {"en": "{what} must be true or false", "zh": "{what} 必须是 true 或 false"},
     "bad_kind": {"en": "{what} must be one of: {kinds}", "zh": "{what} 必须是以下之一：{kinds}"},
     "alternates_without_question": {
         "en": "{what} has {lang} alternates but no {lang} question",
@@ -154,8 +167,8 @@ NOTICES = Catalog({
     },
     "init_failed": {"en": "cannot write into {path}: {error}", "zh": "无法写入 {path}:{error}"},
     "init_done": {
-        "en": "Wrote {kb} and {cases}. Next:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\nThe format is explained in docs/knowledge-base.md.",
-        "zh": "已写入 {kb} 和 {cases}。接下来:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\n格式说明见 docs/knowledge-base.md。",
+        "en": "Wrote {kb} and {cases}. Next:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\nThe format is explained in: faqbot docs knowledge-base",
+        "zh": "已写入 {kb} 和 {cases}。接下来:\n  faqbot check --kb {kb}\n  faqbot coverage --kb {kb} {cases}\n  faqbot console --kb {kb}\n格式说明见:faqbot docs knowledge-base",
     },
     "check_group": {
         "en": "{count} {level}s of one kind: {what}. Each, at the phrasing's line:",

@@ -3,7 +3,7 @@
 Leave-one-out (``faqbot check``) and the proofs of ``faqbot suggest`` index hundreds
 of copies of one knowledge base that differ by a phrasing or two. Normalizing each
 phrasing, applying the synonyms and splitting it into numbered terms again for every
-copy was most of what a copy cost; a ``PreparedTexts`` does it once per text, and
+copy would be most of what a copy costs; a ``PreparedTexts`` does it once per text, and
 gathers an entry's texts into its part of the index once per entry, for every
 ``Retriever`` built with it (an unchanged entry costs a look-up).
 """
@@ -15,22 +15,14 @@ from collections import OrderedDict
 from typing import Generic, Hashable, Iterable, NamedTuple, Sequence, TypeVar
 
 from faq.index import EntryTerms, Vocabulary
-from faq.normalize import normalize
+from faq.normalize import HAN_RUN, normalize
 from faq.synonyms import SynonymMap
-from faq.terms import han_runs, stem, text_terms, words
+from faq.terms import stem, text_terms, words
 
 
 def spaced(text: str) -> str:
     """Put spaces between Han characters so rapidfuzz's token scorers see Chinese words."""
-    if not han_runs(text):
-        return " ".join(text.split())
-    out = []
-    for char in text:
-        if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
-            out.append(f" {char} ")
-        else:
-            out.append(char)
-    return " ".join("".join(out).split())
+    return " ".join(HAN_RUN.sub(lambda run: f" {' '.join(run.group())} ", text).split())
 
 
 def sorted_words(text: str) -> str:

@@ -7,6 +7,7 @@ read and so that the lexical engine never imports anything semantic.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import Sequence, TextIO
 
@@ -22,17 +23,23 @@ from faq.retriever import Retriever
 from faq.semantic import SemanticIndex
 from faq.vector_cache import load_or_build
 
-#: "Use the default": the shared encoder, the user's cache directory.
-SHARED = object()
+class Default(Enum):
+    """An argument left to its default: ``Default.SHARED`` is the shared encoder, the user's cache directory.
+
+    A member of its own type, so a type checker tells it from an encoder or a path,
+    and None stays free to mean "none" (lexical only, no disk cache).
+    """
+
+    SHARED = "shared"
 
 
-def resolve(encoder: Encoder | object, cache_dir: Path | None | object) -> tuple[Encoder, Path | None]:
-    """The encoder and cache directory to use, ``SHARED`` meaning the defaults."""
+def resolve(encoder: Encoder | Default, cache_dir: Path | None | Default) -> tuple[Encoder, Path | None]:
+    """The encoder and cache directory to use, ``Default.SHARED`` meaning the defaults."""
     from faq.vector_cache import default_cache_dir
 
-    directory = default_cache_dir() if cache_dir is SHARED else cache_dir
-    chosen = shared_encoder(directory) if encoder is SHARED else encoder  # type: ignore[arg-type]
-    return chosen, directory  # type: ignore[return-value]
+    directory = default_cache_dir() if cache_dir is Default.SHARED else cache_dir
+    chosen = shared_encoder(directory) if encoder is Default.SHARED else encoder
+    return chosen, directory
 
 
 @dataclass
@@ -91,12 +98,15 @@ class SemanticSetup:
         return cls(hybrid, outcomes, encoder)
 
 
-def calibrated_settings(settings: Settings, calibration: Calibration) -> Settings:
-    """``settings`` with every decision value the file does not set taken from ``calibration``."""
-    chosen = {
-        "answer_score": calibration.answer_score, "margin": calibration.margin,
-        "clarify_score": calibration.clarify_score, "sure_score": NEVER,
-    }
+def calibrated_settings(settings: Settings, calibration: Calibration | None) -> Settings:
+    """``settings`` with every decision value the file does not set taken from ``calibration``.
+
+    ``calibration`` may be None only when the file sets the answer and did-you-mean scores and the margin.
+    """
+    chosen: dict[str, float] = {"sure_score": NEVER}
+    if calibration is not None:
+        chosen.update(answer_score=calibration.answer_score, margin=calibration.margin,
+                      clarify_score=calibration.clarify_score)
     values = {key: value for key, value in chosen.items() if key not in settings.explicit}
     merged = replace(settings, **values)
     if merged.clarify_score > merged.answer_score:

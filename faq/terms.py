@@ -14,9 +14,8 @@ import re
 import threading
 from functools import lru_cache
 
-from faq.normalize import normalize
+from faq.normalize import HAN_RUN, normalize
 
-_HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _WORD_RE = re.compile(r"[^\W_]+")
 
 #: How much an English function word counts next to a content word.
@@ -64,12 +63,12 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The non-Han words of normalized ``text`` (Latin and other scripts, digits)."""
-    return _WORD_RE.findall(_HAN_RUN_RE.sub(" ", text))
+    return _WORD_RE.findall(HAN_RUN.sub(" ", text))
 
 
 def han_runs(text: str) -> list[str]:
     """The runs of consecutive Han characters in ``text``."""
-    return _HAN_RUN_RE.findall(text)
+    return HAN_RUN.findall(text)
 
 
 @lru_cache(maxsize=65536)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 # _clarify_score: calibration's own search for where did-you-mean starts, asked for each row of the table
 from faq.calibration import Calibration, Outcomes, Rates, _clarify_score, best_at, rates, sweep
-from faq.coverage import ESCALATE, Case, CoverageReport, Outcome
+from faq.coverage import ESCALATE, Case, CaseResult, CoverageReport
 
 #: Wrong-answer levels the table shows a row for.
 LEVELS = (0.01, 0.02, 0.05, 0.08, 0.10, 0.15)
@@ -120,7 +120,7 @@ def case_pairs(cases: list[Case]) -> list[tuple[str, str | None]]:
     return [(case.question, None if case.expect == ESCALATE else case.expect) for case in cases]
 
 
-def made_wrong(now: CoverageReport, written: CoverageReport) -> list[tuple[Outcome, Outcome]]:
+def made_wrong(now: CoverageReport, written: CoverageReport) -> list[tuple[CaseResult, CaseResult]]:
     """Cases answered wrongly with the values to be written that are not answered wrongly now: (now, written) pairs.
 
     Both reports ask the same cases in the same order. A case already wrong today is

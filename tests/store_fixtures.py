@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.store import EscalationStore
+from bot.store import SqlStore
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -42,12 +42,12 @@ def db_url(request, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
-def open_store(db_url) -> Iterator[Callable[..., EscalationStore]]:
+def open_store(db_url) -> Iterator[Callable[..., SqlStore]]:
     """A factory of stores on ``db_url`` (each its own engine), all closed after the test."""
-    stores: list[EscalationStore] = []
+    stores: list[SqlStore] = []
 
-    def factory(**options) -> EscalationStore:
-        store = EscalationStore.from_url(db_url, **options)
+    def factory(**options) -> SqlStore:
+        store = SqlStore.from_url(db_url, **options)
         stores.append(store)
         return store
 
@@ -57,6 +57,6 @@ def open_store(db_url) -> Iterator[Callable[..., EscalationStore]]:
 
 
 @pytest.fixture
-def store(open_store) -> EscalationStore:
+def store(open_store) -> SqlStore:
     """A store on an empty database of the parametrized backend."""
     return open_store()

@@ -182,12 +182,12 @@ def test_report_since_out_of_range_is_a_usage_error(tmp_path):
 
 
 def test_csv_export_quotes_cells_a_spreadsheet_would_run(tmp_path):
-    from bot.store import EscalationStore
+    from bot.store import SqlStore
     from faq import Reply
 
     url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
     formula = '=HYPERLINK("http://evil.example","refund")'
-    EscalationStore.from_url(url).open_escalation(
+    SqlStore.from_url(url).open_escalation(
         Reply(question=formula, lang="en", action="escalate", text=""), source="console")
     code, out = run_cli("escalations", "export", "--db", url, "--format", "csv")
     assert code == 0 and "'=HYPERLINK" in out and ',"=HYPERLINK' not in out

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, main
-from bot.commands.cli_parser import requested_language, translated_error
+from bot.commands.cli_parser import every_parser, requested_language, translated_error
 from bot.commands.cli_texts import ARGPARSE_TEXTS, CLI_HELP
 from bot.textwidth import width
 
@@ -24,16 +24,6 @@ def faqbot(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     """The real command in a subprocess, under the test's locale (C.UTF-8, see conftest) unless ``env`` says otherwise."""
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=60, env={**os.environ, "COLUMNS": "80", **(env or {})})
-
-
-def every_parser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
-    """``parser`` and all its sub-command parsers, depth first."""
-    found = [parser]
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for child in dict.fromkeys(action.choices.values()):
-                found += every_parser(child)
-    return found
 
 
 def help_strings(parser: argparse.ArgumentParser) -> list[str]:
@@ -50,7 +40,7 @@ def test_chinese_help_under_the_chinese_locale():
     result = faqbot("--help", env=CHINESE)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.startswith("用法：faqbot [-h] [--version] COMMAND ...")
+    assert out.startswith("用法：faqbot [-h] [--version] [--ui-lang {en,zh}] COMMAND ...")
     for text in (CLI_HELP["description"]["zh"], CLI_HELP["ask"]["zh"], "位置参数", "选项", "显示此帮助信息并退出"):
         assert text in out
     assert "usage:" not in out and "show this help" not in out and "options:" not in out
@@ -74,7 +64,7 @@ def test_an_explicit_language_beats_the_locale_and_ui_lang_beats_lang():
 def test_a_usage_error_in_chinese_under_the_chinese_locale_is_one_line_with_exit_2():
     result = faqbot("ask", "--bogus", "hi", env=CHINESE)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr == "faqbot: 无法识别的参数：--bogus（参见：faqbot --help）\n"
+    assert result.stderr == "faqbot: 无法识别的参数：--bogus（参见：faqbot ask --help）\n"
 
 
 def test_english_help_and_errors_are_unchanged_under_c_utf8():
@@ -84,7 +74,7 @@ def test_english_help_and_errors_are_unchanged_under_c_utf8():
     assert "\noptions:\n  -h, --help  " in result.stdout and "show this help message and exit" in result.stdout
     assert CLI_HELP["prune_older"]["en"] in result.stdout
     error = faqbot("ask", "--bogus")
-    assert error.returncode == 2 and error.stderr == "faqbot: unrecognized arguments: --bogus (see: faqbot --help)\n"
+    assert error.returncode == 2 and error.stderr == "faqbot: unrecognized arguments: --bogus (see: faqbot ask --help)\n"
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -148,10 +138,10 @@ def test_chinese_help_fits_the_terminal_width_and_no_line_starts_with_punctuatio
 
 
 @pytest.mark.parametrize("args, english, chinese", [
-    (["report", "--since", "soon"], "--since: expected 7d, 24h", "--since：需要 7d、24h"),
-    (["suggest", "--since", "soon"], "--since: expected 7d, 24h", "--since：需要 7d、24h"),
-    (["prune", "--older-than", "soon"], "--older-than: expected a number of days", "--older-than：需要天数"),
-    (["prune", "--older-than", "0d"], "--older-than: the age must be more than zero", "--older-than：时长必须大于零"),
+    (["report", "--since", "soon"], "--since: expected 30m, 24h", "--since：需要 30m、24h"),
+    (["suggest", "--since", "soon"], "--since: expected 30m, 24h", "--since：需要 30m、24h"),
+    (["prune", "--older-than", "soon"], "--older-than: expected an age such as 30m", "--older-than：需要时长"),
+    (["prune", "--older-than", "0d"], "--older-than: expected an age such as 30m", "--older-than：需要时长"),
 ])
 def test_the_commands_own_argument_checks_speak_the_users_language(args, english, chinese, tmp_path):
     db = ["--db", f"sqlite:///{tmp_path / 'faq.sqlite3'}"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.cli import main as cli
 from bot.console import run_console
-from bot.store import EscalationStore
+from bot.store import SqlStore
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store
 
@@ -18,7 +18,7 @@ OUT_OF_SCOPE_EN = "How do I reset my password?"
 OUT_OF_SCOPE_ZH = "如何设置广告活动?"
 
 
-def session(store: EscalationStore, lines: list[str], agent: str = "ana", ui_lang: str = "en") -> str:
+def session(store: SqlStore, lines: list[str], agent: str = "ana", ui_lang: str = "en") -> str:
     out = io.StringIO()
     code = run_console(KB, io.StringIO("\n".join(lines) + "\n"), out, interactive=False, store=store, agent=agent,
                        ui_lang=ui_lang)
@@ -64,7 +64,7 @@ def test_two_agents_on_two_consoles_never_both_take_a_case(open_store):
 def test_an_unwritable_database_still_tells_the_asker_to_contact_seller_support(tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where a directory should be")
-    broken = EscalationStore.from_url(f"sqlite:///{blocker / 'faqbot.sqlite3'}")
+    broken = SqlStore.from_url(f"sqlite:///{blocker / 'faqbot.sqlite3'}")
     out = session(broken, [OUT_OF_SCOPE_EN, "Can I close my account?"])
     assert "Please contact Seller Support directly." in out
     assert "Database problem:" in out
@@ -73,7 +73,7 @@ def test_an_unwritable_database_still_tells_the_asker_to_contact_seller_support(
 
 def test_report_and_export_commands(tmp_path):
     url = f"sqlite:///{tmp_path / 'faqbot.sqlite3'}"
-    store = EscalationStore.from_url(url)
+    store = SqlStore.from_url(url)
     session(store, ["How do I reset my password?", "how can I reset my password", "重置密码怎么操作", "Can I close my account?"])
     out = io.StringIO()
     assert cli(["report", "--db", url, "--since", "1d", "--json"], stdout=out) == 0
@@ -81,7 +81,8 @@ def test_report_and_export_commands(tmp_path):
     assert report["questions"] == 4 and report["answers_per_entry"] == {"close-account": 1}
     assert report["escalations"]["opened"] == 3
     biggest = report["groups"][0]
-    assert biggest["count"] == 2 and len(biggest["examples"]["en"]) == 2  # the two password questions group
+    assert biggest["count"] == 3 and len(biggest["examples"]["en"]) == 2  # the two password questions group,
+    assert biggest["examples"]["zh"] == ["重置密码怎么操作"]  # and the Chinese one joins them: grouped by meaning
     out = io.StringIO()
     assert cli(["escalations", "export", "--db", url, "--format", "jsonl", "--status", "open"], stdout=out) == 0
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
@@ -129,7 +130,7 @@ def test_with_slack_settings_the_console_posts_its_cases_to_the_support_channel(
         assert "case #1" in out.getvalue()
         (card,) = fake.wait_for("chat.postMessage", 1, lambda call: call.params.get("channel") == "CSUPPORT")
         assert OUT_OF_SCOPE_EN in card.params["text"]
-        store = EscalationStore.from_url(url)
+        store = SqlStore.from_url(url)
         assert store.get(1).forwarded and store.undelivered() == []
         # Taken in a later session: the card in the channel is redrawn before the console leaves.
         assert cli(["console", "--kb", str(KB), "--db", url, "--agent", "ana"],
@@ -176,6 +177,25 @@ def test_a_malformed_resolve_is_refused_in_the_agents_language_and_changes_nothi
     assert "知识库中没有条目 'nope';案例 #1 未改变。" in out
     assert "用法::resolve N [--entry ID | --new | --oos]" in out
     assert store.get(1).status == "open" and store.get(1).label is None
+
+
+def test_an_agent_cannot_reopen_a_case_another_agent_has_taken(store):
+    session(store, [OUT_OF_SCOPE_EN])
+    session(store, [":take 1"], agent="ana")
+    out = session(store, [":reopen 1"], agent="bo")
+    assert "Case #1 is already taken by ana." in out and "open again" not in out
+    assert store.get(1).status == "taken" and store.get(1).agent == "ana"
+    assert "Case #1 is open again." in session(store, [":reopen 1"], agent="ana")  # the holder gives it back
+    session(store, [":resolve 1 done"], agent="ana")
+    assert "Case #1 is open again." in session(store, [":reopen 1"], agent="bo")  # a resolved case is anyone's to reopen
+
+
+def test_a_stray_number_or_punctuation_opens_no_case(store):
+    out = session(store, ["Can I close my account?", "5", "0", "???", "7"])
+    assert out.count("There is no did-you-mean to pick from") == 3
+    assert store.list() == [] and "case #" not in out
+    out = session(store, ["5"], ui_lang="zh")
+    assert "当前没有可选择的候选" in out and store.list() == []
 
 
 def test_a_did_you_mean_pick_in_the_console_is_recorded_like_a_sellers_click(store, tmp_path):

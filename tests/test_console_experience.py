@@ -15,7 +15,7 @@ import pytest
 
 from bot.console import run_console
 from bot.console.layout import width
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from test_console import KB, ROOT, Terminal, console, read_until
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store
@@ -27,7 +27,7 @@ LISTINGS_EN = "No action is needed"
 LISTINGS_ZH = "不需要"
 
 
-def session(store: EscalationStore | None, lines: list[str], **options) -> str:
+def session(store: SqlStore | None, lines: list[str], **options) -> str:
     out = io.StringIO()
     code = run_console(KB, io.StringIO("\n".join(lines) + "\n"), out, interactive=False, store=store,
                        **{"agent": "ana", "ui_lang": "en", **options})
@@ -112,7 +112,7 @@ def test_queue_columns_line_up_with_chinese_status_and_questions(store):
 
 def test_unreachable_database_is_reported_at_start_up(tmp_path: Path):
     missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.sqlite3'}"
-    store = EscalationStore.from_url(missing)
+    store = SqlStore.from_url(missing)
     out = io.StringIO()
     assert run_console(KB, io.StringIO(":quit\n"), out, interactive=True, store=store, ui_lang="en") == 0
     text = out.getvalue()

@@ -171,6 +171,13 @@ def test_empty_question_prompt_in_chinese(assistant):
     assert reply.text == assistant.kb.messages["empty_question"]["zh"]
 
 
+def test_the_language_and_explain_are_keyword_only(assistant):
+    with pytest.raises(TypeError):
+        assistant.reply("Can I close my account?", "zh")
+    with pytest.raises(TypeError):
+        assistant.reply("Can I close my account?", None, True)
+
+
 @pytest.mark.parametrize(
     ("question", "entry_id", "lang"),
     [

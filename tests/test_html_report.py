@@ -95,3 +95,44 @@ def test_an_empty_log_still_gives_a_page_that_says_so():
 
     html = render_html(ReportData(), "zh")
     assert html.count(LABELS["nothing"]["zh"]) == 5 and "<figure" not in html
+
+
+def one_day(count: int) -> Traffic:
+    """``count`` questions on one day, one every 40 minutes from 08:00."""
+    return Traffic(asked=[Asked("q", "en" if n % 2 else "zh", T0 + timedelta(minutes=40 * n), "answer", "payment")
+                          for n in range(count)])
+
+
+@pytest.mark.parametrize("count, days, english", [(1, 1, "1 question over 1 day; 1 open case,"),
+                                                  (14, 1, "14 questions over 1 day; 1 open case,"),
+                                                  (140, 18, "140 questions over 18 days; 2 open cases,")])
+def test_counted_words_take_the_form_their_number_needs(count, days, english):
+    traffic = one_day(count) if count < 100 else Traffic(
+        asked=[Asked("q", "en", T0 + timedelta(hours=3 * n), "answer", "payment") for n in range(count)])
+    cases = [CaseRecord(T0)] * (1 if count < 100 else 2)
+    data = report_data(traffic, cases)
+    assert len(data.days) == days
+    assert english in render_html(data, "en")
+    assert f"{days} 天内共 {count} 个问题" in render_html(data, "zh")
+
+
+def test_one_day_of_questions_is_charted_per_hour():
+    data = report_data(one_day(14))  # 08:00 to 16:40
+    assert [hour.hour for hour in data.hours] == list(range(8, 17))
+    assert sum(sum(hour.outcomes.values()) for hour in data.hours) == 14
+    html = render_html(data, "en")
+    assert "Questions per hour on 2026-11-01, by outcome" in html and "&quot;08:00&quot;" in html
+    assert "2026-11-01 每小时问题数(按处理结果)" in render_html(data, "zh")
+    several = report_data(Traffic(asked=[*one_day(3).asked, Asked("q", "en", T0 + timedelta(days=2), "answer", "x")]))
+    assert several.hours == [] and "Questions per day, by outcome" in render_html(several, "en")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install -y chromium)")
+def test_a_one_day_chart_draws_a_bar_per_hour_in_chromium(tmp_path):
+    page = tmp_path / "one-day.html"
+    page.write_text(render_html(report_data(one_day(14)), "en"), encoding="utf-8")
+    dom = _dump_dom(page, tmp_path / "profile")
+    assert 'data-chart-error="' not in dom
+    first_chart = dom[dom.index("<svg"):dom.index("</svg>")]
+    hours_with_questions = {8, 9, 10, 11, 12, 13, 14, 15, 16}
+    assert first_chart.count("<rect") >= len(hours_with_questions) and ">08:00<" in first_chart

@@ -20,7 +20,7 @@ import pytest
 
 from bot.config import http_host
 from bot.slack.http_gate import MAX_BODY
-from test_slack import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
+from slack_harness import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
     ASKER, GENERAL, REPO, SECRET, SUPPORT, TOKEN, Harness, clean_environment, event_envelope, fake, make_bot, serving,
 )
 

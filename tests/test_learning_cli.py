@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq.model import Candidate, Reply
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ def test_suggest_on_an_empty_log_proposes_nothing_and_prints_no_diff(db, capsys)
 
 
 def test_suggest_since_leaves_older_labels_out_and_speaks_chinese(db, tmp_path, capsys):
-    store = EscalationStore.from_url(db)
+    store = SqlStore.from_url(db)
     long_ago = datetime.now(timezone.utc) - timedelta(days=40)
     for question, moment in (("尾款什么时候结清", None), ("I no longer want my shop, remove it", long_ago)):
         store.log_question(escalated(question, "zh" if "钱" in question else "en"), "console", now=moment)
@@ -64,7 +64,7 @@ def test_suggest_refuses_a_bad_since_in_one_line(db, since, capsys):
 
 
 def test_report_html_writes_one_page_with_the_coverage_table(db, tmp_path):
-    store = EscalationStore.from_url(db)
+    store = SqlStore.from_url(db)
     store.log_question(escalated("is gift wrapping available"), "slack")
     case, _ = store.open_escalation(escalated("is gift wrapping available"), source="slack")
     store.resolve(case.case, "ana", label="new_topic")

@@ -25,7 +25,7 @@ import yaml
 
 from bot.slack import blocks
 from bot.slack.blocks import Ref
-from test_slack import (  # noqa: F401 (fixtures)
+from slack_harness import (  # noqa: F401 (fixtures)
     AGENT, action_elements, clean_environment, fake, harness, replies_to, support_posts, wait_until,
 )
 from test_html_report import CHROMIUM, _dump_dom

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.learning.model import Asked, CaseRecord, Labelled, ResolvedCase, Vote
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq.model import Candidate, Reply
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store, postgres_server
@@ -21,7 +21,7 @@ def reply(question: str, action: str = "escalate", entry_id: str | None = None, 
                  candidates=(Candidate("fees", 30.0),))
 
 
-def test_resolving_with_a_label_is_a_labelled_example_and_reopening_clears_it(store: EscalationStore):
+def test_resolving_with_a_label_is_a_labelled_example_and_reopening_clears_it(store: SqlStore):
     store.log_question(reply("how do I get paid faster"), "console", now=T0)
     case, _ = store.open_escalation(reply("how do I get paid faster"), source="console", now=T0)
     resolved = store.resolve(case.case, "ana", "told them", label="entry", entry_id="payment",
@@ -44,14 +44,14 @@ def test_resolving_with_a_label_is_a_labelled_example_and_reopening_clears_it(st
 
 
 @pytest.mark.parametrize("label, entry", [("entry", None), ("bogus", None), ("none_of_these", None)])
-def test_a_bad_case_label_is_refused_and_the_case_stays_open(store: EscalationStore, label, entry):
+def test_a_bad_case_label_is_refused_and_the_case_stays_open(store: SqlStore, label, entry):
     case, _ = store.open_escalation(reply("a question"), source="slack")
     with pytest.raises(ValueError):
         store.resolve(case.case, "ana", label=label, entry_id=entry)
     assert store.get(case.case).status == "open"
 
 
-def test_picks_votes_and_cases_come_back_as_records_since_a_moment(store: EscalationStore):
+def test_picks_votes_and_cases_come_back_as_records_since_a_moment(store: SqlStore):
     old = store.log_question(reply("old question", "clarify", "fees"), "slack", now=T0 - timedelta(days=30))
     store.record_pick(question="old question", lang="en", label="entry", entry_id="fees", source="slack",
                       question_id=old, now=T0 - timedelta(days=30))
@@ -86,14 +86,15 @@ def test_picks_votes_and_cases_come_back_as_records_since_a_moment(store: Escala
 
 @pytest.mark.parametrize("fields", [dict(label="entry"), dict(label="new_topic"), dict(label="none_of_these",
                                     entry_id="fees"), dict(label="entry", entry_id="fees", source="email")])
-def test_a_bad_pick_is_refused(store: EscalationStore, fields):
+def test_a_bad_pick_is_refused(open_store, fields):
+    store = open_store(sources=("console", "slack"))
     values = {"question": "q", "lang": "en", "source": "slack", **fields}
     with pytest.raises(ValueError):
         store.record_pick(**values)
     assert store.traffic().labelled == []
 
 
-def test_the_same_pick_of_the_same_question_is_one_example(store: EscalationStore):
+def test_the_same_pick_of_the_same_question_is_one_example(store: SqlStore):
     asked = store.log_question(reply("fees?", "clarify", "fees"), "slack", now=T0)
     first = store.record_pick(question="fees?", lang="en", label="entry", entry_id="fees", source="slack",
                               question_id=asked)

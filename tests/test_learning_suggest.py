@@ -111,12 +111,12 @@ def test_a_near_duplicate_of_another_entrys_phrasing_is_a_conflict(kb):
     assert any((p.kind, p.expected, p.found) == ("duplicate", "close-account", "payment") for p in conflicts[0].problems)
 
 
-def test_out_of_scope_labels_target_a_draft_entry_when_the_kb_has_none(kb_without_topics):
+def test_an_out_of_scope_label_about_no_topic_goes_to_a_served_general_entry(kb_without_topics):
     kb = kb_without_topics
     traffic = Traffic(labelled=[Labelled("sponsored ads setup", "en", T0, "out_of_scope")])
     found = propose(kb, Assistant(kb), traffic)
     assert [(a.entry_id, a.text) for a in found.out_of_scope] == [("out-of-scope", "sponsored ads setup")]
-    assert found.out_of_scope_entry is not None and found.out_of_scope_entry.kind == "out_of_scope"
+    assert [(e.id, e.kind) for e in found.out_of_scope_entries] == [("out-of-scope", "out_of_scope")]
 
 
 def test_disagreeing_labels_and_unknown_entries_are_skipped_not_proposed(kb):

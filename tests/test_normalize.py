@@ -143,6 +143,24 @@ def test_has_han():
     assert not has_han("こんにちは")  # kana are not Han
 
 
+# Extension A, the basic block's ends, a compatibility ideograph, Extension B; then a hexagram symbol
+# (between Extension A and the basic block), kana and Latin, which are not Han.
+HAN_SAMPLES = ["\u3400", "\u4e00", "\u9fff", "\uf900", "\U00020021"]
+NOT_HAN_SAMPLES = ["\u4dc0", "か", "a"]
+
+
+@pytest.mark.parametrize("char", HAN_SAMPLES + NOT_HAN_SAMPLES)
+def test_one_definition_of_a_han_character_everywhere(char):
+    from faq.prepared import spaced
+    from faq.terms import han_runs, words
+
+    han = has_han(char)
+    assert han == (char in HAN_SAMPLES)
+    assert spaced(f"x{char}y") == ("x " + char + " y" if han else f"x{char}y")
+    assert han_runs(f"a{char}") == ([char] if han else [])
+    assert (char in "".join(words(char))) == (not han and char.isalpha())
+
+
 # ---------------------------------------------------------------- detect_language
 
 

@@ -1,4 +1,4 @@
-"""The README's PostgreSQL section works: its URL form opens the store, and the extra installs the driver."""
+"""The PostgreSQL guide (docs/escalations.md) works: its URL form opens the store, and the extra installs the driver."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq.model import Reply
 
 pytest_plugins = ["postgres"]  # postgres_server
@@ -20,8 +20,8 @@ README_URL = re.compile(r"FAQBOT_DB_URL='(postgresql\+psycopg://[^']+)'")
 
 
 def readme_url() -> str:
-    found = README_URL.findall((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert found, "the README's PostgreSQL section gives no FAQBOT_DB_URL example"
+    found = README_URL.findall((ROOT / "docs" / "escalations.md").read_text(encoding="utf-8"))
+    assert found, "the PostgreSQL guide gives no FAQBOT_DB_URL example"
     return found[0]
 
 
@@ -33,11 +33,11 @@ def test_the_postgres_extra_installs_the_driver_the_url_names():
 
 
 def test_the_readme_url_form_reaches_a_real_server(postgres_server):
-    """The README's example with the throwaway server's host, port, user and database filled in."""
+    """The guide's example with the throwaway server's host, port, user and database filled in."""
     server = make_url(postgres_server)
     example = make_url(readme_url())
     url = example.set(host=server.host, port=server.port, username=server.username, database=server.database)
-    store = EscalationStore.from_url(url.render_as_string(hide_password=False))
+    store = SqlStore.from_url(url.render_as_string(hide_password=False))
     try:
         assert store.backend == "postgresql"
         reply = Reply(question="readme check", lang="en", action="escalate", text="...", entry_id=None, score=1.0)
@@ -61,4 +61,4 @@ def test_a_missing_postgres_driver_names_the_extra():
     from bot.store import StoreError
 
     with pytest.raises(StoreError, match=r"pip install 'faqbot\[postgres\]'"):
-        EscalationStore.from_url("postgresql+pg8000://faqbot@127.0.0.1/faqbot")  # a driver faqbot does not install
+        SqlStore.from_url("postgresql+pg8000://faqbot@127.0.0.1/faqbot")  # a driver faqbot does not install

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
 
 from bot.cli import main
-from bot.commands.prune import PRUNE_TEXTS, cutoff_for, parse_age
-from bot.store import EscalationStore, schema
+from bot.commands.cli_parser import UsageError
+from bot.commands.prune import PRUNE_TEXTS, cutoff_for, cutoff_from
+from bot.store import SqlStore
 from faq.model import Candidate, Reply
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store, postgres_server
@@ -29,18 +29,7 @@ def reply(question: str, action: str = "escalate") -> Reply:
                  score=12.5, candidates=(Candidate("fees", 12.5),))
 
 
-def legacy_event(store: EscalationStore, moment: datetime) -> None:
-    """A ``slack_events`` row as older versions wrote them (the table is no longer written, only pruned)."""
-    with store._engine.begin() as conn:
-        conn.execute(insert(schema.slack_events).values(key=f"evt:{moment.timestamp()}", claimed_at=moment))
-
-
-def legacy_events(store: EscalationStore) -> int:
-    with store._engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(schema.slack_events)))
-
-
-def fill(store: EscalationStore) -> dict[str, int]:
+def fill(store: SqlStore) -> dict[str, int]:
     """Old and recent rows of every kind; returns the ids the tests look at."""
     ids: dict[str, int] = {}
     ids["old_q"] = store.log_question(reply("old question", "answer"), "console", now=OLD)
@@ -62,11 +51,10 @@ def fill(store: EscalationStore) -> dict[str, int]:
     for moment in (OLD, RECENT):
         store.hold_reply(channel="D1", thread_ts=None, text="hi", blocks=None, event_key=None, error="boom",
                          now=moment, retry_at=moment)
-        legacy_event(store, moment)
     return ids
 
 
-EXPECTED = {"questions": 1, "cases": 1, "feedback": 2, "held_replies": 1, "slack_events": 1, "slack_requests": 0,
+EXPECTED = {"questions": 1, "cases": 1, "feedback": 2, "held_replies": 1, "slack_requests": 0,
             "picks": 0}
 
 
@@ -82,7 +70,7 @@ def test_prune_deletes_old_questions_and_closed_cases_only(store):
     feedback = store.feedback_since()
     assert sorted([(f.question_id, f.case) for f in feedback], key=str) == sorted(
         [(None, ids["old_open"]), (ids["new_q"], None)], key=str)
-    assert store.pending_replies() == 1 and legacy_events(store) == 1
+    assert store.pending_replies() == 1
     assert dict(store.prune(before=cutoff_for(timedelta(days=90))).items()) == dict.fromkeys(EXPECTED, 0)
 
 
@@ -94,15 +82,23 @@ def test_dry_run_counts_the_same_rows_and_deletes_nothing(store):
     assert store.export() == before
 
 
-@pytest.mark.parametrize("text, days", [("90d", 90), ("12w", 84), ("48h", 2), (" 7D ", 7)])
-def test_ages(text, days):
-    assert parse_age(text) == timedelta(days=days)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text, age", [("90d", timedelta(days=90)), ("12w", timedelta(days=84)), ("48h", timedelta(days=2)),
+                                       (" 7D ", timedelta(days=7)), ("1m", timedelta(minutes=1))])
+def test_ages(text, age):
+    assert cutoff_from(text, NOW) == NOW - age
+
+
+def test_an_iso_date_is_the_cutoff_itself():
+    assert cutoff_from("2026-01-31", NOW) == datetime(2026, 1, 31, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize("text", ["90", "0d", "-5d", "90 days", "soon", "1.5d"])
 def test_bad_ages_are_refused(text):
-    with pytest.raises(ValueError):
-        parse_age(text)
+    with pytest.raises(UsageError):
+        cutoff_from(text, NOW)
 
 
 def test_texts_are_bilingual():

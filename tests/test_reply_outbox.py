@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.delivery import ReplyOutbox
+from bot.slack.held_replies import ReplyOutbox
 from bot.store import PendingReply
-from bot.store import EscalationStore, StoreError
+from bot.store import SqlStore, StoreError
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, open_store, store, postgres_server
 
@@ -101,6 +101,6 @@ def test_two_pollers_never_post_the_same_reply_while_one_holds_it(open_store):
 def test_an_unwritable_database_is_a_store_error(tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where a directory should be")
-    outbox = ReplyOutbox(EscalationStore.from_url(f"sqlite:///{blocker / 'faqbot.sqlite3'}"))
+    outbox = ReplyOutbox(SqlStore.from_url(f"sqlite:///{blocker / 'faqbot.sqlite3'}"))
     with pytest.raises(StoreError):
         hold_one(outbox)

@@ -188,11 +188,18 @@ def test_the_encoder_can_be_replaced(tmp_path):
     assert assistant.reply("shipping time").entry_id == "delivery"
 
 
-def test_uncompressed_weights_copy_gives_the_same_vectors(tmp_path, encoder):
-    copy = UseEncoder(tmp_path)
-    text = ["Will I still get paid for completed services?"]
-    assert np.allclose(copy.encode(text), encoder.encode(text), atol=1e-5)
-    assert list(tmp_path.glob("*-weights.npz"))
+def test_mapped_weights_give_the_same_vectors_and_a_broken_copy_is_rebuilt(tmp_path, encoder):
+    text = ["Will I still get paid for completed services?", "我可以关闭账户吗"]
+    first = UseEncoder(tmp_path)  # builds the backend the package's way, saves and checks the mapped copy
+    assert np.array_equal(first.encode(text), encoder.encode(text))
+    (folder,) = tmp_path.glob("*-arrays")
+    mapped = UseEncoder(tmp_path)
+    assert np.array_equal(mapped.encode(text), encoder.encode(text))
+    assert isinstance(mapped._model().table, np.memmap)  # read page by page, not loaded whole
+    (folder / "table.npy").unlink()  # a damaged copy: the package's loading, and the copy written again
+    again = UseEncoder(tmp_path)
+    assert np.array_equal(again.encode(text), encoder.encode(text))
+    assert (folder / "table.npy").is_file()
 
 
 def test_a_topic_list_entry_scores_its_best_phrasing():

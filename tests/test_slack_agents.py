@@ -22,8 +22,8 @@ from bot.slack.agents import AgentList
 from bot.slack.cli import cmd_slack
 from bot.slack.client import build_client
 from bot.slack.server import create_bot, make_http_server
-from bot.store import EscalationStore
-from test_slack import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
+from bot.store import SqlStore
+from slack_harness import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
     AGENT, ASKER, GENERAL, OUT_OF_SCOPE, REPO, SECRET, SUPPORT, TOKEN, Harness, button, clean_environment, fake,
     in_channel, make_bot, replies_to, slack_args, support_posts, wait_until,
 )
@@ -83,7 +83,7 @@ def test_a_stranger_is_refused_politely_and_nothing_changes(agents_harness, fake
     notice = fake.wait_for("chat.postEphemeral")[0]
     assert notice.params["user"] == STRANGER and notice.params["channel"] == SUPPORT
     english, chinese = notice.params["text"].splitlines()  # a stranger's language is unknown: both, ours first
-    assert "only Seller Support agents" in english and "只有销售伙伴支持团队的客服" in chinese
+    assert "only Seller Support agents" in english and "只有销售伙伴支持的客服" in chinese
     click_card(agents_harness, card, blocks.RESOLVE, STRANGER)
     fake.wait_for("chat.postEphemeral", 2)
     agents_harness.finish()
@@ -116,7 +116,7 @@ def test_resolve_on_a_case_someone_else_holds_names_the_holder(agents_harness, f
 def test_the_refusal_speaks_the_support_channels_language(zh_harness, fake):
     card = a_card(zh_harness, "603.000001")
     click_card(zh_harness, card, blocks.TAKE, STRANGER)
-    assert "只有销售伙伴支持团队的客服" in fake.wait_for("chat.postEphemeral")[0].params["text"].splitlines()[0]
+    assert "只有销售伙伴支持的客服" in fake.wait_for("chat.postEphemeral")[0].params["text"].splitlines()[0]
     zh_harness.finish()
     assert zh_harness.store.get(1).status == "open"
 
@@ -168,7 +168,7 @@ def test_an_impossible_case_number_is_told_as_no_such_case(agents_harness, fake)
 
 def test_a_case_button_on_a_locked_database_tells_the_agent(fake, tmp_path):
     db = tmp_path / "locked.sqlite3"
-    store = EscalationStore.from_url(f"sqlite:///{db.as_posix()}", busy_timeout=0.2)
+    store = SqlStore.from_url(f"sqlite:///{db.as_posix()}", busy_timeout=0.2)
     harness, server = serve(fake, tmp_path, store=store, agents=AgentList(None, [AGENT]))
     try:
         card = a_card(harness, "612.000001")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from bot.testkit.fake_slack import FakeSlack
 from bot.testkit.slack_traffic import Traffic, expected_cases, start_worker, tally, wait_for_answers
 
@@ -38,7 +38,7 @@ def _kb(tmp_path: Path) -> Path:
     return path
 
 
-def _assert_exactly_once(fake: FakeSlack, store: EscalationStore, logs: list[Path]) -> None:
+def _assert_exactly_once(fake: FakeSlack, store: SqlStore, logs: list[Path]) -> None:
     finished = wait_for_answers(fake, EVENTS, store, timeout=90)
     result = tally(fake, EVENTS, len(store.list()))
     context = "\n".join(path.read_text(errors="replace")[-1500:] for path in logs)
@@ -60,7 +60,7 @@ def test_sigkill_then_restart_on_sqlite_loses_nothing_and_answers_once(fake, tmp
     traffic = Traffic([first], SECRET, EVENTS // 2, concurrency=10, kill_after=EVENTS // 4)
     traffic.run()  # after the kill, the rest of these get no acknowledgement at all (Slack would retry them)
     assert traffic.killed_after == EVENTS // 4 and traffic.failures["never acknowledged"] > 0
-    with EscalationStore.from_url(db_url) as store:
+    with SqlStore.from_url(db_url) as store:
         assert store.unhandled_requests() > 0  # acknowledged, then killed before answering: only the inbox has them
     fake.reset_behaviour()  # Slack is quick again for the restarted process
     second = start_worker(db_url=db_url, fake=fake, kb_path=kb, secret=SECRET, log_path=logs[1], lease=LEASE)
@@ -68,7 +68,7 @@ def test_sigkill_then_restart_on_sqlite_loses_nothing_and_answers_once(fake, tmp
         rest = Traffic([second], SECRET, EVENTS, concurrency=10)
         rest.run()  # Slack redelivers what was never acknowledged; the rest is new
         assert rest.failures == {}
-        store = EscalationStore.from_url(db_url)
+        store = SqlStore.from_url(db_url)
         _assert_exactly_once(fake, store, logs)
         store.close()
     finally:
@@ -86,7 +86,7 @@ def test_two_workers_on_postgresql_one_killed_midway_the_survivor_finishes(fake,
         traffic = Traffic(workers, SECRET, EVENTS, concurrency=20, kill_after=EVENTS // 4)
         traffic.run()
         assert traffic.failures == {} and traffic.killed_after == EVENTS // 4
-        store = EscalationStore.from_url(db_url)
+        store = SqlStore.from_url(db_url)
         _assert_exactly_once(fake, store, logs)
         store.close()
     finally:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from bot.slack import blocks
 from bot.slack.blocks import Ref
 from bot.slack.resolve_menu import RESOLVE_AS
-from test_slack import (  # noqa: F401 (fixtures)
+from slack_harness import (  # noqa: F401 (fixtures)
     AGENT, GENERAL, OUT_OF_SCOPE, SUPPORT, Harness, action_elements, block_actions, button, clean_environment,
     fake, harness, replies_to, support_posts, wait_until,
 )

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.testkit.socket_mode import FakeSocketMode
-from test_slack import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
+from slack_harness import (  # noqa: F401 - fixtures: the fake Web API and a clean environment
     ASKER, GENERAL, OUT_OF_SCOPE, REPO, SUPPORT, TOKEN, clean_environment, event_envelope, fake,
 )
 

@@ -17,7 +17,7 @@ from bot.delivery import Forwarder
 from bot.testkit.sinks import JsonlFileSink, StreamSink
 from bot.store.schema import MIGRATIONS, Migration
 from bot.store import (
-    EscalationStore,
+    SqlStore,
     InvalidTransition,
     StoreError,
     UnknownCase,
@@ -47,7 +47,7 @@ def reply(question: str = "How much are FBA fees?", lang: str = "en", **fields) 
 
 
 def count_rows(url: str, table: str = "escalations") -> int:
-    checker = EscalationStore.from_url(url)
+    checker = SqlStore.from_url(url)
     try:
         with checker._engine.connect() as conn:
             return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
@@ -113,7 +113,7 @@ def test_the_same_key_from_two_writers_at_once_is_still_one_case(open_store, db_
     start = threading.Barrier(len(writers))
     errors: list[BaseException] = []
 
-    def write(store: EscalationStore) -> None:
+    def write(store: SqlStore) -> None:
         try:
             start.wait()
             for key in keys:
@@ -148,7 +148,8 @@ def test_idempotency_key_for():
     assert len(by_message) <= 128
 
 
-def test_arguments_are_checked(store):
+def test_arguments_are_checked(open_store):
+    store = open_store(sources=("console", "slack"))  # the channels a deployment runs
     with pytest.raises(ValueError, match="source"):
         store.open_escalation(reply(), source="email")
     with pytest.raises(ValueError, match="status"):
@@ -304,14 +305,29 @@ def test_a_version_1_database_gets_every_later_table_and_column_keeping_its_rows
             created_at=moment, updated_at=moment, lang="en", question="How much are FBA fees?", source="console",
             idempotency_key="v1-row", candidates="[]", best_score=12.5, status="open", next_attempt_at=moment,
         ))
-    assert not inspect(old._engine).has_table("slack_events")
+    assert not inspect(old._engine).has_table("pending_replies")
 
     new = open_store()
     kept = new.get(1)  # first use migrates
     assert kept is not None and kept.question == "How much are FBA fees?" and kept.created_at == moment
     assert new.schema_version() == LATEST
-    assert inspect(new._engine).has_table("slack_events") and inspect(new._engine).has_table("pending_replies")
+    assert inspect(new._engine).has_table("pending_replies") and inspect(new._engine).has_table("slack_inbox")
     assert "card_synced_at" in {c["name"] for c in inspect(new._engine).get_columns("escalations")}
+
+
+def test_migration_8_drops_the_retired_slack_event_claims_keeping_everything_else(open_store):
+    old = open_store(migrations=MIGRATIONS[:7])
+    assert old.migrate() == 7
+    kept, _ = old.open_escalation(reply(), source="slack")
+    moment = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    with old._engine.begin() as conn:  # a claim as versions 2 to 4 wrote them
+        conn.execute(text("INSERT INTO slack_events (key, claimed_at) VALUES ('evt:1', :at)"), {"at": moment})
+    assert inspect(old._engine).has_table("slack_events")
+
+    new = open_store()
+    assert new.migrate() == LATEST
+    assert not inspect(new._engine).has_table("slack_events")
+    assert new.get(kept.case) == kept
 
 
 def add_priority(conn) -> None:
@@ -359,7 +375,7 @@ def test_two_stores_migrating_at_once_apply_each_step_once(open_store):
     start = threading.Barrier(len(stores))
     results: list[object] = []
 
-    def go(s: EscalationStore) -> None:
+    def go(s: SqlStore) -> None:
         start.wait()
         try:
             results.append(s.migrate())
@@ -644,7 +660,7 @@ def sqlite_url(path) -> str:
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
-    store = EscalationStore.from_url(sqlite_url(tmp_path / "db.sqlite3"), busy_timeout=2.5)
+    store = SqlStore.from_url(sqlite_url(tmp_path / "db.sqlite3"), busy_timeout=2.5)
     try:
         store.migrate()
         settings = store.connection_settings()
@@ -659,7 +675,7 @@ def test_an_unwritable_location_is_a_clear_store_error_and_nothing_is_written(tm
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a regular file where a directory should be")
     target = blocker / "faqbot.sqlite3"
-    store = EscalationStore.from_url(sqlite_url(target))
+    store = SqlStore.from_url(sqlite_url(target))
     try:
         with pytest.raises(StoreError) as raised:
             store.open_escalation(reply(), source="console")
@@ -677,9 +693,9 @@ def test_an_unwritable_location_is_a_clear_store_error_and_nothing_is_written(tm
 
 def test_a_read_only_database_is_a_clear_store_error_and_nothing_is_written(tmp_path):
     path = tmp_path / "db.sqlite3"
-    with EscalationStore.from_url(sqlite_url(path)) as writer:
+    with SqlStore.from_url(sqlite_url(path)) as writer:
         kept, _ = writer.open_escalation(reply(), source="console")
-    read_only = EscalationStore.from_url(f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true")
+    read_only = SqlStore.from_url(f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true")
     try:
         assert read_only.get(kept.case) == kept
         with pytest.raises(StoreError, match=r"could not save the escalation: .* is read-only$"):
@@ -689,13 +705,13 @@ def test_a_read_only_database_is_a_clear_store_error_and_nothing_is_written(tmp_
     finally:
         read_only.close()
     assert count_rows(sqlite_url(path)) == 1
-    with EscalationStore.from_url(sqlite_url(path)) as check:
+    with SqlStore.from_url(sqlite_url(path)) as check:
         assert check.get(kept.case).status == "open"
 
 
 def test_a_database_locked_past_the_timeout_is_a_store_error_with_no_partial_row(tmp_path):
     path = tmp_path / "db.sqlite3"
-    store = EscalationStore.from_url(sqlite_url(path), busy_timeout=0.2)
+    store = SqlStore.from_url(sqlite_url(path), busy_timeout=0.2)
     store.migrate()
     holder = sqlite3.connect(path, isolation_level=None)
     try:
@@ -726,12 +742,12 @@ def test_a_database_locked_past_the_timeout_is_a_store_error_with_no_partial_row
 )
 def test_a_bad_url_is_a_store_error(url, expected):
     with pytest.raises(StoreError, match=expected):
-        EscalationStore.from_url(url)
+        SqlStore.from_url(url)
 
 
 def test_an_unreachable_server_is_a_store_error_that_hides_the_password():
     pytest.importorskip("psycopg")
-    store = EscalationStore.from_url("postgresql+psycopg://bot:s3cret-pw@127.0.0.1:1/faqbot")
+    store = SqlStore.from_url("postgresql+psycopg://bot:s3cret-pw@127.0.0.1:1/faqbot")
     try:
         with pytest.raises(StoreError) as raised:
             store.open_escalation(reply(), source="console")
@@ -752,7 +768,7 @@ def test_default_db_url_is_a_sqlite_file_in_the_user_data_dir(tmp_path, monkeypa
     url = default_db_url()
     assert url == f"sqlite:///{(tmp_path / 'data' / 'faqbot' / 'faqbot.sqlite3').as_posix()}"
     assert (tmp_path / "data" / "faqbot").is_dir()
-    with EscalationStore.from_url(url) as store:
+    with SqlStore.from_url(url) as store:
         case, _ = store.open_escalation(reply(), source="console")
         assert store.get(case.case) == case
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.store import EscalationStore, StoreError
+from bot.store import SqlStore, StoreError
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, store, open_store
 
@@ -64,5 +64,5 @@ def test_a_database_that_refuses_writes_fails_the_check_in_one_line(db_url, open
         read_only = url.update_query_dict({"options": f"{options} -cdefault_transaction_read_only=on".strip()}
                                           ).render_as_string(hide_password=False)
     with pytest.raises(StoreError) as error:
-        EscalationStore.from_url(read_only).check_writable()
+        SqlStore.from_url(read_only).check_writable()
     assert "\n" not in str(error.value) and "cannot be written" in str(error.value)

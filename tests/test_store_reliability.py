@@ -18,7 +18,7 @@ import pytest
 
 from bot.delivery import Forwarder
 from bot.testkit.sinks import JsonlFileSink
-from bot.store import EscalationStore
+from bot.store import SqlStore
 
 pytest_plugins = ["postgres", "store_fixtures"]  # db_url, postgres_server
 
@@ -31,10 +31,10 @@ ESCALATE_FOREVER = """
 import sys
 from bot.delivery import Forwarder
 from bot.testkit.sinks import JsonlFileSink
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq.model import Reply
 
-store = EscalationStore.from_url(sys.argv[1])
+store = SqlStore.from_url(sys.argv[1])
 forwarder = Forwarder(store, JsonlFileSink(sys.argv[2], dedupe=False))
 i = 0
 while True:
@@ -48,11 +48,11 @@ while True:
 # Opens N escalations with keys of its own, then prints how many and when it started and ended.
 ESCALATE_N = """
 import sys, time
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from faq.model import Reply
 
 url, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-store = EscalationStore.from_url(url)
+store = SqlStore.from_url(url)
 started = time.time()
 for i in range(count):
     reply = Reply(question=f"{tag} question {i}", lang="en", action="escalate", text="")
@@ -92,7 +92,7 @@ def test_kill_9_mid_escalation_loses_nothing_and_forwards_each_case_once(db_url,
     assert len(committed) == 60, stderr
     committed += [int(case) for case in printed_later]
 
-    store = EscalationStore.from_url(db_url)
+    store = SqlStore.from_url(db_url)
     try:
         stored = {case.case for case in store.list()}
         assert set(committed) <= stored  # every case reported as committed is there
@@ -111,7 +111,7 @@ def test_kill_9_mid_escalation_loses_nothing_and_forwards_each_case_once(db_url,
 
 
 def test_two_processes_escalating_500_questions_each_lose_nothing(db_url):
-    store = EscalationStore.from_url(db_url)  # both children start on a database without a schema
+    store = SqlStore.from_url(db_url)  # both children start on a database without a schema
     count = 500
     children = [python(ESCALATE_N, db_url, tag, str(count)) for tag in ("left", "right")]
     results, spans = [], []

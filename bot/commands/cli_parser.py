@@ -1,4 +1,4 @@
-"""The ``faqbot`` command's argument parser in the user's language: help, section titles and usage errors.
+"""The ``faqbot`` command's argument parser in the user's language: its commands and options, help, section titles and usage errors.
 
 The language is chosen before the parser is built (``requested_language`` reads
 ``--lang``/``--ui-lang`` from argv; the caller falls back to the locale), because
@@ -13,12 +13,16 @@ from __future__ import annotations
 import argparse
 import re
 import string
+import sys
 from functools import cache, partial
 from typing import Sequence
 
-from bot.commands.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS
+from bot.commands.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS, help_texts
 
 LANG_OPTIONS = ("--ui-lang", "--lang")  # with both, --ui-lang wins: the console's own language, not its replies'
+
+
+UI_LANG_OPTION = "--ui-lang"
 
 
 class UsageError(Exception):
@@ -98,43 +102,41 @@ class HelpFormatter(argparse.HelpFormatter):
     def _split_lines(self, text: str, width_: int) -> list[str]:
         if self.lang == "en":
             return super()._split_lines(text, width_)
-        return _wrap(text, width_)
+        from bot.textwidth import wrap
+
+        return wrap(text, width_)
 
     def _fill_text(self, text: str, width_: int, indent: str) -> str:
         if self.lang == "en":
             return super()._fill_text(text, width_, indent)
-        return "\n".join(indent + line for line in _wrap(text, width_ - len(indent)))
+        from bot.textwidth import wrap
 
-
-_NO_LINE_START = "，。；：、）！？"  # Chinese punctuation that must not begin a line
-_PIECES = re.compile(rf"[!-~]+[{_NO_LINE_START}]*| +|.[{_NO_LINE_START}]*")  # an ASCII word or one other character
-
-
-def _wrap(text: str, columns: int) -> list[str]:
-    """``text`` in lines of at most ``columns`` terminal columns, breaking at spaces or between CJK characters."""
-    from bot.textwidth import width
-
-    lines, line = [], ""
-    for piece in _PIECES.findall(" ".join(text.split())):
-        if line.strip() and width(line + piece) > columns:
-            lines.append(line.rstrip())
-            line = piece.lstrip()
-        else:
-            line += piece
-    return [*lines, line.rstrip()] if line.strip() else lines
+        return "\n".join(indent + line for line in wrap(text, width_ - len(indent)))
 
 
 class Parser(argparse.ArgumentParser):
-    """An argument parser speaking ``lang``: its help, its ``-h`` and its one-line usage errors."""
+    """An argument parser speaking ``lang``: its help, its ``-h`` and its one-line usage errors.
+
+    The top-level parser (``top_level=True``) leaves unknown arguments to ``parse_args``;
+    a sub-command's parser refuses them itself, so the error points to that command's own
+    help (``faqbot ask --help``) rather than to ``faqbot --help``.
+    """
 
     lang = "en"
 
-    def __init__(self, *args, add_help: bool = True, **kwargs) -> None:
+    def __init__(self, *args, add_help: bool = True, top_level: bool = False, **kwargs) -> None:
         kwargs.setdefault("formatter_class", partial(HelpFormatter, lang=self.lang))
         super().__init__(*args, add_help=False, **kwargs)
+        self.top_level = top_level
         if add_help:  # argparse's own -h, with its help text in our language
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help=ARGPARSE_TEXTS.text("help", self.lang))
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and not self.top_level:
+            self.error(USAGE_ERRORS.text("unrecognized", "en", args=" ".join(extras)))
+        return parsed, extras
 
     def error(self, message: str) -> None:  # one clear line instead of usage + message
         raise UsageError(ARGPARSE_TEXTS.text("see_help", self.lang, message=translated_error(message, self.lang),
@@ -150,3 +152,139 @@ class ChineseParser(Parser):
 def parser_class(lang: str) -> type[Parser]:
     """The parser class for ``lang`` (English for any language without one)."""
     return ChineseParser if lang == "zh" else Parser
+
+
+def add_ui_lang_everywhere(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """``--ui-lang {en,zh}`` on ``parser`` and on every sub-command's parser that lacks it.
+
+    So it is accepted before or after the sub-command. Only the top level has a default
+    (None): a sub-command's parser leaves the value the top level parsed alone unless it
+    is given again after the sub-command.
+    """
+    for index, each in enumerate(every_parser(parser)):
+        if UI_LANG_OPTION not in each._option_string_actions:
+            each.add_argument(UI_LANG_OPTION, choices=["en", "zh"], help=help_text,
+                              **({} if index == 0 else {"default": argparse.SUPPRESS}))
+
+
+def every_parser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and all its sub-command parsers, depth first."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += every_parser(child)
+    return found
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """``faqbot``'s parser, its help and usage errors in ``lang``."""
+    t = help_texts(lang)
+    parser = parser_class(lang)(prog="faqbot", description=t("description"), top_level=True)
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help=t("version"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    kb_help, lang_help, semantic_help, db_help = t("kb"), t("lang_report"), t("no_semantic"), t("db")
+
+    ask = commands.add_parser("ask", help=t("ask"))
+    ask.add_argument("questions", nargs="*", metavar="QUESTION")
+    ask.add_argument("--kb", metavar="FILE", help=kb_help)
+    ask.add_argument("--lang", choices=["en", "zh"], help=t("lang_reply"))
+    ask.add_argument("--json", action="store_true", help=t("ask_json"))
+    ask.add_argument("--no-semantic", action="store_true", help=semantic_help)
+
+    check = commands.add_parser("check", help=t("check"))
+    check.add_argument("--kb", metavar="FILE", help=kb_help)
+    check.add_argument("--quick", action="store_true", help=t("check_quick"))
+    check.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    check.add_argument("--no-semantic", action="store_true", help=semantic_help)
+
+    coverage = commands.add_parser("coverage", help=t("coverage"))
+    coverage.add_argument("cases", nargs="+", metavar="CASES.yaml")
+    coverage.add_argument("--kb", metavar="FILE", help=kb_help)
+    coverage.add_argument("--min-accuracy", type=_share, default=0.95, metavar="SHARE", help=t("coverage_min"))
+    coverage.add_argument("--json", action="store_true", help=t("json_report"))
+    coverage.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    coverage.add_argument("--no-semantic", action="store_true", help=semantic_help)
+
+    init = commands.add_parser("init", help=t("init"))
+    init.add_argument("directory", nargs="?", default=".", metavar="DIR", help=t("init_dir"))
+    init.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+
+    tune = commands.add_parser("tune", help=t("tune"))
+    tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help=t("tune_cases"))
+    tune.add_argument("--cases", nargs="+", default=[], metavar="FILE", dest="more_cases", help=t("tune_cases"))
+    tune.add_argument("--kb", metavar="FILE", help=kb_help)
+    tune.add_argument("--write", action="store_true", help=t("tune_write"))
+    tune.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+
+    console = commands.add_parser("console", help=t("console"))
+    console.add_argument("--kb", metavar="FILE", help=kb_help)
+    console.add_argument("--lang", choices=["en", "zh"], help=t("lang_reply"))
+    console.add_argument("--ui-lang", choices=["en", "zh"], default=argparse.SUPPRESS, help=t("console_ui_lang"))
+    console.add_argument("--db", metavar="URL", help=db_help)
+    console.add_argument("--agent", metavar="NAME", help=t("console_agent"))
+
+    report = commands.add_parser("report", help=t("report"))
+    report.add_argument("--since", default="7d", metavar="WHEN", help=t("report_since"))
+    report.add_argument("--top", type=int, default=20, metavar="N", help=t("report_top"))
+    report.add_argument("--json", action="store_true", help=t("json_report"))
+    report.add_argument("--db", metavar="URL", help=db_help)
+    report.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    report.add_argument("--html", metavar="FILE", help=t("report_html"))
+    report.add_argument("--cases", nargs="+", default=[], metavar="FILE", help=t("report_cases"))
+    report.add_argument("--kb", metavar="FILE", help=t("report_kb"))
+
+    escalations = commands.add_parser("escalations", help=t("escalations"))
+    escalation_commands = escalations.add_subparsers(dest="escalations_command", metavar="COMMAND", required=True)
+    export = escalation_commands.add_parser("export", help=t("export"))
+    export.add_argument("--format", choices=["csv", "jsonl", "cases"], default="csv", help=t("export_format"))
+    export.add_argument("--status", choices=["open", "taken", "resolved"], help=t("export_status"))
+    export.add_argument("--db", metavar="URL", help=db_help)
+    export.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+
+    from bot.commands.learning_commands import add_suggest_parser
+    from bot.slack.cli import add_slack_parser
+
+    add_suggest_parser(commands, lang)
+
+    prune = commands.add_parser("prune", help=t("prune"))
+    prune.add_argument("--older-than", required=True, metavar="AGE", help=t("prune_older"))
+    prune.add_argument("--dry-run", action="store_true", help=t("prune_dry_run"))
+    prune.add_argument("--db", metavar="URL", help=db_help)
+    prune.add_argument("--lang", choices=["en", "zh"], help=t("prune_lang"))
+
+    docs = commands.add_parser("docs", help=t("docs"))
+    docs.add_argument("name", nargs="?", metavar="NAME", help=t("docs_name"))
+
+    add_slack_parser(commands, lang)
+    add_ui_lang_everywhere(parser, t("ui_lang"))
+    return parser
+
+
+def _version() -> str:
+    """The installed package's version (one place: pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("faqbot")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked, so every other command starts as fast as before."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        sys.stdout.write(f"faqbot {_version()}\n")
+        parser.exit()
+
+
+def _share(text: str) -> float:
+    """A share between 0 and 1 (``0.95``), for ``--min-accuracy``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (e.g. 0.95 for 95%), not {text}")
+    return value

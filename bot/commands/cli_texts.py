@@ -38,6 +38,10 @@ CLI_HELP = Catalog({
         "en": "database URL for escalations (default: $FAQBOT_DB_URL, else a SQLite file in your data directory)",
         "zh": "保存升级案例的数据库 URL（默认：$FAQBOT_DB_URL，否则为数据目录中的 SQLite 文件）",
     },
+    "ui_lang": {
+        "en": f"language of faqbot's own words: help, messages, reports {_FROM_LOCALE['en']}",
+        "zh": f"faqbot 自身文字（帮助、提示、报告）的语言{_FROM_LOCALE['zh']}",
+    },
     "json_report": {"en": "print the report as one JSON object", "zh": "将报告输出为一个 JSON 对象"},
     # --- ask, check, coverage, init, tune ----------------------------------------------------------
     "ask": {
@@ -75,6 +79,11 @@ CLI_HELP = Catalog({
         "en": "store the chosen values in the knowledge base's settings, unless they answer a coverage case wrongly",
         "zh": "将选定的值写入知识库的 settings（若会答错覆盖用例则不写入）",
     },
+    "docs": {
+        "en": "print a guide (the knowledge-base format, deployment...); without NAME, list them",
+        "zh": "输出一篇使用指南（知识库格式、部署……）；不给名称时列出全部",
+    },
+    "docs_name": {"en": "the guide to print, e.g. knowledge-base", "zh": "要输出的指南，如 knowledge-base"},
     # --- console, report, escalations, prune ---------------------------------------------------------
     "console": {"en": "the support agents' interactive console", "zh": "客服人员的交互式控制台"},
     "console_ui_lang": {"en": f"the console's own language {_FROM_LOCALE['en']}", "zh": f"控制台界面的语言{_FROM_LOCALE['zh']}"},
@@ -84,8 +93,8 @@ CLI_HELP = Catalog({
         "zh": "接下来该写什么：未回答的问题、回答、升级案例、反馈",
     },
     "report_since": {
-        "en": "7d, 24h, 30m, 2w or an ISO date (default 7d); 'all' for everything",
-        "zh": "7d、24h、30m、2w 或 ISO 日期（默认 7d）；'all' 表示全部",
+        "en": "from when: 30m, 24h, 7d, 2w ago or an ISO date (default 7d); 'all' for everything",
+        "zh": "从何时起：30m、24h、7d、2w 之前或 ISO 日期（默认 7d）；'all' 表示全部",
     },
     "report_top": {
         "en": "how many groups of unanswered questions to list (default 20)",
@@ -99,7 +108,8 @@ CLI_HELP = Catalog({
         "en": "with --html: coverage case files for its coverage table",
         "zh": "配合 --html 使用：用于生成覆盖率表的覆盖用例文件",
     },
-    "report_kb": {"en": _KB["en"] + "; with --cases", "zh": _KB["zh"] + "；配合 --cases 使用"},
+    "report_kb": {"en": _KB["en"] + "; its settings say whether questions are grouped by meaning, and --cases runs on it",
+                  "zh": _KB["zh"] + "；按其设置决定是否按语义分组问题，--cases 也在其上运行"},
     "escalations": {"en": "work with the escalation store", "zh": "管理升级案例库"},
     "export": {"en": "every case as CSV or JSON lines", "zh": "以 CSV 或 JSON Lines 导出所有案例"},
     "export_format": {
@@ -111,7 +121,10 @@ CLI_HELP = Catalog({
         "en": "delete old questions and resolved cases (retention); open and taken cases are kept",
         "zh": "按保留期限删除旧的问题和已解决的案例；待处理和处理中的案例不会删除",
     },
-    "prune_older": {"en": "how old is too old: 90d, 12w or 48h", "zh": "超过多久算旧：90d、12w 或 48h"},
+    "prune_older": {
+        "en": "how old is too old: 30m, 24h, 90d, 12w, or an ISO date",
+        "zh": "超过多久算旧：30m、24h、90d、12w，或 ISO 日期",
+    },
     "prune_dry_run": {"en": "only count what would be deleted", "zh": "只统计将被删除的数量，不删除"},
     "prune_lang": {"en": f"language of the summary {_FROM_LOCALE['en']}", "zh": f"摘要的语言{_FROM_LOCALE['zh']}"},
     # --- suggest -----------------------------------------------------------------------------------------
@@ -120,8 +133,8 @@ CLI_HELP = Catalog({
         "zh": "根据记录的问题提出知识库修改建议，以 diff 形式输出",
     },
     "suggest_since": {
-        "en": "only what was logged since: 7d, 24h, 2w or an ISO date (default: all)",
-        "zh": "只看此后记录的内容：7d、24h、2w 或 ISO 日期（默认：全部）",
+        "en": "only what was logged since: 30m, 24h, 7d, 2w ago or an ISO date (default: all)",
+        "zh": "只看此后记录的内容：30m、24h、7d、2w 之前或 ISO 日期（默认：全部）",
     },
     "suggest_cases": {"en": "coverage case files the proposals must keep passing", "zh": "修改建议必须继续通过的覆盖用例文件"},
     "suggest_write": {
@@ -216,16 +229,12 @@ USAGE_ERRORS = Catalog({
         "zh": "需要 https:// 开头的 URL，如 https://faq.example.com，而不是 {value}",
     },    # the commands' own checks, after parsing
     "since": {
-        "en": "--since: expected 7d, 24h, 30m, 2w, an ISO date or 'all', got {value}",
-        "zh": "--since：需要 7d、24h、30m、2w、ISO 日期或 'all'，而不是 {value}",
+        "en": "--since: expected 30m, 24h, 7d, 2w, an ISO date or 'all', got {value}",
+        "zh": "--since：需要 30m、24h、7d、2w、ISO 日期或 'all'，而不是 {value}",
     },
     "age": {
-        "en": "--older-than: expected a number of days, weeks or hours such as 90d, 12w or 48h, got {value}",
-        "zh": "--older-than：需要天数、周数或小时数，如 90d、12w 或 48h，而不是 {value}",
-    },
-    "age_positive": {
-        "en": "--older-than: the age must be more than zero, got {value}",
-        "zh": "--older-than：时长必须大于零，而不是 {value}",
+        "en": "--older-than: expected an age such as 30m, 24h, 90d, 12w or an ISO date, got {value}",
+        "zh": "--older-than：需要时长（如 30m、24h、90d、12w）或 ISO 日期，而不是 {value}",
     },
 })
 

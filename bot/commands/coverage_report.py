@@ -10,7 +10,7 @@ from faq.model import KnowledgeBase
 from faq.notices import notice
 
 
-def write_report(report: CoverageReport, kb: KnowledgeBase, out: TextIO, min_accuracy: float, lang: str = "en") -> None:
+def write_coverage_report(report: CoverageReport, kb: KnowledgeBase, out: TextIO, min_accuracy: float, lang: str = "en") -> None:
     """Print what a knowledge-base author acts on, in ``lang``: each failing case first, then the totals."""
     for outcome in report.failures:
         reply = outcome.reply

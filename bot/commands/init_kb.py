@@ -11,6 +11,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TextIO
 
+from bot.files import write_atomically
 from faq.notices import notice
 
 #: What ``init`` writes, by file name (the starter files ship inside the package).
@@ -31,8 +32,7 @@ def write_starter(directory: Path, lang: str, out: TextIO) -> list[Path]:
         directory.mkdir(parents=True, exist_ok=True)
         for target in targets:
             text = files("bot.starter").joinpath(target.name).read_text(encoding="utf-8")
-            with target.open("x", encoding="utf-8") as handle:  # "x": never replace a file made meanwhile
-                handle.write(text)
+            write_atomically(target, text, exclusive=True)  # never replaces a file made meanwhile
     except OSError as error:
         raise InitError(notice("init_failed", lang, path=str(directory), error=error.strerror or error)) from error
     kb, cases = targets

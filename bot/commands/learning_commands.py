@@ -13,10 +13,14 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.commands.cli_texts import help_texts
+from bot.files import read_styled, write_atomically
 from faq.catalog import Catalog
+
+if TYPE_CHECKING:
+    from bot.store import LearningStore
 
 TEXTS = Catalog({
     "suggest_wrote": {
@@ -43,24 +47,25 @@ def add_suggest_parser(commands: argparse._SubParsersAction, lang: str = "en") -
     """The ``suggest`` sub-command's arguments, their help in ``lang``."""
     t = help_texts(lang)
     suggest = commands.add_parser("suggest", help=t("suggest"))
-    suggest.add_argument("--kb", help=t("kb"))
-    suggest.add_argument("--since", default="all", help=t("suggest_since"))
+    suggest.add_argument("--kb", metavar="FILE", help=t("kb"))
+    suggest.add_argument("--since", default="all", metavar="WHEN", help=t("suggest_since"))
     suggest.add_argument("--cases", nargs="+", default=[], metavar="FILE", help=t("suggest_cases"))
     suggest.add_argument("--write", metavar="OUT", help=t("suggest_write"))
     suggest.add_argument("--lang", choices=["en", "zh"], help=t("lang_report"))
-    suggest.add_argument("--db", help=t("db"))
+    suggest.add_argument("--db", metavar="URL", help=t("db"))
 
 
 def since_option(text: str) -> datetime | None:
-    """``--since``: ``all`` (None), a duration ago or an ISO date; ``ValueError`` otherwise."""
-    from bot.commands.report import parse_since
+    """``--since``: ``all`` (None), a duration ago or an ISO date (``bot.commands.durations``); ``UsageError`` otherwise."""
+    from bot.commands.cli_parser import UsageError
+    from bot.commands.durations import parse_moment
 
     if text.strip().lower() == "all":
         return None
     try:
-        return parse_since(text)
+        return parse_moment(text)
     except (ValueError, OverflowError):
-        raise ValueError(f"--since: expected 7d, 24h, 30m, 2w, an ISO date or 'all', got {text!r}") from None
+        raise UsageError(f"--since: expected 30m, 24h, 7d, 2w, an ISO date or 'all', got {text!r}") from None
 
 
 def diff_path(path: Path) -> str:
@@ -75,7 +80,7 @@ def diff_path(path: Path) -> str:
     return path.name if relative.parts[:1] == ("..",) else relative.as_posix()
 
 
-def run_suggest(kb_path: Path, store, since: datetime | None, case_files: list[str], write: str | None,
+def run_suggest(kb_path: Path, store: LearningStore, since: datetime | None, case_files: list[str], write: str | None,
                 lang: str, stdout: TextIO, stderr: TextIO | None = None) -> int:
     """Read the log, propose, prove and print (or write) the edited knowledge base; return how many changes."""
     from bot.learning.leave_one_out import default_workers
@@ -87,7 +92,7 @@ def run_suggest(kb_path: Path, store, since: datetime | None, case_files: list[s
     stderr = stderr or sys.stderr
     kb = load_knowledge(kb_path)
     cases = [case for path in case_files for case in load_cases(path)]
-    text = kb_path.read_text(encoding="utf-8")
+    text, style = read_styled(kb_path)  # edits and diffs keep the file's line endings and BOM
     traffic = store.traffic(since)
     suggestions = suggest(kb, traffic, cases, workers=default_workers())
     edited = apply(text, kb, suggestions)
@@ -97,20 +102,24 @@ def run_suggest(kb_path: Path, store, since: datetime | None, case_files: list[s
                           votes=len(traffic.votes), since=when) + "\n")
     note.write(render_summary(suggestions, lang))
     if write:
-        Path(write).write_text(edited, encoding="utf-8")
+        write_atomically(write, style.apply(edited))
         stdout.write(TEXTS.text("suggest_wrote", lang, path=write, changes=suggestions.changes, kb=kb_path.name) + "\n")
     elif edited != text:
-        stdout.write(unified_diff(text, edited, diff_path(kb_path)))
+        stdout.write(unified_diff(style.apply(text), style.apply(edited), diff_path(kb_path)))
     if edited == text:
         note.write(TEXTS.text("suggest_no_changes", lang) + "\n")
     return suggestions.changes
 
 
-def write_html_report(path: str, store, since: datetime | None, kb_path: Path | None, case_files: list[str],
-                      lang: str, top: int = 10) -> None:
-    """``faqbot report --html FILE``: the log (and the coverage table when case files are given) as one page."""
+def write_html_report(path: str, store: LearningStore, since: datetime | None, kb_path: Path, case_files: list[str],
+                      lang: str, top: int = 10, vectors=None) -> None:
+    """``faqbot report --html FILE``: the log (and the coverage table when case files are given) as one page.
+
+    ``vectors``: how alike questions are grouped (default: as the knowledge base at ``kb_path`` matches).
+    """
     from datetime import timezone
 
+    from bot.learning.grouping import KnowledgeBaseVectors
     from bot.learning.html_report import render_html
     from bot.learning.report_data import report_data
 
@@ -122,11 +131,11 @@ def write_html_report(path: str, store, since: datetime | None, kb_path: Path | 
         kb = load_knowledge(kb_path)
         coverage = run_coverage(Assistant(kb), [case for file in case_files for case in load_cases(file)])
     data = report_data(store.traffic(since), store.case_records(since), coverage, top=top,
-                       now=datetime.now(timezone.utc))
-    Path(path).write_text(render_html(data, lang), encoding="utf-8")
+                       now=datetime.now(timezone.utc), vectors=vectors or KnowledgeBaseVectors(kb_path))
+    write_atomically(path, render_html(data, lang), private=True)  # sellers' questions: 0600 when new
 
 
-def write_cases_export(store, out: TextIO, lang: str) -> int:
+def write_cases_export(store: LearningStore, out: TextIO, lang: str) -> int:
     """``faqbot escalations export --format cases``: resolved, labelled cases as coverage cases; return how many."""
     from bot.learning.cases_export import cases_yaml
 

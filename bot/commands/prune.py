@@ -1,21 +1,18 @@
 """``faqbot prune --older-than 90d [--dry-run]``: the question log's retention, for operators.
 
-The deleting is the store's (:class:`bot.store.retention.Retention`); this
-module parses the age, asks the store and prints one line per kind of row in
-the operator's language (``--lang``, else the locale).
+The deleting is the store's (:class:`bot.store.RetentionStore`, in SQL ``bot.store.retention``); this
+module turns the age into a moment (the one syntax of ``bot.commands.durations``),
+asks the store and prints one line per kind of row in the operator's language.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 from typing import TextIO
 
+from bot.commands.durations import parse_moment
 from bot.store.retention import PruneCounts
 from faq.catalog import Catalog
-
-_AGE_RE = re.compile(r"^(\d+)\s*([hdw])$")
-_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
 PRUNE_TEXTS = Catalog({
     "prune_header": {
@@ -30,7 +27,6 @@ PRUNE_TEXTS = Catalog({
     "prune_cases": {"en": "resolved cases", "zh": "已解决的案例"},
     "prune_feedback": {"en": "feedback votes", "zh": "反馈"},
     "prune_held_replies": {"en": "held Slack replies", "zh": "待重发的 Slack 回复"},
-    "prune_slack_events": {"en": "Slack event claims", "zh": "Slack 事件记录"},
     "prune_slack_requests": {"en": "recorded Slack requests", "zh": "已记录的 Slack 请求"},
     "prune_picks": {"en": "sellers' did-you-mean picks", "zh": "卖家的候选选择"},
     "prune_kept": {
@@ -40,15 +36,18 @@ PRUNE_TEXTS = Catalog({
 })
 
 
-def parse_age(text: str) -> timedelta:
-    """``90d``, ``12w`` or ``48h`` as a positive duration; raises ValueError otherwise."""
-    match = _AGE_RE.match(text.strip().lower())
-    if not match:
-        raise ValueError(f"expected a number of days, weeks or hours such as 90d, 12w or 48h, got {text!r}")
-    age = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    if age <= timedelta(0):
-        raise ValueError(f"the age must be more than zero, got {text!r}")
-    return age
+def cutoff_from(text: str, now: datetime | None = None) -> datetime:
+    """``--older-than``: a duration before ``now`` (``90d``, ``12w``, ``48h``, ``30m``) or an ISO date, in UTC.
+
+    ``UsageError`` for anything else, a zero age included.
+    """
+    from bot.commands.cli_parser import UsageError
+
+    try:
+        moment = parse_moment(text, now)
+    except (ValueError, OverflowError):
+        raise UsageError(f"--older-than: expected an age such as 30m, 24h, 90d, 12w or an ISO date, got {text!r}") from None
+    return moment.astimezone(timezone.utc).replace(microsecond=0)
 
 
 def cutoff_for(age: timedelta, now: datetime | None = None) -> datetime:

@@ -3,7 +3,7 @@
 The work is in ``faq.tune`` and ``faq.kb_edit``; this module reads the files,
 asks the coverage cases with the values as they are and as they would be
 written, prints in the author's language and writes the knowledge base back
-only when no case would turn into a wrong answer.
+only when no case would turn into a wrong answer (whole or not at all, :mod:`bot.files`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.files import read_styled, write_atomically
 from faq import Assistant, load_knowledge, parse_knowledge
-from faq.coverage import Case, CoverageReport, Outcome, load_cases, run_coverage
+from faq.coverage import Case, CaseResult, CoverageReport, load_cases, run_coverage
 from faq.kb_edit import update_settings
-from faq.loader import read_text
 from faq.model import KnowledgeBase
 from faq.notices import notice
 from faq.tune import Row, case_pairs, chosen_row, made_wrong, risk_coverage
@@ -55,13 +55,18 @@ def run_tune(path: Path, given_cases: list[str], write: bool, lang: str, stdout:
     rows = risk_coverage(semantic.outcomes, calibration, kb.settings.max_wrong_rate)
     write_table(rows, lang, stdout)
     chosen = chosen_row(rows)
-    edited = update_settings(read_text(path), chosen.values())
+    text, style = read_styled(path)  # the file keeps its line endings and BOM
+    edited = update_settings(text, chosen.values())
     broken = _check_cases(now, parse_knowledge(edited, str(path)), cases, files, lang, stdout)
     if broken:
         _write_refusal(broken, path, write, lang, stderr)
         return 1 if write else 0
     if write:
-        path.write_text(edited, encoding="utf-8")
+        try:
+            write_atomically(path, style.apply(edited))  # a crash or a full disk leaves the old file whole
+        except OSError as error:
+            stderr.write(f"faqbot: {error.filename or path}: {error.strerror or error}\n")
+            return 1
         stdout.write(notice("tune_written", lang, path=path) + "\n")
     return 0
 
@@ -79,7 +84,7 @@ def write_table(rows: list[Row], lang: str, out: TextIO) -> None:
 
 
 def _check_cases(now: CoverageReport | None, edited: KnowledgeBase, cases: list[Case], files: list[Path],
-                 lang: str, out: TextIO) -> list[tuple[Outcome, Outcome]]:
+                 lang: str, out: TextIO) -> list[tuple[CaseResult, CaseResult]]:
     """Ask the cases with the values written into ``edited``; print how many pass; the cases turned wrong."""
     if now is None:
         out.write(notice("tune_no_cases", lang, name=CASES_NEXT_TO_KB) + "\n")
@@ -92,7 +97,8 @@ def _check_cases(now: CoverageReport | None, edited: KnowledgeBase, cases: list[
     return made_wrong(now, written)
 
 
-def _write_refusal(broken: list[tuple[Outcome, Outcome]], path: Path, write: bool, lang: str, out: TextIO) -> None:
+def _write_refusal(broken: list[tuple[CaseResult, CaseResult]], path: Path, write: bool, lang: str,
+                   out: TextIO) -> None:
     """Which cases the chosen values would answer wrongly, and that nothing was (or would be) written."""
     out.write(notice("tune_refused" if write else "tune_would_refuse", lang, count=len(broken), path=path) + "\n")
     for before, after in broken:
@@ -101,6 +107,6 @@ def _write_refusal(broken: list[tuple[Outcome, Outcome]], path: Path, write: boo
                                 score=f"{after.reply.score:.0f}") + "\n")
 
 
-def _got(outcome: Outcome) -> str:
+def _got(outcome: CaseResult) -> str:
     reply = outcome.reply
     return f"{reply.action} {reply.entry_id or ''}".strip()

@@ -2,13 +2,15 @@
 
 ``:resolve N [--entry ID | --new | --oos] [note]`` also says what the question was
 (the entry that answers it, a new topic, out of scope): a labelled example for
-``faqbot suggest``. An id the knowledge base does not have is refused, with the
-closest ids.
+``faqbot suggest``. Taking, resolving and reopening are requests to the case
+desk (:mod:`bot.desks.cases`), which applies the rules and names any refusal
+(an id the knowledge base does not have is refused with the closest ids); the
+console's output words the result. ``:queue`` and ``:case`` are views.
 
 :class:`CaseCommands` is handed to the console at construction, like any
 command set: the console calls each handler with itself as the
-:class:`ConsoleView` (where to write, in which language), so this module never
-imports the console and the console never learns about the database.
+:class:`ConsoleView` (where to write, in which language, its output), so this
+module never imports the console and the console never learns about the database.
 """
 
 from __future__ import annotations
@@ -18,37 +20,43 @@ from typing import Protocol
 
 from bot.console.resolve_args import parse_resolve
 from bot.console.layout import clip, table
+from bot.terminal_text import shown
 from bot.console.texts import CASE_HELP, CONSOLE_TEXTS
-from bot.errors import InvalidTransition, StoreError, UnknownCase
-from bot.store import Escalation, EscalationStore
+from bot.desks.front import FrontDesk
+from bot.desks.output import Output
+from bot.desks.request import Request
+from bot.errors import StoreError
+from bot.store import CaseStore, Escalation
 from faq import Assistant
 
 
 class ConsoleView(Protocol):
-    """What a command needs from the console: write a line, the UI language, the current engine."""
+    """What a command needs from the console: write a line, the UI language, the engine, the front desk, its output."""
 
     ui_lang: str
     assistant: Assistant
+    front: FrontDesk
+    output: Output
 
     def write(self, text: str = "") -> None: ...
 
 
-Handler = Callable[[ConsoleView, str], None]
+CommandHandler = Callable[[ConsoleView, str], None]
 
 #: Characters of a question shown in a ``:queue`` line.
 QUEUE_LIMIT = 80
 
 
 class CaseCommands:
-    """The queue commands of one agent (``agent``) on ``store``."""
+    """The queue commands of one agent (``agent``): views read ``store``, changes go to the console's front desk."""
 
     help: Mapping[str, Mapping[str, str]] = CASE_HELP
 
-    def __init__(self, store: EscalationStore, agent: str) -> None:
+    def __init__(self, store: CaseStore, agent: str) -> None:
         self.store = store
         self.agent = agent
 
-    def commands(self) -> dict[str, Handler]:
+    def commands(self) -> dict[str, CommandHandler]:
         """Command name -> handler(view, argument)."""
         return {"queue": self.queue, "case": self.case, "take": self.take, "resolve": self.resolve, "reopen": self.reopen}
 
@@ -70,20 +78,12 @@ class CaseCommands:
         if not (number.isascii() and number.isdecimal() and len(number) <= 12):
             self.say(view, "case_usage", name=name)
             return
-        self._guarded(view, lambda: self._refusals_explained(view, int(number), action))
+        self._guarded(view, lambda: action(int(number)))
 
-    def _refusals_explained(self, view: ConsoleView, number: int, action: Callable[[int], None]) -> None:
-        """Run ``action`` on case ``number``; a missing case or a refused change is said in the agent's language."""
-        try:
-            action(number)
-        except UnknownCase:
-            self.say(view, "no_case", case=number)
-        except InvalidTransition:
-            escalation = self.store.get(number)
-            if escalation is not None and escalation.status == "taken":
-                self.say(view, "taken_by_other", case=number, agent=escalation.agent)
-            elif escalation is not None:
-                self.say(view, "already", case=number, status=self._status(view, escalation))
+    def _request(self, view: ConsoleView, action: str, number: int, **details: object) -> None:
+        """Hand a change of case ``number`` to the case desk; the console's output says what became of it."""
+        request = Request(action, "console", who=self.agent, case=number, **details)  # type: ignore[arg-type]
+        view.front.handle(request, view.output)
 
     @staticmethod
     def _status(view: ConsoleView, escalation: Escalation) -> str:
@@ -95,7 +95,8 @@ class CaseCommands:
             cases = self.store.queue()
             if not cases:
                 self.say(view, "queue_empty")
-            rows = [[f"#{escalation.case}", self._status(view, escalation) + (f" ({escalation.agent})" if escalation.agent else ""),
+            rows = [[f"#{escalation.case}", self._status(view, escalation) + (f" ({shown(escalation.agent)})" if escalation.agent else "")
+                     + (CONSOLE_TEXTS.text("undeliverable_mark", view.ui_lang) if escalation.undeliverable else ""),
                      escalation.created_at.strftime("%Y-%m-%d %H:%M"), f"[{escalation.lang}]",
                      clip(escalation.question, view.ui_lang, QUEUE_LIMIT)] for escalation in cases]
             for line in table(rows):
@@ -112,17 +113,19 @@ class CaseCommands:
             self.say(view, "no_case", case=number)
             return
         lang = view.ui_lang
-        if escalation.forwarded:
+        if escalation.undeliverable:
+            forwarding = CONSOLE_TEXTS.text("undeliverable", lang, error=clip(escalation.undeliverable, lang))
+        elif escalation.forwarded:
             forwarding = CONSOLE_TEXTS.text("forwarded", lang, contact=view.assistant.contact(lang))
         else:
-            error = f"; {escalation.last_error}" if escalation.last_error else ""
+            error = f"; {clip(escalation.last_error, lang)}" if escalation.last_error else ""
             forwarding = CONSOLE_TEXTS.text("not_forwarded", lang, attempts=escalation.forward_attempts, error=error)
         self.say(
             view, "case_lines", case=escalation.case, status=self._status(view, escalation),
             created=escalation.created_at.strftime("%Y-%m-%d %H:%M UTC"), lang=escalation.lang,
-            asker=escalation.asker or "-", source=escalation.source, question=clip(escalation.question, lang),
+            asker=shown(escalation.asker or "-"), source=escalation.source, question=clip(escalation.question, lang),
             candidates=", ".join(f"{c.entry_id} {c.score:.0f}" for c in escalation.candidates) or "-",
-            agent=escalation.agent or "-", note=clip(escalation.resolution or "-", lang), forwarding=forwarding,
+            agent=shown(escalation.agent or "-"), note=clip(escalation.resolution or "-", lang), forwarding=forwarding,
             label=self._label(view, escalation),
         )
 
@@ -133,14 +136,7 @@ class CaseCommands:
         return CONSOLE_TEXTS.text(f"label_{escalation.label}", view.ui_lang, entry=escalation.label_entry_id or "?")
 
     def take(self, view: ConsoleView, arg: str) -> None:
-        def take(number: int) -> None:
-            if self.store.take(number, self.agent):
-                self.say(view, "taken", case=number)
-            else:
-                holder = self.store.get(number)
-                self.say(view, "taken_by_other", case=number, agent=holder.agent if holder else "?")
-
-        self._on_case(view, "take", arg, take)
+        self._on_case(view, "take", arg, lambda number: self._request(view, "take", number))
 
     def resolve(self, view: ConsoleView, arg: str) -> None:
         try:
@@ -148,29 +144,8 @@ class CaseCommands:
         except ValueError:
             self.say(view, "resolve_usage")
             return
-        kb = view.assistant.kb
-
-        def resolve(number: int) -> None:
-            if parsed.label == "entry" and kb.entry(parsed.entry_id or "") is None:
-                self.say(view, "resolve_unknown_entry", id=parsed.entry_id, case=number,
-                         close=", ".join(_closest_ids(parsed.entry_id or "", [e.id for e in kb.entries])) or "-")
-                return
-            self.store.resolve(number, self.agent, parsed.note, label=parsed.label, entry_id=parsed.entry_id)
-            key = "resolved" if parsed.label is None else f"resolved_{parsed.label}"
-            self.say(view, key, case=number, entry=parsed.entry_id or "")
-
-        self._on_case(view, "resolve", arg, resolve)
+        self._on_case(view, "resolve", arg, lambda number: self._request(
+            view, "resolve", number, note=parsed.note, label=parsed.label, entry_id=parsed.entry_id))
 
     def reopen(self, view: ConsoleView, arg: str) -> None:
-        def reopen(number: int) -> None:
-            self.store.reopen(number)
-            self.say(view, "reopened", case=number)
-
-        self._on_case(view, "reopen", arg, reopen)
-
-
-def _closest_ids(wanted: str, ids: list[str], limit: int = 3) -> list[str]:
-    """The knowledge base's ids that read most like ``wanted`` (a typo's likely targets)."""
-    from rapidfuzz import fuzz, process
-
-    return [match[0] for match in process.extract(wanted, ids, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)]
+        self._on_case(view, "reopen", arg, lambda number: self._request(view, "reopen", number))

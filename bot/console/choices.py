@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.desk import Outcome
+from bot.desks.questions import QuestionOutcome
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Choices:
     question_id: int | None = None
 
     @classmethod
-    def of(cls, outcome: Outcome) -> Choices | None:
+    def of(cls, outcome: QuestionOutcome) -> Choices | None:
         """The choices of a did-you-mean outcome; None for anything else (an answer, an escalation, an empty line)."""
         reply = outcome.reply
         if reply.action != "clarify" or not reply.candidates:

@@ -2,8 +2,11 @@
 
 ``faqbot console`` calls :func:`run_console`, which takes its streams as
 arguments so tests can drive it with strings. The console is an adapter: each
-question goes to the question desk (:mod:`bot.desk`), which logs it, asks the
-engine and opens the case when it escalates; the console renders the outcome.
+line becomes a neutral request (a question, a pick, a case command) for the
+front desk (:mod:`bot.desks.front`), which logs it, asks the engine, opens the
+case when it escalates and answers through the console's output
+(:mod:`bot.console.output`). A number typed when no did-you-mean is waiting is
+not a question: the agent is told there is nothing to pick from.
 Command sets (e.g. :class:`bot.console.cases.CaseCommands`) are passed in.
 
 On a terminal it is a REPL (prompt, banner, readline history and completion,
@@ -17,22 +20,26 @@ part of the session and go to the console's own output.
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot.config import no_color, tool_language
-from bot.console.cases import CaseCommands, Handler
+from bot.console.cases import CaseCommands, CommandHandler
 from bot.console.choices import Choices
 from bot.console.forwarding import ConsoleForwarding
-from bot.console.layout import clip, width
+from bot.console.layout import help_lines
+from bot.console.output import ConsoleOutput
 from bot.console.reader import LineReader
 from bot.console.texts import COMMAND_HELP, CONSOLE_TEXTS
-from bot.console.why import why_lines
-from bot.desk import Origin, Outcome, QuestionDesk
+from bot.desks.cases import CaseDesk
+from bot.desks.front import FrontDesk
+from bot.desks.questions import QuestionDesk, QuestionOutcome
+from bot.desks.request import Request
 from bot.errors import StoreError
-from bot.store import EscalationStore
+from bot.store import Store
 from faq import Assistant, Entry, KnowledgeBase, KnowledgeError, load_knowledge
 
 UI_LANGS = ("en", "zh")
@@ -54,7 +61,8 @@ class Console:
         color: bool = False,
         lang: str | None = None,
         ui_lang: str = "en",
-        desk: QuestionDesk | None = None,
+        questions: QuestionDesk | None = None,
+        cases: CaseDesk | None = None,
         agent: str | None = None,
         command_sets: Sequence[CaseCommands] = (),
     ):
@@ -67,8 +75,9 @@ class Console:
         self.ui_language = ui_lang
         self.choices: Choices | None = None
         self.running = True
-        self.desk = desk or QuestionDesk(None)
-        self.origin = Origin(SOURCE, asker=agent)
+        self.front = FrontDesk(questions or QuestionDesk(None), cases, lambda: self.assistant)
+        self.agent = agent
+        self.output = ConsoleOutput(self)
         own: dict[str, Callable[[str], None]] = {
             "show": self.show, "list": self.list_entries, "pick": self.pick, "lang": self.set_lang, "reload": self.reload,
             "help": self.help, "quit": self.quit, "q": self.quit, "exit": self.quit,
@@ -83,7 +92,7 @@ class Console:
         first = {usage: text for usage, text in COMMAND_HELP.items() if usage not in last}
         self.help_lines: dict[str, Mapping[str, str]] = {**first, **extra_help, **last}
 
-    def _bound(self, handler: Handler) -> Callable[[str], None]:
+    def _bound(self, handler: CommandHandler) -> Callable[[str], None]:
         return lambda arg: handler(self, arg)
 
     # ---------------------------------------------------------------- output
@@ -127,7 +136,7 @@ class Console:
         try:
             if line.startswith(":"):
                 self.run_command(line[1:])
-            elif self.choices is not None and line.isascii() and line.isdecimal():
+            elif line.isascii() and line.isdecimal():  # a choice, or a stray number: never a question
                 self.pick(line)
             else:
                 self.ask(line)
@@ -145,40 +154,10 @@ class Console:
             handler(arg.strip())
 
     def ask(self, question: str) -> None:
-        """Hand the question to the desk; show the reply, why, and the case notice."""
-        outcome = self.desk.ask(self.assistant, question, self.origin, lang=self.forced_lang, explain=True)
-        reply = outcome.reply
-        self.choices = Choices.of(outcome)
-        self.render(outcome)
-
-    def render(self, outcome: Outcome) -> None:
-        """The reply text, a compact why block and a blank line; then the case notice and any store problem."""
-        reply = outcome.reply
-        self.write(reply.text)
-        self.write_links(reply.action, reply.entry_id)
-        if self.choices is not None:
-            self.write(self.t("pick_hint"))
-        entry = f"{reply.entry_id} ({reply.kind})" if reply.entry_id else "-"
-        self.write(
-            f"  {self.t('decision')}: {self.paint(self.t('action_' + reply.action), reply.action)}"
-            f" | {self.t('entry')}: {entry} | {self.t('score')}: {reply.score:.1f}"
-        )
-        runners_up = ", ".join(f"{c.entry_id} {c.score:.1f}" for c in reply.candidates[1:])
-        self.write(f"  {self.t('runners_up')}: {runners_up or self.t('none')}")
-        label = f"  {self.t('why')}: "
-        for n, why_line in enumerate(why_lines(reply.why, self.ui_lang) if reply.why else []):
-            self.write((label if n == 0 else " " * width(label)) + why_line)
-        self.write()
-        if outcome.notice:
-            self.write(outcome.notice)
-        if outcome.error is not None:
-            self.write(self.t("store_error", error=outcome.error))
-
-    def write_links(self, action: str, entry_id: str | None) -> None:
-        """The answered entry's ``links``, one per line under the answer."""
-        entry = self.kb.entry(entry_id) if action == "answer" and entry_id else None
-        for link in entry.links if entry else ():
-            self.write(f"  {self.t('links')}: {link}")
+        """Hand the question to the front desk; the output shows the reply, why, and the case notice."""
+        self.choices = None
+        self.front.handle(Request("ask", SOURCE, who=self.agent, text=question, lang=self.forced_lang, explain=True),
+                          self.output)
 
     # ---------------------------------------------------------------- commands
     def pick(self, arg: str) -> None:
@@ -192,31 +171,14 @@ class Console:
             self.write(self.t("pick_range", count=len(choices.entry_ids)))
             return
         self.choices = None
-        picked = choices.entry_ids[int(number) - 1] if int(number) else None
-        self.desk.record_pick(choices.question, choices.lang, self.origin, entry_id=picked,
-                              question_id=choices.question_id)
-        if int(number) == 0:
-            outcome = self.desk.escalate(self.assistant, choices.question, self.origin, lang=choices.lang,
-                                         question_id=choices.question_id)
-            contact = self.assistant.contact(choices.lang)
-            if outcome.notice is None:
-                self.write(self.t("picked_none_no_store", contact=contact))
-            else:
-                self.write(self.t("picked_none", contact=contact))
-                self.write(outcome.notice)
-            if outcome.error is not None:
-                self.write(self.t("store_error", error=outcome.error))
-            self.write()
+        entry_id = choices.entry_ids[int(number) - 1] if int(number) else None
+        if entry_id is not None and self.kb.entry(entry_id) is None:  # the knowledge base was reloaded without it
+            self.write(self.t("no_entry", id=entry_id))
             return
-        entry = self.kb.entry(choices.entry_ids[int(number) - 1])
-        if entry is None:  # the knowledge base was reloaded without it
-            self.write(self.t("no_entry", id=choices.entry_ids[int(number) - 1]))
-            return
-        self.write(entry.text_in(entry.answer, choices.lang) or "")
-        self.write_links("answer", entry.id)
-        self.write(f"  {self.t('decision')}: {self.paint(self.t('action_answer'), 'answer')}"
-                   f" | {self.t('picked', entry=f'{entry.id} ({entry.kind})')}")
-        self.write()
+        request = Request("pick" if entry_id else "none_of_these", SOURCE, who=self.agent, asker=self.agent,
+                          text=choices.question, lang=choices.lang, question_id=choices.question_id,
+                          entry_id=entry_id)
+        self.front.handle(request, self.output)
 
     def show(self, arg: str) -> None:
         """``:show ID``: everything an agent needs to judge one entry."""
@@ -280,9 +242,9 @@ class Console:
 
     def help(self, _arg: str) -> None:
         self.write(self.t("help_intro"))
-        width = max(len(usage) for usage in self.help_lines)
-        for usage, text in self.help_lines.items():
-            self.write(f"  {usage.ljust(width)}  {text[self.ui_lang]}")
+        rows = [(usage, text[self.ui_lang]) for usage, text in self.help_lines.items()]
+        for line in help_lines(rows, shutil.get_terminal_size().columns):
+            self.write(line)
 
     def quit(self, _arg: str) -> None:
         self.running = False
@@ -296,26 +258,34 @@ class Console:
         return []
 
 
-def _where_cases_go(console: Console, store: EscalationStore | None, forwarding: ConsoleForwarding | None) -> str | None:
+def _where_cases_go(console: Console, store: Store | None, forwarding: ConsoleForwarding | None) -> str | None:
     """The banner's line on where cases go: forwarded from here, or queued for ``faqbot slack``."""
     if store is None:
         return None
-    return console.t("cases_forwarded" if forwarding is not None else "cases_queued", db=store.url)
+    if forwarding is None:
+        return console.t("cases_queued", db=store.url)
+    return console.t("cases_forwarded", db=store.url, contact=console.assistant.contact(console.ui_lang))
 
 
-def _report_unreachable(console: Console, store: EscalationStore, interactive: bool) -> None:
-    """Try the database once at start-up, so a wrong URL is said now and not at the first escalation.
+def _report_unreachable(console: Console, store: Store, interactive: bool) -> None:
+    """Try the database once at start-up, so a wrong URL is said now and not at the first escalation;
+    cases Slack refused for good are counted and said too.
 
     Piped output holds only answers, so there the warning goes to stderr.
     """
     try:
         store.ensure_schema()
+        undeliverable = store.undeliverable_cases()
     except StoreError as error:
         warning = console.t("db_unreachable", db=store.url, error=error)
-        if interactive:
-            console.write(warning)
-        else:
-            print(warning, file=sys.stderr)
+    else:
+        if not undeliverable:
+            return
+        warning = console.t("undeliverable_banner", count=undeliverable)
+    if interactive:
+        console.write(warning)
+    else:
+        print(warning, file=sys.stderr)
 
 
 def run_console(
@@ -327,10 +297,10 @@ def run_console(
     color: bool | None = None,
     lang: str | None = None,
     ui_lang: str | None = None,
-    store: EscalationStore | None = None,
+    store: Store | None = None,
     agent: str | None = None,
     forwarding: ConsoleForwarding | None = None,
-    listeners: Sequence[Callable[[Outcome], None]] = (),
+    listeners: Sequence[Callable[[QuestionOutcome], None]] = (),
 ) -> int:
     """Run the console until :quit, end of input or Ctrl-C (exit code 0); 1 if the KB cannot load
     (or the output pipe is closed).
@@ -363,7 +333,8 @@ def run_console(
     desk = QuestionDesk(store, listeners=[*listeners, *([forwarding.on_outcome] if forwarding else [])])
     command_sets = [CaseCommands(store, agent or "agent")] if store is not None else []
     console = Console(Path(kb_path), kb, stdout, color=color, lang=lang, ui_lang=tool_language(ui_lang),
-                      desk=desk, agent=agent, command_sets=command_sets)
+                      questions=desk, cases=CaseDesk(store) if store is not None else None, agent=agent,
+                      command_sets=command_sets)
     if forwarding is not None:
         forwarding.start(lambda: console.assistant)
     reader = LineReader(stdin, stdout, interactive=interactive)

@@ -72,7 +72,6 @@ CONSOLE_TEXTS = Catalog({
         "en": "Sorry, that line could not be handled ({error}). The console is still running.",
         "zh": "抱歉,这一行无法处理({error})。控制台仍在运行。",
     },
-    "clipped": {"en": " … [{count} more characters]", "zh": " …[另有 {count} 个字符]"},
     # --- did-you-mean choices ---------------------------------------------------------------------
     "pick_hint": {
         "en": "  Type a number (or :pick N) to answer with that choice, 0 for none of these.",
@@ -138,14 +137,21 @@ CONSOLE_TEXTS = Catalog({
     "status_resolved": {"en": "resolved", "zh": "已解决"},
     "forwarded": {"en": "forwarded to {contact}", "zh": "已转交{contact}"},
     "not_forwarded": {"en": "not forwarded yet ({attempts} attempts{error})", "zh": "尚未转交(已尝试 {attempts} 次{error})"},
+    "undeliverable": {"en": "NOT DELIVERED: Slack refused this case for good ({error}); answer the seller from here",
+                      "zh": "未送达:Slack 永久拒绝了此案例({error});请在这里答复卖家"},
+    "undeliverable_mark": {"en": " [NOT DELIVERED]", "zh": " [未送达]"},
+    "undeliverable_banner": {
+        "en": "Warning: {count} case(s) could not be delivered to Slack (refused for good); :queue marks them, :case N says why.",
+        "zh": "警告:{count} 个案例无法发送到 Slack(被永久拒绝);:queue 会标出它们,:case N 显示原因。",
+    },
     "case_lines": {
         "en": "case #{case} [{status}] {created} {lang} from {asker} via {source}\n  question: {question}\n  candidates: {candidates}\n  agent: {agent}  note: {note}  label: {label}\n  {forwarding}",
         "zh": "案例 #{case} [{status}] {created} {lang} 提问人 {asker} 来源 {source}\n  问题:{question}\n  候选:{candidates}\n  处理人:{agent}  备注:{note}  标注:{label}\n  {forwarding}",
     },
     # --- where cases go (said at start) ----------------------------------------------------------
     "cases_forwarded": {
-        "en": "Cases are saved in {db} and posted to the Seller Support channel in Slack from this console.",
-        "zh": "案例保存在 {db},并由本控制台发送到 Slack 的销售伙伴支持频道。",
+        "en": "Cases are saved in {db} and posted to the {contact} channel in Slack from this console.",
+        "zh": "案例保存在 {db},并由本控制台发送到 Slack 的{contact}频道。",
     },
     "cases_queued": {
         "en": "Cases are saved in {db}; they reach Slack when a `faqbot slack` process runs on this database (Slack settings are not set here).",
@@ -155,6 +161,10 @@ CONSOLE_TEXTS = Catalog({
     "why_decision": {
         "en": "decision: {action} (answer at {answer}+ and {margin} ahead, or at {sure}+; did-you-mean at {clarify}+)",
         "zh": "决定:{action}(分数 ≥ {answer} 且领先 {margin} 分,或 ≥ {sure} 时回答;≥ {clarify} 时提供候选)",
+    },
+    "why_no_phrasing": {
+        "en": "best phrasing: none (no phrasing shares a word with the question)",
+        "zh": "最佳问法:无(没有问法与问题有相同的词)",
     },
     "why_phrasing": {
         "en": "best phrasing: '{phrasing}' (words {lexical}, wording {fuzzy})",

@@ -10,15 +10,26 @@ from __future__ import annotations
 import json
 from html import escape
 
+from bot.terminal_text import clip  # sellers' questions cut like every other view (1 MB each would make an 8 MB page)
+
 from bot.learning.charts_js import CHARTS_JS
 from bot.learning.report_data import OUTCOMES, ReportData
 
 LABELS: dict[str, dict[str, str]] = {
     "title": {"en": "faqbot report", "zh": "faqbot 报告"},
     "summary": {
-        "en": "{questions} questions over {days} days; {open} open cases, {resolved} resolved, median time to resolution {median}",
-        "zh": "{days} 天内共 {questions} 个问题;未结案例 {open} 个,已解决 {resolved} 个,解决时间中位数 {median}",
+        "en": "{questions} over {days}; {open}, {resolved} resolved, median time to resolution {median}",
+        "zh": "{days}内共 {questions};未结案例 {open} 个,已解决 {resolved} 个,解决时间中位数 {median}",
     },
+    # counted words: "_one" for exactly one, "_other" for any other number (Chinese has one form)
+    "questions_one": {"en": "{n} question", "zh": "{n} 个问题"},
+    "questions_other": {"en": "{n} questions", "zh": "{n} 个问题"},
+    "days_one": {"en": "{n} day", "zh": "{n} 天"},
+    "days_other": {"en": "{n} days", "zh": "{n} 天"},
+    "open_one": {"en": "{n} open case", "zh": "{n}"},
+    "open_other": {"en": "{n} open cases", "zh": "{n}"},
+    "per_hour_outcome": {"en": "Questions per hour on {day}, by outcome", "zh": "{day} 每小时问题数(按处理结果)"},
+    "per_hour_lang": {"en": "Questions per hour on {day}, by language", "zh": "{day} 每小时问题数(按语言)"},
     "hours": {"en": "{hours} h", "zh": "{hours} 小时"},
     "per_day_outcome": {"en": "Questions per day, by outcome", "zh": "每日问题数(按处理结果)"},
     "per_day_lang": {"en": "Questions per day, by language", "zh": "每日问题数(按语言)"},
@@ -59,6 +70,11 @@ def label(name: str, lang: str, **values: object) -> str:
     return (texts.get(lang) or texts["en"]).format(**values)
 
 
+def counted(name: str, n: int, lang: str) -> str:
+    """``n`` with the word ``name`` in the form its number takes in ``lang`` ("1 day", "2 days")."""
+    return label(f"{name}_one" if n == 1 else f"{name}_other", lang, n=n)
+
+
 def _figure(kind: str, labels: list[str], series: list[dict]) -> str:
     spec = json.dumps({"labels": labels, "series": series}, ensure_ascii=False)
     return f'<figure data-chart="{kind}" data-series="{escape(spec, quote=True)}"></figure>'
@@ -79,24 +95,33 @@ def _section(title: str, body: str, lang: str, empty: bool) -> str:
 
 def render_html(data: ReportData, lang: str = "en") -> str:
     """The whole report as one HTML document in ``lang`` (``en`` or ``zh``)."""
-    days = [day.day.isoformat() for day in data.days]
-    langs = sorted({code for day in data.days for code in day.languages})
     median = "-" if data.median_hours is None else label("hours", lang, hours=f"{data.median_hours:g}")
+    summary = label("summary", lang, questions=counted("questions", data.questions, lang),
+                    days=counted("days", len(data.days), lang), open=counted("open", data.open_cases, lang),
+                    resolved=data.resolved_cases, median=median)
     parts = [
         f"<h1>{escape(label('title', lang))}</h1>",
-        f"<p>{escape(label('summary', lang, questions=data.questions, days=len(days), open=data.open_cases, resolved=data.resolved_cases, median=median))}</p>",
+        f"<p>{escape(summary)}</p>",
         f'<noscript><p class="muted">{escape(label("no_script", lang))}</p></noscript>',
     ]
-    outcome_series = [{"name": label(o, lang), "values": [day.outcomes.get(o, 0) for day in data.days]} for o in OUTCOMES]
-    parts.append(_section(label("per_day_outcome", lang), _figure("columns", days, outcome_series), lang, not days))
+    if data.hours:  # one day of questions: per hour, so the chart still shows something
+        periods, labels = data.hours, [f"{hour.hour:02d}:00" for hour in data.hours]
+        titles = [label(name, lang, day=data.days[0].day.isoformat()) for name in ("per_hour_outcome", "per_hour_lang")]
+    else:
+        periods, labels = data.days, [day.day.isoformat() for day in data.days]
+        titles = [label("per_day_outcome", lang), label("per_day_lang", lang)]
+    langs = sorted({code for period in periods for code in period.languages})
+    outcome_series = [{"name": label(o, lang), "values": [period.outcomes.get(o, 0) for period in periods]}
+                      for o in OUTCOMES]
+    parts.append(_section(titles[0], _figure("columns", labels, outcome_series), lang, not periods))
     lang_series = [{"name": label(f"lang_{code}", lang) if f"lang_{code}" in LABELS else code,
-                    "values": [day.languages.get(code, 0) for day in data.days]} for code in langs]
-    parts.append(_section(label("per_day_lang", lang), _figure("columns", days, lang_series), lang, not days))
+                    "values": [period.languages.get(code, 0) for period in periods]} for code in langs]
+    parts.append(_section(titles[1], _figure("columns", labels, lang_series), lang, not periods))
     top = _figure("rows", [e for e, _ in data.top_entries], [{"name": label("count", lang), "values": [n for _, n in data.top_entries]}])
     top += _table([label("entry", lang), label("count", lang)], [[e, n] for e, n in data.top_entries])
     parts.append(_section(label("top_entries", lang), top, lang, not data.top_entries))
-    groups = _figure("rows", [g.examples[0] if g.examples else "" for g in data.groups], [{"name": label("count", lang), "values": [g.count for g in data.groups]}])
-    groups += _table([label("count", lang), label("language", lang), label("examples", lang)], [[g.count, g.lang, " / ".join(g.examples)] for g in data.groups])
+    groups = _figure("rows", [clip(g.examples[0], lang) if g.examples else "" for g in data.groups], [{"name": label("count", lang), "values": [g.count for g in data.groups]}])
+    groups += _table([label("count", lang), label("language", lang), label("examples", lang)], [[g.count, g.lang, " / ".join(clip(e, lang) for e in g.examples)] for g in data.groups])
     parts.append(_section(label("groups", lang), groups, lang, not data.groups))
     votes = _figure("rows", [v.entry_id for v in data.votes], [
         {"name": label("helpful", lang), "values": [v.helpful for v in data.votes]},

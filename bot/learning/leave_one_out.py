@@ -22,13 +22,13 @@ from faq.encoder import MemoEncoder
 from faq.model import KnowledgeBase, Settings
 from faq.normalize import normalize
 from faq.pseudo import leave_out
-from faq.semantic_setup import SHARED, resolve
+from faq.semantic_setup import Default, resolve
 from faq.vector_cache import BATCH
 
 Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
 Found = tuple[str | None, frozenset[str]]  # the entry it finds (None: escalated), the entries it considered
 Work = tuple[int, str, str]  # (entry position, lang, phrasing text)
-Asked = tuple[str, str | None, str | None, frozenset[str]]  # action, kind, entry id, the entries considered
+Decision = tuple[str, str | None, str | None, frozenset[str]]  # action, kind, entry id, the entries considered
 
 
 # one of each per process: the copies of a knowledge base share most phrasings
@@ -52,7 +52,7 @@ def _encoder() -> MemoEncoder:
     """This process's memo of encoded texts (the model itself loads only if a text is missing)."""
     global _ENCODER
     if _ENCODER is None:
-        _ENCODER = MemoEncoder(resolve(SHARED, SHARED)[0])
+        _ENCODER = MemoEncoder(resolve(Default.SHARED, Default.SHARED)[0])
     return _ENCODER
 
 
@@ -74,7 +74,7 @@ def check(kb: KnowledgeBase, work: Iterable[Work], decisions: Settings) -> dict[
     return result
 
 
-def ask(kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Asked]:
+def ask(kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Decision]:
     """Ask each of ``texts`` of ``kb`` (runs in a worker process too): what the proof needs of each reply."""
     assistant = engine(kb, decisions)
     replies = (assistant.reply(text) for text in texts)
@@ -123,7 +123,7 @@ class LeaveOneOut:
             result.update(part)
         return result
 
-    def ask(self, kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Asked]:
+    def ask(self, kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Decision]:
         """:func:`ask` over ``texts``, in order; one index build per worker, so spread over ``workers`` parts."""
         return [answer for part in self._spread(partial(ask, decisions=decisions), kb, texts, self.workers)
                 for answer in part]

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Sequence
 
-Outcome = Literal["answer", "clarify", "escalate"]
+from faq.model import Action
+
 #: what a person said about a question: it is answered by an entry, it is a topic the FAQ
 #: lacks, it is outside what the FAQ covers, or (a seller's pick) none of the offered choices fit
 Label = Literal["entry", "new_topic", "out_of_scope", "none_of_these"]
@@ -25,7 +26,7 @@ class Asked:
     question: str
     lang: str
     at: datetime
-    outcome: Outcome
+    outcome: Action
     entry_id: str | None = None
 
 

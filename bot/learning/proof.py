@@ -20,7 +20,7 @@ alone is a conflict, with its reasons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Iterable, Mapping, Sequence
 
@@ -31,7 +31,7 @@ from faq.model import Entry, KnowledgeBase, Settings
 from faq.prepared import PreparedTexts
 from faq.retriever import Retriever
 
-from bot.learning.leave_one_out import Asked, Found, Key, LeaveOneOut
+from bot.learning.leave_one_out import Decision, Found, Key, LeaveOneOut
 from bot.learning.proposals import Alternate, NewEntry
 
 #: the answer a not-yet-written entry gets while it is being proven (never shown to anyone)
@@ -108,7 +108,7 @@ def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entri
     return replace(kb, entries=tuple(entries))
 
 
-def _passes(case: Case, asked: Asked) -> bool:
+def _passes(case: Case, asked: Decision) -> bool:
     """Whether a coverage case gets what it expects."""
     action, kind, entry_id, _ = asked
     if case.expect == "escalate":
@@ -197,7 +197,7 @@ class Prover:
         """The coverage cases ``kb`` passes."""
         return {n for n, (case, asked) in enumerate(zip(self.cases, self._ask_cases(kb))) if _passes(case, asked)}
 
-    def _ask_cases(self, kb: KnowledgeBase) -> list[Asked]:
+    def _ask_cases(self, kb: KnowledgeBase) -> list[Decision]:
         """Ask ``kb`` every coverage case."""
         if not self.cases:
             return []

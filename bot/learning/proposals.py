@@ -5,16 +5,16 @@ Nothing here is proposed yet: alternates still have to pass ``bot.learning.proof
 
 - alternates: questions resolved with, or picked as, an entry, in the question's language,
   unless the entry already has that phrasing or the bot already answers it with that entry;
-- out-of-scope phrasings: questions agents marked out of scope, for the KB's first
-  ``kind: out_of_scope`` entry (a draft one is created when it has none);
+- out-of-scope phrasings: questions agents marked out of scope, for the out-of-scope topic
+  each is about, else new topics of alike ones, else the general one (``bot.learning.out_of_scope``);
 - draft entries: groups of alike questions nobody could answer (escalated, clarified,
-  "none of these", or an agent's "new topic"), the question in the asker's language;
+  "none of these", or an agent's "new topic"; ``bot.learning.grouping``, by meaning when
+  the knowledge base matches by meaning), the question in the askers' languages;
 - entries whose answers sellers often mark "not helpful".
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -23,12 +23,11 @@ from faq.assistant import Assistant
 from faq.model import KnowledgeBase
 from faq.normalize import is_noise, normalize
 
-from bot.learning.grouping import Group, group_questions
+from bot.learning.grouping import (
+    MeaningVectors, QuestionVectors, WordVectors, closest_entry, group_unanswered, question_key, readable_id, unanswered,
+)
 from bot.learning.model import Labelled, Traffic
-
-OUT_OF_SCOPE = "out_of_scope"
-#: the id given to the draft out-of-scope entry when the knowledge base has none
-OUT_OF_SCOPE_ID = "out-of-scope"
+from bot.learning.out_of_scope import OUT_OF_SCOPE, Marked, place
 #: a phrasing longer than this is a message, not a question worth keeping
 MAX_PHRASING = 200
 #: share of a question's labels that must agree before it becomes an alternate
@@ -88,7 +87,7 @@ class Candidates:
 
     alternates: list[Alternate] = field(default_factory=list)
     out_of_scope: list[Alternate] = field(default_factory=list)
-    out_of_scope_entry: NewEntry | None = None
+    out_of_scope_entries: list[NewEntry] = field(default_factory=list)
     drafts: list[NewEntry] = field(default_factory=list)
     not_helpful: list[NotHelpful] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
@@ -122,58 +121,59 @@ def _wording(records: list[Labelled]) -> str:
     return Counter(record.question.strip() for record in records).most_common(1)[0][0]
 
 
-def out_of_scope_target(kb: KnowledgeBase) -> tuple[str, bool]:
-    """The id of the entry out-of-scope phrasings go to, and whether it has to be created."""
-    for entry in kb.entries + kb.drafts:
-        if entry.kind == OUT_OF_SCOPE:
-            return entry.id, False
-    taken = {entry.id for entry in kb.entries + kb.drafts}
-    candidate, n = OUT_OF_SCOPE_ID, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{OUT_OF_SCOPE_ID}-{n}"
-    return candidate, True
+def vectors_of(assistant: Assistant) -> QuestionVectors:
+    """How to group questions for ``assistant``'s knowledge base: by the encoder's meaning when it has one, else by words."""
+    semantic = assistant.semantic
+    return MeaningVectors(semantic.encoder) if semantic is not None else WordVectors()
 
 
 def propose(kb: KnowledgeBase, assistant: Assistant, traffic: Traffic, *, min_group: int = 2,
             max_alternates: int = 4, min_votes: int = 3, not_helpful_rate: float = 0.3,
-            max_drafts: int = 10) -> Candidates:
+            max_drafts: int = 10, vectors: QuestionVectors | None = None) -> Candidates:
     """All candidate changes for ``kb`` from ``traffic`` (``assistant`` answers over ``kb``).
 
     Every labelled question is a candidate in the same run: evidence left for "another
     run" is evidence the bot goes without meanwhile. Drafts need an author's answer, so
     at most ``max_drafts`` of them, the most asked first; the rest come up next run.
+    ``vectors``: how alike questions are grouped (default: ``vectors_of(assistant)``).
     """
+    vectors = vectors or vectors_of(assistant)
     found = Candidates()
     owners = _phrasing_owners(kb)
+    kinds = {entry.id: entry.kind for entry in kb.entries + kb.drafts}
     served = {entry.id: entry for entry in kb.entries}
-    oos_id, oos_new = out_of_scope_target(kb)
     labelled = _by_wording(r for r in traffic.labelled if r.label in ("entry", OUT_OF_SCOPE))
-    handled: set[str] = set()
+    marked: dict[str, Marked] = {}
     for (lang, key), records in sorted(labelled.items(), key=lambda item: (-len(item[1]), item[0])):
         votes = Counter(_target(record) for record in records)
         target, agreeing = votes.most_common(1)[0]
         text = _wording(records)
-        handled.add(key)
-        entry_id = oos_id if target == OUT_OF_SCOPE else target
-        reason = _reason_to_skip(kb, assistant, owners, served, entry_id, lang, key, text, agreeing / len(records), target == OUT_OF_SCOPE)
-        if reason:
-            if reason != "already_there":
-                found.skipped.append(Skipped(text, lang, entry_id, reason))
+        out_of_scope = target == OUT_OF_SCOPE
+        if out_of_scope and key in owners and kinds.get(owners[key]) == OUT_OF_SCOPE:
+            continue  # already a phrasing of an out-of-scope topic
+        reason = _reason_to_skip(assistant, owners, served, target, lang, key, text, agreeing / len(records), out_of_scope)
+        if reason or (out_of_scope and key in marked):
+            if reason and reason != "already_there":
+                found.skipped.append(Skipped(text, lang, OUT_OF_SCOPE if out_of_scope else target, reason))
             continue
-        alternate = Alternate(entry_id, lang, text, agreeing)
-        (found.out_of_scope if target == OUT_OF_SCOPE else found.alternates).append(alternate)
-        owners[key] = entry_id  # a second wording normalizing alike is a duplicate now
-    if oos_new and found.out_of_scope:
-        found.out_of_scope_entry = NewEntry(oos_id, OUT_OF_SCOPE, {}, count=sum(a.count for a in found.out_of_scope))
-    found.drafts = _drafts(kb, assistant, traffic, handled, owners, min_group, max_alternates)[:max_drafts]
+        if out_of_scope:
+            marked[key] = Marked(text, lang, agreeing)
+            continue
+        found.alternates.append(Alternate(target, lang, text, agreeing))
+        owners[key] = target  # a second wording normalizing alike is a duplicate now
+    taken = set(kinds)
+    placement = place(assistant, list(marked.values()), vectors, taken, min_group)
+    found.out_of_scope = [Alternate(entry_id, q.lang, q.text, q.count) for entry_id, q in placement.phrasings]
+    found.out_of_scope_entries = [NewEntry(entry_id, OUT_OF_SCOPE, {}, count=count)
+                                  for entry_id, count in placement.new_topics.items()]
+    found.drafts = _drafts(assistant, traffic, owners, taken, vectors, min_group, max_alternates)[:max_drafts]
     found.not_helpful = _not_helpful(traffic, min_votes, not_helpful_rate)
     return found
 
 
-def _reason_to_skip(kb: KnowledgeBase, assistant: Assistant, owners: dict[str, str], served: dict,
-                    entry_id: str, lang: str, key: str, text: str, agreement: float, out_of_scope: bool) -> str | None:
-    """Why this labelled question should not become a phrasing of ``entry_id`` (None: it may)."""
+def _reason_to_skip(assistant: Assistant, owners: dict[str, str], served: dict, entry_id: str, lang: str, key: str,
+                    text: str, agreement: float, out_of_scope: bool) -> str | None:
+    """Why this labelled question should not become a phrasing of ``entry_id`` (or an out-of-scope one); None: it may."""
     if agreement < AGREEMENT:
         return "labels_disagree"
     if len(text) > MAX_PHRASING:
@@ -194,46 +194,37 @@ def _reason_to_skip(kb: KnowledgeBase, assistant: Assistant, owners: dict[str, s
     return None
 
 
-def _drafts(kb: KnowledgeBase, assistant: Assistant, traffic: Traffic, handled: set[str],
-            owners: dict[str, str], min_group: int, max_alternates: int) -> list[NewEntry]:
-    """Draft entries from groups of alike questions that got no answer and no entry label."""
-    unanswered = [(r.question, r.lang) for r in traffic.asked if r.outcome in ("escalate", "clarify")]
-    flagged = [(r.question, r.lang) for r in traffic.labelled if r.label in ("new_topic", "none_of_these")]
-    new_topics = {normalize(r.question) for r in traffic.labelled if r.label == "new_topic"}
-    questions = [(text, lang) for text, lang in unanswered + flagged if normalize(text) not in handled]
-    taken = {entry.id for entry in kb.entries + kb.drafts}
+def _drafts(assistant: Assistant, traffic: Traffic, owners: dict[str, str], taken: set[str],
+            vectors: QuestionVectors, min_group: int, max_alternates: int) -> list[NewEntry]:
+    """Draft entries from groups of alike questions that got no answer and no label placing them.
+
+    The same questions and groups as ``faqbot report``'s "write next" list, so the counts agree.
+    """
+    items = unanswered(traffic)
+    new_topics = {question_key(r.question) for r in traffic.labelled if r.label == "new_topic"}
     drafts: list[NewEntry] = []
-    for group in group_questions(questions):
-        wordings = [text for text in group.examples(max_alternates + 1) if len(text) <= MAX_PHRASING]
-        labelled_new = any(normalize(text) in new_topics for text in group.wordings)
-        if not wordings or (group.count < min_group and not labelled_new):
+    for group in group_unanswered(items, vectors):
+        keys = {question_key(text) for _, text in group.wordings}
+        if group.count < min_group and not keys & new_topics:
             continue
-        if any(normalize(text) in owners for text in wordings):
-            continue  # the knowledge base has this wording now
-        reply = assistant.reply(wordings[0])
+        if keys & set(owners):
+            continue  # the knowledge base has one of these wordings now
+        wordings = {lang: [text for text in group.examples(max_alternates + 1, lang) if len(text) <= MAX_PHRASING]
+                    for lang in group.languages()}
+        wordings = {lang: texts for lang, texts in wordings.items() if texts}
+        if not wordings:
+            continue
+        reply = assistant.reply(wordings[group.lang][0] if group.lang in wordings else next(iter(wordings.values()))[0])
         if reply.action == "answer" and reply.kind != OUT_OF_SCOPE:
             continue  # answered today: the knowledge base changed since these were asked
-        entry_id = _draft_id(group, taken)
+        entry_id = readable_id(group, "", "new-topic", taken)
         taken.add(entry_id)
         drafts.append(NewEntry(
-            entry_id, "faq", {group.lang: wordings[0]}, {group.lang: tuple(wordings[1:])} if wordings[1:] else {},
-            count=group.count, closest_entry=reply.entry_id,
+            entry_id, "faq", {lang: texts[0] for lang, texts in wordings.items()},
+            {lang: tuple(texts[1:]) for lang, texts in wordings.items() if texts[1:]},
+            count=group.count, closest_entry=closest_entry(group, items) or reply.entry_id,
         ))
     return drafts
-
-
-_SLUG_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _draft_id(group: Group, taken: set[str]) -> str:
-    """A readable, unused kebab-case id: the leading English words, else ``new-topic``."""
-    words = _SLUG_WORD.findall(normalize(group.examples(1)[0]))[:6] if group.lang == "en" else []
-    base = "-".join(words) or "new-topic"
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
 
 
 def _not_helpful(traffic: Traffic, min_votes: int, rate: float) -> list[NotHelpful]:
@@ -242,7 +233,7 @@ def _not_helpful(traffic: Traffic, min_votes: int, rate: float) -> list[NotHelpf
     complaints: dict[str, Counter] = defaultdict(Counter)
     for vote in traffic.votes:
         votes[vote.entry_id].append(vote.helpful)
-        if not vote.helpful:
+        if not vote.helpful and not is_noise(vote.question):
             complaints[vote.entry_id][vote.question.strip()] += 1
     answered = Counter(r.entry_id for r in traffic.asked if r.outcome == "answer" and r.entry_id)
     found = []

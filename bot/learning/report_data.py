@@ -10,7 +10,7 @@ from typing import Sequence
 
 from faq.coverage import CoverageReport
 
-from bot.learning.grouping import group_questions
+from bot.learning.grouping import QuestionVectors, group_unanswered, unanswered
 from bot.learning.model import CaseRecord, Traffic
 
 OUTCOMES = ("answer", "clarify", "escalate")
@@ -26,7 +26,18 @@ class Day:
 
 
 @dataclass(frozen=True)
+class Hour:
+    """One hour of questions (``hour`` 0-23 of the report's only day): counts by outcome and by language."""
+
+    hour: int
+    outcomes: dict[str, int]
+    languages: dict[str, int]
+
+
+@dataclass(frozen=True)
 class GroupRow:
+    """One "write next" group (the same as ``faqbot report``'s); ``lang``: its languages, most asked first."""
+
     count: int
     lang: str
     examples: tuple[str, ...]
@@ -52,6 +63,7 @@ class ReportData:
     """Everything on the report page; built by ``report_data`` or by hand in tests."""
 
     days: list[Day] = field(default_factory=list)
+    hours: list[Hour] = field(default_factory=list)  # when every question is from one day: per hour, first to last
     top_entries: list[tuple[str, int]] = field(default_factory=list)
     groups: list[GroupRow] = field(default_factory=list)
     votes: list[VoteRow] = field(default_factory=list)
@@ -68,8 +80,11 @@ class ReportData:
 
 
 def report_data(traffic: Traffic, cases: Sequence[CaseRecord] = (), coverage: CoverageReport | None = None,
-                top: int = 10, now: datetime | None = None) -> ReportData:
-    """Count ``traffic`` per day, entry and group; ``cases`` give the open count and time to resolve."""
+                top: int = 10, now: datetime | None = None, vectors: QuestionVectors | None = None) -> ReportData:
+    """Count ``traffic`` per day, entry and group; ``cases`` give the open count and time to resolve.
+
+    ``vectors``: how alike questions are grouped (``bot.learning.grouping``; default: by words).
+    """
     outcomes: dict[date, Counter] = defaultdict(Counter)
     languages: dict[date, Counter] = defaultdict(Counter)
     for record in traffic.asked:
@@ -80,8 +95,9 @@ def report_data(traffic: Traffic, cases: Sequence[CaseRecord] = (), coverage: Co
         for day in sorted(outcomes)
     ]
     answered = Counter(r.entry_id for r in traffic.asked if r.outcome == "answer" and r.entry_id)
-    unanswered = [(r.question, r.lang) for r in traffic.asked if r.outcome in ("escalate", "clarify")]
-    groups = [GroupRow(g.count, g.lang, tuple(g.examples(3))) for g in group_questions(unanswered)[:top]]
+    per_hour = _hours(traffic) if len(days) == 1 else []
+    groups = [GroupRow(g.count, ", ".join(g.languages()), tuple(g.examples(3)))
+              for g in group_unanswered(unanswered(traffic), vectors)[:top]]
     tally: dict[str, Counter] = defaultdict(Counter)
     for vote in traffic.votes:
         tally[vote.entry_id][vote.helpful] += 1
@@ -94,8 +110,19 @@ def report_data(traffic: Traffic, cases: Sequence[CaseRecord] = (), coverage: Co
     if coverage is not None:
         rows = [CoverageRow(entry, lang, cell[0], cell[1]) for (entry, lang), cell in sorted(coverage.table.items())]
     return ReportData(
-        days=days, top_entries=answered.most_common(top), groups=groups, votes=votes,
+        days=days, hours=per_hour, top_entries=answered.most_common(top), groups=groups, votes=votes,
         open_cases=sum(c.resolved_at is None for c in cases), resolved_cases=len(hours),
         median_hours=round(statistics.median(hours), 1) if hours else None,
         coverage=rows, coverage_accuracy=coverage.accuracy if coverage is not None else None, generated=now,
     )
+
+
+def _hours(traffic: Traffic) -> list[Hour]:
+    """Questions per hour, from the first hour with a question to the last: one day drawn as one bar would say nothing."""
+    outcomes: dict[int, Counter] = defaultdict(Counter)
+    languages: dict[int, Counter] = defaultdict(Counter)
+    for record in traffic.asked:
+        outcomes[record.at.hour][record.outcome] += 1
+        languages[record.at.hour][record.lang] += 1
+    return [Hour(hour, {o: outcomes[hour][o] for o in OUTCOMES}, dict(sorted(languages[hour].items())))
+            for hour in range(min(outcomes), max(outcomes) + 1)]

@@ -1,12 +1,14 @@
 """What ``faqbot suggest`` tells the author besides the diff, in English or Chinese.
 
 Conflicts (with what each would break), phrasings held back and why, draft entries to
-write, and entries whose answers sellers find unhelpful. Plain text, one item a line.
+write, and entries whose answers sellers find unhelpful. Plain text, one item a line; sellers'
+questions escaped and cut for the terminal (:mod:`bot.terminal_text`).
 """
 
 from __future__ import annotations
 
 from bot.learning.suggest import Suggestions
+from bot.terminal_text import clip
 
 TEXTS: dict[str, dict[str, str]] = {
     "proposed": {
@@ -15,6 +17,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "drafts": {"en": "Draft entries (write the answer, then remove 'draft: true'):", "zh": "草稿条目(写好答案后删除 'draft: true'):"},
     "draft": {"en": "  {id}: {count} questions, e.g. \"{question}\" (closest entry today: {closest})", "zh": "  {id}:{count} 个问题,例如“{question}”(目前最接近的条目:{closest})"},
+    "oos_topics": {"en": "New out-of-scope topics (served as written; rename an id if you like):",
+                   "zh": "新的超出范围话题(按原样生效;可以改名):"},
+    "oos_topic": {"en": "  {id}: {count} questions, e.g. \"{question}\"", "zh": "  {id}:{count} 个问题,例如“{question}”"},
     "conflicts": {"en": "Not proposed, they would make the knowledge base worse:", "zh": "未建议(会让知识库变差):"},
     "conflict": {"en": "  \"{text}\" for {entry}:", "zh": "  “{text}”(条目 {entry}):"},
     "check": {"en": "    leave-one-out: \"{text}\" ({expected}) would find {found}", "zh": "    留一检查:“{text}”({expected})将找到 {found}"},
@@ -50,13 +55,20 @@ def render_summary(suggestions: Suggestions, lang: str = "en") -> str:
         lines.append(text("drafts", lang))
         for draft in s.drafts:
             question = next(iter(draft.question.values()), "")
-            lines.append(text("draft", lang, id=draft.id, count=draft.count, question=question, closest=draft.closest_entry or "-"))
+            lines.append(text("draft", lang, id=draft.id, count=draft.count, question=clip(question, lang),
+                              closest=draft.closest_entry or "-"))
+    if s.out_of_scope_entries:
+        lines.append(text("oos_topics", lang))
+        for topic in s.out_of_scope_entries:
+            example = next((a.text for a in s.out_of_scope if a.entry_id == topic.id), "")
+            lines.append(text("oos_topic", lang, id=topic.id, count=topic.count, question=clip(example, lang)))
     if s.conflicts:
         lines.append(text("conflicts", lang))
         for conflict in s.conflicts:
-            lines.append(text("conflict", lang, text=conflict.alternate.text, entry=conflict.alternate.entry_id))
+            lines.append(text("conflict", lang, text=clip(conflict.alternate.text, lang), entry=conflict.alternate.entry_id))
             for problem in conflict.problems[:3]:
-                lines.append(text(problem.kind, lang, text=problem.text, expected=problem.expected, found=problem.found or "-"))
+                lines.append(text(problem.kind, lang, text=clip(problem.text, lang), expected=problem.expected,
+                                  found=problem.found or "-"))
     if s.skipped:
         counts: dict[str, int] = {}
         for skipped in s.skipped:

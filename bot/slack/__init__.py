@@ -1,14 +1,15 @@
 """The Slack adapter.
 
 - ``app``: the bolt app and its wiring (``SlackBot``);
-- ``conversations``, ``seller_buttons``, ``support_buttons``: the listeners, by audience;
-- ``context``: what the listeners share;
-- ``workers``: background threads (forwarding, held replies, card redraws);
+- ``requests``: the input side: an event, ``/faq`` or a click parsed into a neutral request
+  (and the key that dedupes Slack's redeliveries in the durable inbox, ``bot.inbox``);
+- ``output``: the output side: the desks' answers, choices, notices and case cards as Block Kit;
+- ``replay``: a request (at once, or replayed from the inbox) into the front desk, with its log line;
+- ``context``: what the parts share;
+- ``workers``: background threads (forwarding, held replies, card redraws, the inbox's sweeper);
+  ``held_replies``: replies Slack refused, kept and posted again;
 - ``blocks`` and ``texts``: Block Kit rendering and the adapter's own words;
-- ``inbox`` and ``replay``: every request recorded before the acknowledgement, then handled
-  once (by any process, if the one that took it dies): the inbox's key is what dedupes
-  Slack's redeliveries; ``posting``: each post tagged with its own key and looked for before
-  posting again;
+- ``posting``: each post tagged with its own key and looked for before posting again;
 - ``sink``: the support channel as a forwarding sink;
 - ``client``: the Web API client; ``server``: assembling and serving over HTTP;
 - ``manifest`` and ``cli``: ``faqbot slack`` and ``faqbot slack manifest``.

@@ -11,14 +11,17 @@ What happens to one question:
   reply; bots, our own messages and message subtypes (edits, joins,
   deletions) are acknowledged and ignored before any work is queued.
 - Nothing acknowledged is lost: the app runs with
-  ``process_before_response=True``; each listener records the request in the
-  database (:class:`bot.slack.inbox.SlackInbox`: one row per message, command
-  or click, however often Slack delivers it) and only then acknowledges, on
-  the request thread. The work runs on a thread pool; if the process dies
+  ``process_before_response=True``; each listener parses the request into a
+  neutral one (:mod:`bot.slack.requests`), records it in the database
+  (:class:`bot.inbox.DurableInbox`: one row per message, command or click,
+  however often Slack delivers it) and only then acknowledges, on the request
+  thread. The work runs on a thread pool; if the process dies
   first, any process on the same database finishes it when the lease runs out
   (and at start-up). A busy pool delays answers, never acknowledgements.
-- The question desk logs the question, asks the engine and, on escalation,
-  stores the case before the seller is told its number. The delivery worker
+- The front desk (:mod:`bot.desks.front`) logs the question, asks the engine
+  and, on escalation, stores the case before the seller is told its number;
+  clicks go to the same desks (picks, feedback, take, resolve); the answers
+  come back through Slack's output (:mod:`bot.slack.output`). The delivery worker
   posts the case card to the support channel (at once, and again until Slack
   accepts it); a reply Slack refuses is kept and posted again the same way.
   Every post is tagged with its own key, so a slow Slack never shows it twice
@@ -41,22 +44,22 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.delivery import Forwarder, ReplyOutbox
-from bot.desk import Outcome, QuestionDesk
+from bot.delivery import DeliveryWorker, Forwarder
+from bot.desks.cases import CaseDesk
+from bot.desks.front import FrontDesk
+from bot.desks.questions import QuestionDesk, QuestionOutcome
+from bot.inbox import DurableInbox, InboxQueue
 from bot.kb_reload import KnowledgeHolder
-from bot.slack import blocks
 from bot.slack.agents import AgentList
 from bot.slack.client import quiet_injected_client_notice
 from bot.slack.context import SlackContext, kind_of
-from bot.slack.conversations import Conversations, find_reply
+from bot.slack.held_replies import ReplyOutbox
 from bot.slack.http_gate import guard_events
-from bot.slack.inbox import SlackInbox
-from bot.slack.replay import ACTIONS, Replay
-from bot.slack.seller_buttons import SellerButtons
-from bot.slack.support_buttons import SupportButtons
+from bot.slack.replay import SlackReplay
+from bot.slack.requests import ACTIONS, from_action, from_command, from_event, request_key
 from bot.slack.values import ButtonSeal
 from bot.slack.workers import Workers
-from bot.store import EscalationStore, StoreError
+from bot.store import Store, StoreError
 from faq import Assistant
 
 log = logging.getLogger("faqbot.slack")
@@ -88,11 +91,13 @@ def _ack(ack) -> None:
     ack()
 
 
-def _recorder(inbox: SlackInbox, kind: str) -> Callable[..., None]:
-    """A listener that records the request durably, then acknowledges it (on the request thread)."""
+def _recorder(inbox: DurableInbox, kind: str, parse: Callable[[dict, Any], Any]) -> Callable[..., None]:
+    """A listener that parses the request, records it durably, then acknowledges it (on the request thread)."""
 
     def record(ack, body: dict, context) -> None:
-        inbox.receive(kind, body, {"bot_user_id": getattr(context, "bot_user_id", None)})
+        request = parse(body, context)
+        if request is not None:
+            inbox.receive(request_key(kind, body), request)
         ack()
 
     return record
@@ -115,7 +120,7 @@ class SlackBot:
         self,
         *,
         knowledge: KnowledgeHolder,
-        store: EscalationStore,
+        store: Store,
         client: WebClient,
         support_channel: str,
         signing_secret: str | None = None,
@@ -125,7 +130,7 @@ class SlackBot:
         support_lang: str = "en",
         token_verification: bool = True,
         lease: float = 60.0,
-        outcome_listeners: Sequence[Callable[[Outcome], None]] = (),
+        outcome_listeners: Sequence[Callable[[QuestionOutcome], None]] = (),
         agents: AgentList | None = None,
     ) -> None:
         quiet_injected_client_notice()
@@ -134,17 +139,18 @@ class SlackBot:
         self.client = client
         self.signing_secret = signing_secret or ""
         store.check_writable()  # refuse to start rather than drop every escalation later
+        self.ctx = SlackContext(knowledge=knowledge, store=store, client=client, support_channel=support_channel,
+                                support_lang=support_lang, agents=agents or AgentList(),
+                                seal=ButtonSeal(client.token) if client.token else None)
         desk = QuestionDesk(store, listeners=[self._on_outcome, *outcome_listeners])
-        self.ctx = SlackContext(knowledge=knowledge, store=store, desk=desk, client=client,
-                                support_channel=support_channel, support_lang=support_lang,
-                                agents=agents or AgentList(), seal=ButtonSeal(client.token) if client.token else None)
+        self.front = FrontDesk(desk, CaseDesk(store, may_act=self.ctx.agents.allows), lambda: self.ctx.assistant)
         self.workers = Workers(self.ctx, interval=forward_interval, backoff=forward_backoff, lease=lease)
         self.executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-slack")
-        conversations = Conversations(self.ctx, self.workers.outbox)
-        replay = Replay(self.ctx, conversations, SellerButtons(self.ctx), SupportButtons(self.ctx))
-        self.inbox = SlackInbox(store, self.executor, replay.handlers(), find=lambda req: find_reply(client, req),
-                                lease=lease, backoff=forward_backoff)
-        self.workers.attach("inbox", self.inbox.worker)
+        replay = SlackReplay(self.ctx, self.front, self.workers.outbox)
+        handling = DeliveryWorker(InboxQueue(store), replay.deliver, find=replay.find, backoff=forward_backoff,
+                                  lease=lease)
+        self.inbox = DurableInbox(store, self.executor, handling, replay.handle, lease=lease)
+        self.workers.attach("inbox", handling)
         self.app = App(
             name="faqbot",
             client=client,
@@ -156,7 +162,13 @@ class SlackBot:
         self._register(self.app)
 
     def _register(self, app: App) -> None:
-        event, command, action = (_recorder(self.inbox, kind) for kind in ("event", "command", "action"))
+        ctx = self.ctx
+        event = _recorder(self.inbox, "event",
+                          lambda body, context: from_event(body, getattr(context, "bot_user_id", None)))
+        command = _recorder(self.inbox, "command", lambda body, _context: from_command(body))
+        action = _recorder(self.inbox, "action", lambda body, _context: next(
+            (found for item in body.get("actions") or []
+             if (found := from_action(body, item, ctx.seal, ctx.support_channel)) is not None), None))
         app.use(self._background_middleware)
         # Questions. The catch-all after each acknowledges what the matchers turned away, so
         # Slack gets a 200 (not a 404 that it would retry) for edits, joins and bot messages.
@@ -165,8 +177,7 @@ class SlackBot:
         app.event("message", matchers=[_dm_question])(event)
         app.event("message")(_ack)
         app.command("/faq")(command)
-        # Buttons (the seller's and the support channel's): recorded, then handled by
-        # bot.slack.replay, which maps each action id to its listener.
+        # Buttons (the seller's and the support channel's): parsed, recorded, then handled like any request.
         for action_id in ACTIONS:
             app.action(action_id)(action)
         app.error(self._on_error)
@@ -178,7 +189,7 @@ class SlackBot:
     def _on_error(self, error: Exception, body: dict) -> None:
         log.error("listener failed (%s): %s: %r", kind_of(body), type(error).__name__, str(error)[:200])  # one line
 
-    def _on_outcome(self, outcome: Outcome) -> None:
+    def _on_outcome(self, outcome: QuestionOutcome) -> None:
         if outcome.created:
             self.workers.forwarder.wake()  # the forwarding thread posts the card now, not at its next round
 
@@ -192,7 +203,7 @@ class SlackBot:
     @property
     def desk(self) -> QuestionDesk:
         """The question desk every conversation goes through."""
-        return self.ctx.desk
+        return self.front.questions
 
     @property
     def forwarder(self) -> Forwarder:
@@ -222,14 +233,18 @@ class SlackBot:
     # --- HTTP -----------------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        """``GET /healthz``: the loaded knowledge base's entry count and version, and whether the database takes writes."""
+        """``GET /healthz``: the loaded knowledge base's entry count and version, whether the database takes writes,
+        and how many cases Slack refused for good (``cases.undeliverable``: see ``:queue``)."""
         self.knowledge.poll()
+        cases: dict[str, Any] = {}
         try:
             self.store.check_writable()
             database: dict[str, Any] = {"ok": True, "backend": self.store.backend}
-        except StoreError as exc:
-            database = {"ok": False, "backend": self.store.backend, "error": str(exc)}
-        return {"ok": database["ok"], **self.knowledge.health(), "database": database}
+            cases["undeliverable"] = self.store.undeliverable_cases()  # refused by Slack for good: people must look
+        except StoreError as exc:  # the details (host, path, driver text) go to the log, not to whoever asks
+            log.warning("healthz: %s", exc)
+            database = {"ok": False, "backend": self.store.backend, "error": "database unavailable"}
+        return {"ok": database["ok"], **self.knowledge.health(), "database": database, "cases": cases}
 
     def wsgi(self) -> Callable[[dict, Callable], Iterable[bytes]]:
         """The WSGI application: ``POST /slack/events`` (signed Slack requests) and ``GET /healthz``.

@@ -27,6 +27,7 @@ from bot.slack.values import (  # noqa: F401 (part of the rendering API)
     case_value,
     decode_case_value,
     shorten,
+    slack_length,
 )
 from faq import Assistant, Reply
 from faq.script import in_script
@@ -209,26 +210,24 @@ def render_answer(
     ref: Ref,
     *,
     entry_id: str | None,
-    score: float | None,
     share: bool = False,
     done: str | None = None,
+    notice: str | None = None,
 ) -> Rendered:
-    """An answer with its context line (entry, confidence) and the feedback buttons.
+    """An answer (with the entry's links) and the feedback buttons.
 
     ``share`` adds "Share in channel" (``/faq`` answers, seen only by the asker).
-    ``done`` replaces the buttons with that note (after feedback was given).
+    ``done`` replaces the buttons with that note (after feedback was given);
+    ``notice`` replaces them with that text below the answer (after "Not
+    helpful": the case notice). Entry ids and scores are for agents, never shown here.
     """
     content = sections(escape(answer))
     entry = assistant.kb.entry(entry_id) if entry_id else None
     if entry is not None and entry.links:
         content += sections("\n".join(link_line(link) for link in entry.links))
-    details = []
-    if entry_id:
-        shown = "?" if score is None else f"{score:.0f}"
-        details.append(say(assistant, "slack_answer_context", lang, entry=escape(entry_id), score=shown))
-    if done:
-        details.append(escape(done))
-    tail = [context(*details)] if details else []
+    if notice:
+        return fallback(f"{answer}\n{notice}"), fit(content, sections(escape(notice)))
+    tail = [context(escape(done))] if done else []
     if not done:
         value = ref.encode()
         buttons = [
@@ -245,7 +244,7 @@ def render_reply_answer(assistant: Assistant, reply: Reply, ref: Ref, *, share: 
     """:func:`render_answer` for a ``Reply`` whose action is ``answer``."""
     return render_answer(
         assistant, reply.answer or reply.text, reply.lang, ref.with_entry(reply.entry_id, reply.score),
-        entry_id=reply.entry_id, score=reply.score, share=share,
+        entry_id=reply.entry_id, share=share,
     )
 
 
@@ -265,19 +264,15 @@ def render_clarify(assistant: Assistant, reply: Reply, ref: Ref) -> Rendered:
     return fallback(reply.text), fit(sections(escape(prompt)), [actions(buttons, block_id="faq_clarify")])
 
 
-def render_shared(assistant: Assistant, lang: str, user: str, question: str | None, answer: str,
-                  entry_id: str | None) -> Rendered:
+def render_shared(assistant: Assistant, lang: str, user: str, question: str | None, answer: str) -> Rendered:
     """A ``/faq`` answer shared in the channel: who asked what, then the answer (no buttons)."""
     content = []
     if question:
         asked = say(assistant, "slack_shared", lang, user=user_mention(user), question=escape(question))
         content += sections(shorten(asked, SECTION_TEXT_MAX))
     content += sections(escape(answer))
-    tail = []
-    if entry_id:
-        tail.append(context(say(assistant, "slack_answer_context", lang, entry=escape(entry_id), score="-")))
     text = f"{question}\n{answer}" if question else answer
-    return fallback(text), fit(content, tail)
+    return fallback(text), fit(content)
 
 
 # --- what Seller Support sees -----------------------------------------------------------------
@@ -337,3 +332,13 @@ def render_case(assistant: Assistant, case: Any, permalink: str | None, lang: st
         tail.append(render_resolve_menu(assistant, case, permalink, lang))
     text = f"{title}: {case.question}"
     return fallback(text), fit(content, tail)
+
+
+def render_case_plain(assistant: Assistant, case: Any, error: str, lang: str = "en") -> str:
+    """The case as one plain-text message (no blocks), for a card Slack refused: within every limit Slack counts."""
+    title = say(assistant, "slack_case_title", lang, case=str(case.case))
+    note = say(assistant, "slack_case_plain", lang, case=str(case.case), error=escape(error))
+    asker = user_mention(case.asker) if case.asker else "-"
+    head = f"*{escape(title)}* · {asker} · {escape(case.lang)}\n{note}\n"
+    room = FALLBACK_TEXT_MAX - slack_length(head)
+    return head + shorten(">" + escape(case.question).replace("\n", "\n>"), room)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.client import slack_refused
+from bot.config import SlackSettings
+from bot.slack.client import build_client, slack_refused
 from bot.slack.sink import SlackSink
-from bot.store import Escalation, EscalationStore
+from bot.store import CaseStore, Escalation
+from faq import Assistant
 
 log = logging.getLogger("faqbot.slack")
 
@@ -33,7 +36,7 @@ class CardLocks:
 class CardRedraws:
     """Redraws the cards of cases changed outside Slack, with ``sink``, under ``locks``."""
 
-    def __init__(self, store: EscalationStore, sink: SlackSink, locks: CardLocks) -> None:
+    def __init__(self, store: CaseStore, sink: SlackSink, locks: CardLocks) -> None:
         self.store = store
         self.sink = sink
         self.locks = locks
@@ -60,3 +63,15 @@ class CardRedraws:
             log.warning("could not redraw the card of case %d, will retry: %s", case.case, exc)
             return False
         return True
+
+
+def console_connection(settings: SlackSettings) -> Callable[..., tuple[SlackSink, Callable[[], int]]]:
+    """What a console needs to post its own cases to the support channel (see :mod:`bot.console.forwarding`):
+    the sink, and a round that redraws the cards of cases the agent changed."""
+
+    def connect(store: CaseStore, assistant: Callable[[], Assistant]) -> tuple[SlackSink, Callable[[], int]]:
+        client = build_client(settings.bot_token, settings.api_url)
+        sink = SlackSink(client, settings.support_channel, assistant, lang=settings.support_lang)
+        return sink, CardRedraws(store, sink, CardLocks()).run_once
+
+    return connect

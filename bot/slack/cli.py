@@ -6,19 +6,16 @@
     faqbot slack manifest [--url URL] # the Slack app manifest (YAML)
 
 ``add_slack_parser`` adds the command to ``faqbot``'s parser and ``cmd_slack``
-runs it. Settings come from the environment (see :func:`bot.config.slack_settings`);
+runs it. Every other ``faqbot`` command imports this module for its parser, so
+what only a running bot needs (logging, signals, threads) is imported where used. Settings come from the environment (see :func:`bot.config.slack_settings`);
 a missing one stops start-up with one line naming it. Secrets are never printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
-import signal
 import sys
-import threading
 from typing import TextIO
-from urllib.error import URLError
 
 from bot.commands.cli_texts import help_texts
 
@@ -30,19 +27,19 @@ def add_slack_parser(subparsers, lang: str = "en") -> argparse.ArgumentParser:
     t = help_texts(lang)
     slack = subparsers.add_parser("slack", help=t("slack"), description=t("slack_description"))
     slack.add_argument("--http", action="store_true", help=t("slack_http"))
-    slack.add_argument("--port", type=_port, default=3000, help=t("slack_port"))
-    slack.add_argument("--host", help=t("slack_host"))
-    slack.add_argument("--kb", help=t("kb"))
-    slack.add_argument("--workers", type=_positive, default=16, help=t("slack_workers"))
+    slack.add_argument("--port", type=_port, default=3000, metavar="N", help=t("slack_port"))
+    slack.add_argument("--host", metavar="ADDRESS", help=t("slack_host"))
+    slack.add_argument("--kb", metavar="FILE", help=t("kb"))
+    slack.add_argument("--workers", type=_positive, default=16, metavar="N", help=t("slack_workers"))
     commands = slack.add_subparsers(dest="slack_command", metavar="SUBCOMMAND", parser_class=type(slack))
     manifest = commands.add_parser("manifest", help=t("manifest"))
-    manifest.add_argument("--url", type=_base_url, help=t("manifest_url"))
-    manifest.add_argument("--name", default="faqbot", help=t("manifest_name"))
+    manifest.add_argument("--url", type=_base_url, metavar="URL", help=t("manifest_url"))
+    manifest.add_argument("--name", default="faqbot", metavar="NAME", help=t("manifest_name"))
     trying = commands.add_parser("try", help=t("try"), description=t("try_description"))
-    trying.add_argument("--kb", dest="try_kb", help=t("kb"))
+    trying.add_argument("--kb", dest="try_kb", metavar="FILE", help=t("kb"))
     trying.add_argument("--lang", choices=["en", "zh"], help=t("try_lang"))
     trying.add_argument("--json", action="store_true", help=t("try_json"))
-    trying.add_argument("--db", help=t("try_db"))
+    trying.add_argument("--db", metavar="URL", help=t("try_db"))
     return slack
 
 
@@ -95,15 +92,19 @@ def cmd_slack(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if getattr(args, "slack_command", None) == "try":
         return _cmd_try(args, stdin, stdout)
 
+    import logging
+    from urllib.error import URLError
+
     from bot.config import ConfigError, database_url, http_host, knowledge_path, slack_lease, slack_settings
     from bot.errors import StoreError
+    from bot.slack.log_filter import configure_logging
 
     try:
         settings = slack_settings(http=args.http)
         lease = slack_lease()
     except ConfigError as error:
         return _fail(str(error))
-    _configure_logging()
+    configure_logging()
 
     from slack_bolt.error import BoltError
 
@@ -138,7 +139,7 @@ def _cmd_try(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.config import knowledge_path, no_color, tool_language
     from bot.slack.try_repl import run_try
 
-    lang = tool_language(args.lang)
+    lang = tool_language(getattr(args, "ui_lang", None) or args.lang)
     color = stdout.isatty() and not no_color()
     return run_try(knowledge_path(args.try_kb or args.kb), stdin, stdout, lang=lang, db_url=args.db,
                    color=color, show_json=args.json, support_lang=lang)
@@ -165,6 +166,9 @@ def _serve_http(bot, host: str, port: int, stdout: TextIO) -> int:
 
 
 def _serve_socket(bot, app_token: str, stdout: TextIO) -> int:
+    import threading
+    from urllib.error import URLError
+
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
@@ -192,6 +196,9 @@ def _serve_socket(bot, app_token: str, stdout: TextIO) -> int:
 
 def _stop_on_sigterm() -> None:
     """SIGTERM (a process manager stopping us) ends the server like Ctrl-C."""
+    import signal
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         return
 
@@ -199,14 +206,6 @@ def _stop_on_sigterm() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
-
-
-def _configure_logging() -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth N" at every burst: the pool is bounded on purpose
 
 
 def _fail(message: str) -> int:

@@ -1,8 +1,7 @@
-"""What every Slack listener shares: the engine, the store, the desk, the client, and a few small helpers.
+"""What the Slack adapter's parts share: the engine, the store, the client, the support channel, and the log line.
 
-The listeners are split by audience (conversations, the seller's buttons, the
-support channel's buttons); each holds one :class:`SlackContext` instead of
-reaching into the app object.
+The output (:mod:`bot.slack.output`), the replay and the workers each hold one
+:class:`SlackContext` instead of reaching into the app object.
 """
 
 from __future__ import annotations
@@ -14,18 +13,15 @@ from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 
-from bot.desk import QuestionDesk
 from bot.kb_reload import KnowledgeHolder
 from bot.slack.agents import AgentList
 from bot.slack.blocks import Ref
 from bot.slack.cards import CardLocks
-from bot.slack.values import ButtonSeal, ForgedValue
-from bot.store import Escalation, EscalationStore, StoreError
+from bot.slack.values import ButtonSeal
+from bot.store import Escalation, Store
 from faq import Assistant, Reply
 
 log = logging.getLogger("faqbot.slack")
-
-SOURCE = "slack"
 
 
 @dataclass
@@ -33,8 +29,7 @@ class SlackContext:
     """The shared parts of the Slack adapter."""
 
     knowledge: KnowledgeHolder
-    store: EscalationStore
-    desk: QuestionDesk
+    store: Store  # the desks' cases and questions, and the workers' queues
     client: WebClient
     support_channel: str
     support_lang: str = "en"
@@ -47,51 +42,11 @@ class SlackContext:
         """The current engine (reloaded when knowledge.yaml changes)."""
         return self.knowledge.assistant
 
-    def question(self, ref: Ref) -> tuple[str, str] | None:
-        """``(question, lang)`` of a button's question: from the question log, else carried in the button."""
-        if ref.question_id is not None:
-            try:
-                logged = self.store.question(ref.question_id)
-            except StoreError as exc:
-                log.warning("%s", exc)
-                logged = None
-            if logged is not None:
-                return logged.question, logged.lang
-        return (ref.question, ref.lang) if ref.question else None
-
 
 def answer_of(assistant: Assistant, ref: Ref) -> str | None:
     """The answer of the entry a button refers to, in the asker's language; None if the entry is gone."""
     entry = assistant.kb.entry(ref.entry_id) if ref.entry_id else None
     return entry.text_in(entry.answer, ref.lang) if entry else None
-
-
-def ref_of(action: dict, seal: ButtonSeal | None = None) -> Ref | None:
-    """The reference a seller's button carries, or None (logged) for a value we did not write.
-
-    With ``seal``, a forged or changed value raises :class:`bot.slack.values.ForgedValue`.
-    """
-    try:
-        return Ref.decode(action.get("value"), seal)
-    except ForgedValue:
-        raise
-    except ValueError:
-        log.warning("ignoring a button with a value we did not write")
-        return None
-
-
-def clicker_of(body: dict) -> str | None:
-    """Who clicked a button."""
-    return (body.get("user") or {}).get("id")
-
-
-def replace_message(body: dict, client: WebClient, respond, text: str, content: list[dict]) -> None:
-    """Replace the clicked message: ``chat.update`` in a channel or DM, the response URL for ``/faq`` answers."""
-    container = body.get("container") or {}
-    if container.get("is_ephemeral") or not container.get("message_ts"):
-        respond(text=text, blocks=content, replace_original=True)
-    else:
-        client.chat_update(channel=container.get("channel_id"), ts=container["message_ts"], text=text, blocks=content)
 
 
 def kind_of(body: dict) -> str:
@@ -110,8 +65,13 @@ def log_line(
     started: float,
     error: BaseException | None = None,
 ) -> None:
-    """The one line per event: event id, kind, action, entry, score, language, case, latency."""
-    entry = entry or (reply.entry_id if reply is not None and reply.action != "escalate" else None)
+    """The one line per event: event id, kind, action, entry, score, language, case, latency.
+
+    ``entry`` is the answered entry, or for an escalation the out-of-scope topic that sent it (its score is
+    that topic's); an escalation nothing matched has ``entry=-``.
+    """
+    if entry is None and reply is not None and (reply.action != "escalate" or reply.kind == "out_of_scope"):
+        entry = reply.entry_id
     parts = [
         f"event={event_id or '-'}", f"kind={kind}", f"action={action}", f"entry={entry or '-'}",
         f"score={reply.score:.1f}" if reply is not None else "score=-",

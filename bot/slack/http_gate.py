@@ -9,7 +9,7 @@ answers what bolt would choke on itself:
   byte of it is read (any WSGI server: ``faqbot slack --http``'s own refuses it
   earlier still, gunicorn does not);
 - a body that is not UTF-8, not a JSON object, or a form whose ``payload`` is
-  not a JSON object gets 400, signed or not;
+  not a JSON object, or whose ``event`` is not one, gets 400, signed or not;
 - nothing from a body is ever logged (a forged body with a newline must not
   write a line of its own into the log): only its size and what was wrong.
 """
@@ -59,7 +59,11 @@ def _json_object_problem(text: str, what: str) -> str | None:
         data = json.loads(text)
     except ValueError:
         return f"{what} is not valid JSON"
-    return None if isinstance(data, dict) else f"{what} is not a JSON object"
+    if not isinstance(data, dict):
+        return f"{what} is not a JSON object"
+    if "event" in data and not isinstance(data["event"], dict):  # bolt reads event["type"]: a TypeError, a 500
+        return f"{what}'s event is not a JSON object"
+    return None
 
 
 def guard_events(application: WsgiApp, *, max_body: int = MAX_BODY) -> WsgiApp:

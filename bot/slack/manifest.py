@@ -46,8 +46,8 @@ def manifest(url: str | None = None, name: str = "faqbot") -> dict[str, Any]:
     return {
         "display_information": {
             "name": name,
-            "description": "Answers seller questions from the FAQ in English and Chinese;"
-                           " hands the rest to Seller Support.",
+            "description": "Answers questions from the FAQ in English and Chinese;"
+                           " hands the rest to your support team.",
             "background_color": "#1d3557",
         },
         "features": {

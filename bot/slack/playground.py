@@ -28,7 +28,7 @@ from bot.kb_reload import KnowledgeHolder
 from bot.slack.app import SlackBot
 from bot.slack.client import build_client
 from bot.slack.server import make_http_server
-from bot.store import EscalationStore
+from bot.store import SqlStore
 from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, Call, FakeSlack
 
 SELLER, SELLER_DM = "U0SELLER", "D0SELLER"
@@ -49,6 +49,8 @@ class Button:
     channel: str
     message_ts: str | None  # None for a /faq answer (only a response URL)
     ephemeral: bool
+    block_id: str = "b"
+    options: tuple[tuple[str, str], ...] = ()  # a select menu's (label, value), in the order shown; () for a button
 
 
 class Playground:
@@ -56,7 +58,7 @@ class Playground:
 
     def __init__(self, kb_path: Path, db_url: str, *, support_lang: str = "en") -> None:
         knowledge = KnowledgeHolder(kb_path)  # a broken knowledge base fails here, before anything starts
-        self.store = EscalationStore.from_url(db_url)
+        self.store = SqlStore.from_url(db_url)
         self.store.migrate()
         self.fake = FakeSlack().start()
         self._secret = secrets.token_hex(16)
@@ -101,17 +103,23 @@ class Playground:
         })
         return self._send(body, "application/x-www-form-urlencoded")
 
-    def click(self, button: Button) -> list[Call]:
-        """Click ``button``: as the agent in the support channel, as the seller anywhere else."""
+    def click(self, button: Button, option: int | None = None) -> list[Call]:
+        """Click ``button`` (or choose a menu's ``option``, counted from 0): as the agent in the support channel,
+        as the seller anywhere else."""
         user = AGENT if button.channel == SUPPORT_CHANNEL else SELLER
         container: dict[str, Any] = {"type": "message", "channel_id": button.channel, "is_ephemeral": button.ephemeral}
         payload: dict[str, Any] = {
             "type": "block_actions", "user": {"id": user, "team_id": TEAM_ID}, "team": {"id": TEAM_ID},
             "api_app_id": "ATRY", "container": container, "channel": {"id": button.channel},
             "trigger_id": f"trigger-{next(self._ids)}", "response_url": self.fake.response_url(f"click{next(self._ids)}"),
-            "actions": [{"type": "button", "action_id": button.action_id, "block_id": "b", "value": button.value,
-                         "action_ts": f"{time.time():.6f}"}],
+            "actions": [{"type": "button", "action_id": button.action_id, "block_id": button.block_id,
+                         "value": button.value, "action_ts": f"{time.time():.6f}"}],
         }
+        if option is not None:  # a select menu sends the chosen option instead of a value
+            label, value = button.options[option]
+            payload["actions"][0] = {"type": "static_select", "action_id": button.action_id, "block_id": button.block_id,
+                                     "selected_option": {"text": {"type": "plain_text", "text": label}, "value": value},
+                                     "action_ts": f"{time.time():.6f}"}
         if button.message_ts:
             container["message_ts"] = button.message_ts
             if not button.ephemeral:

@@ -23,10 +23,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 
 log = logging.getLogger("faqbot.slack")
 
@@ -116,13 +112,3 @@ def _look_if_allowed(client: WebClient, channel: str, key: str, thread_ts: str |
         log.warning("cannot look for post %s in %s (%s); posting without looking", key, channel,
                     exc.response.get("error"))
         return None
-
-
-class LookingServerErrorRetryHandler(ServerErrorRetryHandler):
-    """slack-sdk's 500/503 retry, except for posts: a post that failed with 500 may have arrived, so we look first."""
-
-    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
-                   error: Exception | None = None) -> bool:
-        if any(request.url.endswith(method) for method in POSTING_METHODS):
-            return False
-        return super()._can_retry(state=state, request=request, response=response, error=error)

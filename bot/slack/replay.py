@@ -1,90 +1,75 @@
-"""Handling a recorded Slack request: the stored body becomes the listener call it was acknowledged for.
+"""A parsed Slack request handed to the front desk, answered through Slack's output, with its one log line.
 
-The inbox (:mod:`bot.slack.inbox`) keeps each request's body; this module turns
-it back into what the listeners take (the event, the clicked action, a
-``respond`` for the response URL, the bot's user id) and calls the listener
-for its kind or action id. The same path serves a request handled at once and
-one finished by another process after the first was killed.
+The same path serves a request handled at once, one replayed from the durable
+inbox by another process after the first was killed, and one handled in memory
+because the database would not record it: the stored request is already
+parsed (:mod:`bot.slack.requests`), so replaying it is calling the desks again.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+import dataclasses
+import time
 
-from slack_bolt.context.respond import Respond
-
-from bot.slack import blocks
-from bot.slack.context import SlackContext
-from bot.slack.resolve_menu import RESOLVE_AS
-from bot.slack.conversations import Conversations
-from bot.slack.inbox import Handler
-from bot.slack.seller_buttons import SellerButtons
-from bot.slack.support_buttons import SupportButtons
+from bot.desks.front import FrontDesk, Handled
+from bot.desks.request import Request
+from bot.inbox import stored_request
+from bot.slack.context import SlackContext, log_line
+from bot.slack.held_replies import ReplyOutbox
+from bot.slack.output import SlackOutput
+from bot.slack.posting import find_post
+from bot.slack.texts import say
 from bot.store import InboxRequest
 
-ACTIONS = (blocks.HELPFUL, blocks.NOT_HELPFUL, blocks.SHARE, blocks.CHOOSE_PATTERN, blocks.NONE_OF_THESE,
-           blocks.TAKE, blocks.RESOLVE, RESOLVE_AS)
+#: Case refusals the log line names (the others leave no line: a value nobody should send).
+_LOGGED_REFUSALS = {"not_an_agent": "refused", "store_failed": "failed"}
 
 
-@dataclass(frozen=True)
-class RecordedContext:
-    """The part of bolt's context a listener reads later: the bot's own user id."""
+class SlackReplay:
+    """Hands requests to ``front`` with a :class:`SlackOutput` each; held replies go to ``outbox``."""
 
-    bot_user_id: str | None = None
-
-
-def respond_for(body: dict[str, Any]) -> Respond:
-    """A ``respond`` that posts to the request's response URL (valid for 30 minutes after the request)."""
-    url = body.get("response_url") or next(
-        (item.get("response_url") for item in body.get("response_urls") or [] if item.get("response_url")), None)
-    return Respond(response_url=url)
-
-
-class Replay:
-    """The inbox's handlers: one per kind of request, calling the audience's listeners."""
-
-    def __init__(self, ctx: SlackContext, conversations: Conversations, seller: SellerButtons,
-                 support: SupportButtons) -> None:
+    def __init__(self, ctx: SlackContext, front: FrontDesk, outbox: ReplyOutbox) -> None:
         self.ctx = ctx
-        self.conversations = conversations
-        # Each listener as (body, action, client, respond, durable); durable ones may raise to be retried.
-        self.actions: dict[Any, Callable[..., None]] = {
-            blocks.HELPFUL: seller.on_helpful,
-            blocks.NOT_HELPFUL: seller.on_not_helpful,
-            blocks.SHARE: lambda body, action, client, respond, durable: seller.on_share(body, action, respond),
-            blocks.CHOOSE_PATTERN: seller.on_choose,
-            blocks.NONE_OF_THESE: seller.on_none_of_these,
-            blocks.TAKE: lambda body, action, client, respond, durable: support.on_take(body, action, client),
-            blocks.RESOLVE: lambda body, action, client, respond, durable: support.on_resolve(body, action, client),
-            RESOLVE_AS: lambda body, action, client, respond, durable: support.on_resolve_as(body, action, client),
-        }
+        self.front = front
+        self.outbox = outbox
 
-    def handlers(self) -> dict[str, Handler]:
-        """The handlers by request kind, for :class:`bot.slack.inbox.SlackInbox`."""
-        return {"event": self.event, "command": self.command, "action": self.action}
+    def handle(self, request: Request) -> None:
+        """Handle one request. Raises only what is worth retrying (a recorded request's busy database, Slack down)."""
+        started = time.perf_counter()
+        if request.action == "resolve" and not request.note:
+            note = say(self.ctx.assistant, "slack_case_resolution", self.ctx.support_lang)
+            request = dataclasses.replace(request, note=note)
+        output = SlackOutput(self.ctx, request, self.outbox)
+        self._log(request, self.front.handle(request, output), output, started)
 
-    def event(self, request: InboxRequest, durable: bool) -> None:
-        body = request.payload.get("body") or {}
-        context = RecordedContext(request.payload.get("bot_user_id"))
-        self.conversations.on_message(body, body.get("event") or {}, context, self.ctx.client, durable=durable)
+    def deliver(self, row: InboxRequest) -> None:
+        """The inbox's deliverer: a recorded request, replayed."""
+        self.handle(stored_request(row))
 
-    def command(self, request: InboxRequest, durable: bool) -> None:
-        body = request.payload.get("body") or {}
-        self.conversations.on_command(body, respond_for(body), durable=durable)
+    def find(self, row: InboxRequest) -> str | None:
+        """The ts of the reply to a recorded message already in Slack (a holder died after posting it), else None."""
+        request = stored_request(row)
+        where = request.reply_to
+        if where.get("via") != "thread" or not request.channel:
+            return None  # command and button answers are private (ephemeral): nothing to look at
+        return find_post(self.ctx.client, request.channel, where.get("key") or row.key, request.thread)
 
-    def action(self, request: InboxRequest, durable: bool) -> None:
-        body = request.payload.get("body") or {}
-        for action in body.get("actions") or []:
-            listener = self._listener(str(action.get("action_id") or ""))
-            if listener is not None:
-                listener(body, action, self.ctx.client, respond_for(body), durable=durable)
-
-    def _listener(self, action_id: str) -> Callable[..., None] | None:
-        """The listener of an action id: by name, or by the pattern it matches (the "did you mean" choices)."""
-        for key, listener in self.actions.items():
-            if key == action_id or (isinstance(key, re.Pattern) and key.match(action_id)):
-                return listener
-        return None
+    @staticmethod
+    def _log(request: Request, handled: Handled, output: SlackOutput, started: float) -> None:
+        """The one line per request: event id, kind, action, entry, score, language, case, latency."""
+        kind = request.reply_to.get("kind") or "button"
+        outcome = handled.question
+        reply = outcome.reply if outcome is not None and request.action == "ask" else None
+        case = outcome.case if outcome is not None else None
+        if handled.case is not None:
+            refusal = handled.case.refusal
+            if refusal is not None and refusal not in _LOGGED_REFUSALS and not refusal.startswith(("taken", "already")):
+                return
+            said = request.action if refusal not in _LOGGED_REFUSALS else f"{request.action}_{_LOGGED_REFUSALS[refusal]}"
+            log_line(request.event, kind, said, case=handled.case.case, started=started, error=handled.case.error)
+            return
+        if handled.said in ("refused", "ignored"):
+            return
+        said = "held" if output.held else ("error" if output.failed is not None else handled.said)
+        log_line(request.event, kind, said, reply=reply, entry=handled.entry_id, case=case, started=started,
+                 error=None if output.held else output.failed)

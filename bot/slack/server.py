@@ -19,7 +19,8 @@ from bot.slack.agents import AgentList
 from bot.slack.app import SlackBot
 from bot.slack.client import build_client
 from bot.slack.http_server import HttpServer
-from bot.store import EscalationStore
+from bot.slack.log_filter import configure_logging
+from bot.store import SqlStore
 
 log = logging.getLogger("faqbot.slack")
 
@@ -31,7 +32,7 @@ def create_bot(settings, *, kb_path, db_url: str, workers: int = 16, **options) 
     or slack-bolt's ``BoltError`` (Slack rejected the bot token).
     """
     knowledge = KnowledgeHolder(kb_path)
-    store = EscalationStore.from_url(db_url)
+    store = SqlStore.from_url(db_url)
     store.migrate()
     client = build_client(settings.bot_token, settings.api_url)
     agents = AgentList(client, settings.agents, settings.agent_group)
@@ -63,8 +64,7 @@ def wsgi_app(environ: Mapping[str, str] | None = None) -> Callable:
     from bot.errors import StoreError
     from faq import KnowledgeError
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         settings = slack_settings(environ, http=True)
         bot = create_bot(settings, kb_path=knowledge_path(), db_url=database_url(), lease=slack_lease(environ))

@@ -20,8 +20,9 @@ from typing import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.blocks import render_case
-from bot.slack.client import slack_refused
+from bot.errors import Undeliverable
+from bot.slack.blocks import render_case, render_case_plain
+from bot.slack.client import refused_for_good, slack_refused
 from bot.slack.posting import find_post, post_once
 from bot.store import Escalation
 from faq import Assistant
@@ -63,12 +64,36 @@ class SlackSink:
         self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
     def forward(self, escalation: Escalation) -> str:
-        """Post the case card (unless an earlier attempt's card is there); return ``"<channel>:<ts>"``. Raises when Slack refuses."""
+        """Post the case card (unless an earlier attempt's card is there); return ``"<channel>:<ts>"``.
+
+        Raises when Slack refuses; a card whose content Slack refuses for good
+        is posted once as plain text instead, and if that is refused too,
+        :class:`bot.errors.Undeliverable` says so (the case is not retried).
+        """
         text, blocks = render_case(self.assistant(), escalation, self.permalink(escalation), self.lang)
-        posted = post_once(self.client, card_key(escalation), channel=self.channel, text=text, blocks=blocks,
-                           look_first=escalation.forward_attempts > 0, unfurl_links=False, unfurl_media=False)
+        try:
+            posted = post_once(self.client, card_key(escalation), channel=self.channel, text=text, blocks=blocks,
+                               look_first=escalation.forward_attempts > 0, unfurl_links=False, unfurl_media=False)
+        except SlackApiError as exc:
+            refusal = refused_for_good(exc)
+            if refusal is None:
+                raise
+            log.warning("case=%d: Slack refused its card (%s); posting it as plain text", escalation.case, refusal)
+            posted = self._post_plain(escalation, refusal)
         log.info("case=%d action=forwarded channel=%s ts=%s", escalation.case, self.channel, posted["ts"])
         return f"{posted['channel']}:{posted['ts']}"
+
+    def _post_plain(self, escalation: Escalation, refusal: str) -> dict:
+        """The case as one plain-text message; :class:`Undeliverable` when Slack refuses that for good too."""
+        text = render_case_plain(self.assistant(), escalation, refusal, self.lang)
+        try:
+            return post_once(self.client, card_key(escalation), channel=self.channel, text=text,
+                             unfurl_links=False, unfurl_media=False)
+        except SlackApiError as exc:
+            again = refused_for_good(exc)
+            if again is None:
+                raise
+            raise Undeliverable(f"Slack refused the card ({refusal}) and its plain-text version ({again})") from exc
 
     def find(self, escalation: Escalation) -> str | None:
         """``"<channel>:<ts>"`` of this case's card if an earlier, unconfirmed attempt posted it, else None."""
@@ -79,3 +104,4 @@ class SlackSink:
 def card_key(escalation: Escalation) -> str:
     """The key a case's card is tagged with."""
     return f"case:{escalation.case}"
+

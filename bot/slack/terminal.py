@@ -1,8 +1,10 @@
-"""Block Kit as a terminal shows it: sections, fields, grey context lines and buttons as ``[ label ]``.
+"""Block Kit as a terminal shows it: sections, fields, grey context lines, buttons as ``[ label ]``
+and a select menu (the case card's "Resolve as…") as ``[ placeholder ▾ ]`` with its options listed.
 
 Used by ``faqbot slack try`` to show what Slack would display. Only the block
 types faqbot posts are drawn in full (``section``, ``context``, ``actions``,
-``divider``, ``header``); any other is named, never dropped silently.
+``divider``, ``header``); any other is named, never dropped silently. Buttons
+and menus get numbers to click them by; a menu's options are numbered under it.
 """
 
 from __future__ import annotations
@@ -57,9 +59,9 @@ def render_blocks(
     blocks: list[dict[str, Any]],
     names: Mapping[str, str],
     style: Style,
-    number: Callable[[dict[str, Any]], int],
+    number: Callable[[dict[str, Any], dict[str, Any]], int],
 ) -> list[str]:
-    """The lines a terminal shows for ``blocks``; ``number(button)`` gives each button the number to click it by."""
+    """The lines a terminal shows for ``blocks``; ``number(element, block)`` gives each button or menu its number."""
     lines: list[str] = []
     for block in blocks:
         kind = block.get("type")
@@ -70,14 +72,18 @@ def render_blocks(
                 title, _, value = _text(field, names, style).partition("\n")
                 lines.append(f"  {title}: {value.replace(chr(10), ' ')}" if value else f"  {title}")
             if block.get("accessory", {}).get("type") == "button":
-                lines.append("  " + _button(block["accessory"], style, number))
+                lines.append("  " + _button(block["accessory"], style, lambda element: number(element, block)))
         elif kind == "context":
             parts = [_text(element, names, style) for element in block.get("elements") or [] if element.get("text")]
             lines.append(style.dim("  ".join(parts)))
         elif kind == "actions":
-            shown = [_button(element, style, number) for element in block.get("elements") or []
+            elements = block.get("elements") or []
+            shown = [_button(element, style, lambda element: number(element, block)) for element in elements
                      if element.get("type") == "button"]
-            lines.append("  ".join(shown))
+            if shown:
+                lines.append("  ".join(shown))
+            for menu in (element for element in elements if element.get("type") == "static_select"):
+                lines.extend(_menu(menu, style, number(menu, block)))
         elif kind == "divider":
             lines.append(style.dim("─" * 40))
         elif kind == "header":
@@ -95,3 +101,26 @@ def _text(obj: dict[str, Any], names: Mapping[str, str], style: Style) -> str:
 def _button(element: dict[str, Any], style: Style, number: Callable[[dict[str, Any]], int]) -> str:
     label = (element.get("text") or {}).get("text") or "?"
     return f"{number(element)} " + style.button(f"[ {label} ]", element.get("style"))
+
+
+def menu_options(menu: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """A select menu's options in order, each with its group's label (None outside groups)."""
+    found: list[tuple[str | None, dict[str, Any]]] = [(None, option) for option in menu.get("options") or []]
+    for group in menu.get("option_groups") or []:
+        label = (group.get("label") or {}).get("text")
+        found += [(label, option) for option in group.get("options") or []]
+    return found
+
+
+def _menu(menu: dict[str, Any], style: Style, number: int) -> list[str]:
+    """``N [ Resolve as… ▾ ]`` and, under it, each option as ``N.K label`` below its group's name."""
+    placeholder = (menu.get("placeholder") or {}).get("text") or "…"
+    lines = [f"{number} " + style.button(f"[ {placeholder} ▾ ]", None)]
+    group: str | None = None
+    for position, (label, option) in enumerate(menu_options(menu), start=1):
+        if label is not None and label != group:
+            lines.append(style.dim(f"    {label}"))
+            group = label
+        text = (option.get("text") or {}).get("text") or "?"
+        lines.append(f"      {number}.{position} {text}")
+    return lines

@@ -16,10 +16,6 @@ SLACK_TEXTS = Catalog({
     "slack_helpful": {"en": "Helpful", "zh": "有帮助"},
     "slack_not_helpful": {"en": "Not helpful, ask {contact}", "zh": "没有帮助,转给{contact}"},
     "slack_share": {"en": "Share in channel", "zh": "分享到频道"},
-    "slack_answer_context": {
-        "en": "FAQ entry `{entry}` · confidence {score}",
-        "zh": "常见问题条目 `{entry}` · 置信度 {score}",
-    },
     "slack_thanks": {
         "en": "Thanks for the feedback!",
         "zh": "感谢您的反馈!",
@@ -43,6 +39,11 @@ SLACK_TEXTS = Catalog({
     "slack_case_no_candidates": {"en": "none", "zh": "无"},
     "slack_case_link": {"en": "Open the seller's message", "zh": "查看卖家的消息"},
     "slack_case_open": {"en": "Open: nobody has taken it yet.", "zh": "待处理:尚无人接手。"},
+    "slack_case_plain": {
+        "en": "(Plain text: Slack refused this case's full card ({error}). Take and resolve it from the console: "
+              "faqbot console, :case {case}.)",
+        "zh": "(纯文本:Slack 拒绝了此案例的完整卡片({error})。请在控制台中接手并解决:faqbot console,:case {case}。)",
+    },
     "slack_case_taken": {"en": "Taken by {agent}.", "zh": "已由 {agent} 接手。"},
     "slack_case_resolved": {"en": "Resolved by {agent}.", "zh": "已由 {agent} 解决。"},
     "slack_take": {"en": "Take", "zh": "接手"},
@@ -82,8 +83,8 @@ SLACK_TEXTS = Catalog({
         "zh": "案例 #{case} 已由 {agent} 接手,只有该同事可以将其解决。",
     },
     "slack_not_an_agent": {
-        "en": "Sorry, only Seller Support agents can take or resolve cases. Nothing was changed.",
-        "zh": "抱歉,只有销售伙伴支持团队的客服可以接手或解决案例。未做任何更改。",
+        "en": "Sorry, only {contact} agents can take or resolve cases. Nothing was changed.",
+        "zh": "抱歉,只有{contact}的客服可以接手或解决案例。未做任何更改。",
     },
     # --- Slack: buttons pressed by someone they are not for -------------------------------
     "slack_not_your_question": {

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.slack.playground import NAMES, SUPPORT_CHANNEL, Button, Playground
-from bot.slack.terminal import Style, render_blocks
+from bot.slack.terminal import Style, menu_options, render_blocks
 from bot.testkit.fake_slack import Call
 from faq.catalog import Catalog
 
@@ -38,12 +38,14 @@ TRY_TEXTS = Catalog({
         "en": ("  a line of text     send it to the bot (a direct message, or /faq after :faq)\n"
                "  /faq TEXT          send TEXT with the /faq command once\n"
                "  :click N  (or :N)  click button N (as an agent on a case card, else as the seller)\n"
+               "  :N K               choose option N.K of menu N (the case card's \"Resolve as…\")\n"
                "  :faq / :dm         type with /faq from now on / go back to the direct message\n"
                "  :json              show or hide the raw Web API calls (Block Kit JSON)\n"
                "  :help, :quit       this help; leave (Ctrl-D leaves too)"),
         "zh": ("  输入一行文字        发送给机器人(私信;输入 :faq 后改用 /faq)\n"
                "  /faq 文字          用 /faq 命令发送一次\n"
                "  :click N(或 :N)   点击第 N 个按钮(在案例卡片上以客服身份,其他以卖家身份)\n"
+               "  :N K               选择菜单 N 的第 K 项(案例卡片的“解决并标注为…”)\n"
                "  :faq / :dm         之后用 /faq 发送 / 回到私信\n"
                "  :json              显示或隐藏原始 Web API 调用(Block Kit JSON)\n"
                "  :help、:quit       显示帮助;退出(Ctrl-D 也可退出)"),
@@ -58,6 +60,10 @@ TRY_TEXTS = Catalog({
     "try_ephemeral": {"en": "#{channel} · only {user} can see this", "zh": "#{channel} · 仅 {user} 可见"},
     "try_nothing": {"en": "(nothing was posted)", "zh": "(没有发布任何内容)"},
     "try_no_button": {"en": "There is no button {number}.", "zh": "没有第 {number} 个按钮。"},
+    "try_pick_option": {
+        "en": "Menu {number} has options {number}.1 to {number}.{count}: type :{number} K to choose one.",
+        "zh": "菜单 {number} 的选项为 {number}.1 到 {number}.{count}:输入 :{number} K 选择一项。",
+    },
     "try_unknown": {"en": "Unknown command {command}; type :help.", "zh": "未知命令 {command};请输入 :help。"},
     "try_mode_faq": {"en": "Now typing with /faq.", "zh": "现在使用 /faq 发送。"},
     "try_mode_dm": {"en": "Now typing in the direct message.", "zh": "现在在私信中发送。"},
@@ -109,13 +115,10 @@ class TrySession:
             return False
         if name == "help":
             self.say(self.t("try_help"))
-        elif name in ("click", "c") or name.isdigit():
-            target = rest.strip() if not name.isdigit() else name
-            button = self.buttons.get(int(target)) if target.isdigit() else None
-            if button is None:
-                self.say(self.t("try_no_button", number=target or "?"))
-            else:
-                self.show(self.playground.click(button))
+        elif name in ("click", "c"):
+            self._click(rest)
+        elif name.split(".")[0].isdigit():  # :N, :N K or :N.K
+            self._click(f"{name} {rest}")
         elif name in ("faq", "dm"):
             self.slash = name == "faq"
             self.say(self.t("try_mode_faq" if self.slash else "try_mode_dm"))
@@ -125,6 +128,19 @@ class TrySession:
         else:
             self.say(self.t("try_unknown", command=line.split()[0]))
         return True
+
+    def _click(self, target: str) -> None:
+        """``N`` clicks button N; ``N K`` or ``N.K`` chooses option K of menu N."""
+        words = target.replace(".", " ").split()
+        button = self.buttons.get(int(words[0])) if words and words[0].isdigit() else None
+        if button is None:
+            self.say(self.t("try_no_button", number=words[0] if words else "?"))
+        elif not button.options:
+            self.show(self.playground.click(button))
+        elif len(words) > 1 and words[1].isdigit() and 1 <= int(words[1]) <= len(button.options):
+            self.show(self.playground.click(button, option=int(words[1]) - 1))
+        else:
+            self.say(self.t("try_pick_option", number=words[0], count=len(button.options)))
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -144,7 +160,7 @@ class TrySession:
                 continue
             blocks = call.params.get("blocks")
             if blocks:
-                lines = render_blocks(blocks, NAMES, self.style, lambda element: self._number(element, call))
+                lines = render_blocks(blocks, NAMES, self.style, lambda element, block: self._number(element, block, call))
             else:
                 lines = [str(call.params.get("text") or "")]
             self.say("\n".join(lines))
@@ -171,7 +187,7 @@ class TrySession:
             where = self.t("try_to_channel", channel=NAMES.get(channel, channel))
         return self.t("try_updated", where=where) if call.method == "chat.update" else where
 
-    def _number(self, element: dict[str, Any], call: Call) -> int:
+    def _number(self, element: dict[str, Any], block: dict[str, Any], call: Call) -> int:
         params = call.params
         if call.method == "response_url":
             channel, ts, ephemeral = "C0GENERAL", None, params.get("response_type") != "in_channel"
@@ -180,8 +196,11 @@ class TrySession:
             ts = params.get("ts") if call.method == "chat.update" else call.response.get("ts")
             ephemeral = call.method == "chat.postEphemeral"
         number = len(self.buttons) + 1
-        self.buttons[number] = Button(element["action_id"], str(element.get("value") or ""),
-                                      (element.get("text") or {}).get("text", ""), channel, ts, ephemeral)
+        label = (element.get("text") or element.get("placeholder") or {}).get("text", "")
+        options = tuple(((option.get("text") or {}).get("text", ""), str(option.get("value") or ""))
+                        for _, option in menu_options(element))
+        self.buttons[number] = Button(element["action_id"], str(element.get("value") or ""), label, channel, ts,
+                                      ephemeral, block_id=str(block.get("block_id") or "b"), options=options)
         return number
 
 

@@ -8,7 +8,7 @@ A click's value comes from the clicker's Slack client, so it can be forged. The
 seller's references are sealed with an HMAC (:class:`ButtonSeal`, keyed from the
 bot token every process shares): a changed question id, asker or message is
 refused. The case buttons carry only a case number, which is looked up in the
-database (see :mod:`bot.slack.support_buttons`).
+database (see :mod:`bot.desks.cases`).
 """
 
 from __future__ import annotations
@@ -24,11 +24,17 @@ BUTTON_VALUE_MAX = 2000
 ELLIPSIS = "…"
 
 
+def slack_length(text: str) -> int:
+    """``text``'s length as Slack counts it against its limits: UTF-16 code units (an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, ending with an ellipsis when cut."""
-    if len(text) <= limit:
+    """``text`` cut to at most ``limit`` characters as Slack counts them, ending with an ellipsis when cut."""
+    if len(text) <= limit // 2 or slack_length(text) <= limit:
         return text
-    cut = text[: max(0, limit - len(ELLIPSIS))]
+    room = max(0, limit - slack_length(ELLIPSIS))
+    cut = text.encode("utf-16-le")[: 2 * room].decode("utf-16-le", "ignore")  # never half an emoji
     amp = cut.rfind("&")
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]  # never leave half an entity such as "&am"

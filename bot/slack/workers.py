@@ -13,7 +13,8 @@ import os
 import threading
 
 from bot.background import run_periodically
-from bot.delivery import DeliveryWorker, Forwarder, ReplyOutbox
+from bot.delivery import DeliveryWorker, Forwarder
+from bot.slack.held_replies import ReplyOutbox
 from bot.slack.cards import CardRedraws
 from bot.slack.context import SlackContext
 from bot.slack.posting import post_once

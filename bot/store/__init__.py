@@ -1,26 +1,29 @@
 """The durable store: a question is a row before it is a message.
 
-``EscalationStore`` keeps escalations (the Seller Support queue), a log of every
-question asked, feedback on answers and the work queues (cases to forward, Slack
-replies to post again, Slack requests to handle: the inbox), in any database
-SQLAlchemy supports: a SQLite file by default (one machine), PostgreSQL when
-several processes serve traffic. Every write is one transaction, committed before the
-call returns, so an error leaves nothing half-written and a crash loses nothing
-already acknowledged. All SQL of faqbot lives in this package:
+``SqlStore`` keeps escalations (the Seller Support queue), a log of every
+question asked, sellers' picks, feedback on answers and the work queues (cases to
+forward, Slack replies to post again, Slack requests to handle: the inbox), in
+any database SQLAlchemy supports: a SQLite file by default (one machine),
+PostgreSQL when several processes serve traffic. Callers type against the small
+protocol they use (``protocols``: ``CaseStore``, ``QuestionStore``, ...), so a
+second backend implements those interfaces; ``SqlStore`` implements them all.
+Every write is one transaction, committed before the call returns, so an error
+leaves nothing half-written and a crash loses nothing already acknowledged. All SQL of faqbot lives in this package:
 
+- ``protocols``: the interfaces, one per subject below (no SQL);
 - ``database``: engine set-up, SQLite pragmas, migrations on first use, errors;
 - ``schema``: the tables and the migration steps;
 - ``cases``: the case lifecycle and card freshness;
-- ``questions``: the question log and feedback;
+- ``questions``: the question log, sellers' picks and feedback;
 - ``queues``: leases and settlements of the work queues (run by ``bot.delivery``), the
   Slack inbox among them: its unique key is what answers each Slack event once;
-- ``learning``: sellers' picks, and the log read back as the learning loop's records;
+- ``learning``: the log read back as the learning loop's records;
 - ``retention``: deleting old questions and closed cases (``faqbot prune``);
 - ``records``: the frozen records handed back.
 
 Typical use::
 
-    store = EscalationStore.from_url(url)          # schema created on first use
+    store = SqlStore.from_url(url)                 # schema created on first use
     case, created = store.open_escalation(reply, source="console", asker="ana")
     store.take(case.case, "agent-7")
     store.resolve(case.case, "agent-7", "Answered by email")
@@ -32,14 +35,26 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import InvalidTransition, StoreBusy, StoreError, UnknownCase
-from bot.store.cases import Cases
-from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url
-from bot.store.learning import LearningRecords
-from bot.store.questions import QuestionLog
-from bot.store.queues import WorkQueues
-from bot.store.retention import PruneCounts, Retention
+from bot.store.cases import SqlCases
+from bot.store.database import DEFAULT_BUSY_TIMEOUT, default_db_url, mask_url
+from bot.store.learning import SqlLearning
+from bot.store.protocols import (
+    CaseStore,
+    CasesAndQuestions,
+    ForwardingStore,
+    HeldReplyStore,
+    InboxStore,
+    LearningStore,
+    QuestionStore,
+    ReportStore,
+    RetentionStore,
+    Store,
+    StoreAdmin,
+)
+from bot.store.questions import SqlQuestions
+from bot.store.queues import SqlQueues
 from bot.store.records import (
-    SOURCES,
+    SOURCE_FORMAT,
     Escalation,
     EscalationList,
     FeedbackRecord,
@@ -49,17 +64,25 @@ from bot.store.records import (
     QuestionRecord,
     idempotency_key_for,
 )
+from bot.store.retention import PruneCounts, SqlRetention
 
 __all__ = [
-    "DEFAULT_BUSY_TIMEOUT", "SOURCES", "Escalation", "EscalationList", "EscalationStore", "FeedbackRecord",
+    "DEFAULT_BUSY_TIMEOUT", "SOURCE_FORMAT", "Escalation", "EscalationList", "FeedbackRecord",
     "InboxRequest", "InvalidTransition", "Leased", "PendingReply", "PruneCounts", "QuestionRecord", "StoreBusy",
     "StoreError", "UnknownCase",
-    "default_db_url", "idempotency_key_for",
+    "CaseStore", "CasesAndQuestions", "ForwardingStore", "HeldReplyStore", "InboxStore", "LearningStore",
+    "QuestionStore", "ReportStore", "RetentionStore", "Store", "StoreAdmin", "SqlStore",
+    "default_db_url", "idempotency_key_for", "mask_url",
 ]
 
 
-class EscalationStore(Cases, QuestionLog, WorkQueues, LearningRecords, Retention):
-    """Everything faqbot keeps, in one SQL database: each base class owns its tables, all share one engine."""
+class SqlStore(SqlCases, SqlQuestions, SqlQueues, SqlLearning, SqlRetention):
+    """Every protocol of :mod:`bot.store.protocols` on one SQL database: each base owns its tables, one engine.
+
+    Each base is also a backend on its own (``SqlCases.from_url(url)`` is a
+    :class:`CaseStore`); this class is the one a deployment builds, since every
+    subject lives in the same database.
+    """
 
     def export(self, since: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
         """Everything recorded at or after ``since`` as JSON-ready dicts: escalations, questions, feedback."""

@@ -21,15 +21,14 @@ from bot.store.database import Database
 from bot.store.records import (
     Escalation,
     EscalationList,
-    check_source,
     escalation_from_row,
     idempotency_key_for,
     storable,
+    storable_question,
     utc,
 )
+from bot.store.schema import escalations
 from faq.model import Reply
-
-_E = schema.escalations
 
 
 def check_case_label(label: str | None, entry_id: str | None) -> None:
@@ -47,8 +46,8 @@ def _card_values(moment: datetime, card_redrawn: bool) -> dict[str, datetime]:
     return {"card_synced_at": moment} if card_redrawn else {}
 
 
-class Cases(Database):
-    """Escalations: the Seller Support queue."""
+class SqlCases(Database):
+    """Escalations: the Seller Support queue (:class:`CaseStore`)."""
 
     def open_escalation(
         self,
@@ -68,7 +67,7 @@ class Cases(Database):
         default :func:`idempotency_key_for` the source, asker, text and minute,
         or the Slack message) returns the existing case instead of a second one.
         """
-        check_source(source)
+        self._check_source(source)
         moment = utc(now)
         key = idempotency_key or idempotency_key_for(
             source, storable(reply.question), asker, message_id, moment, channel=channel
@@ -77,7 +76,7 @@ class Cases(Database):
             "created_at": moment,
             "updated_at": moment,
             "lang": reply.lang,
-            "question": storable(reply.question),
+            "question": storable_question(reply.question, reply.lang),
             "asker": asker,
             "source": source,
             "channel": channel,
@@ -97,11 +96,11 @@ class Cases(Database):
             self.ensure_schema()
             try:
                 with self._writer.begin() as conn:
-                    row = conn.execute(select(_E).where(_E.c.idempotency_key == key)).first()
+                    row = conn.execute(select(escalations).where(escalations.c.idempotency_key == key)).first()
                     if row is not None:
                         return escalation_from_row(row), False
-                    case = conn.execute(insert(_E).values(**values)).inserted_primary_key[0]
-                    row = conn.execute(select(_E).where(_E.c.id == case)).one()
+                    case = conn.execute(insert(escalations).values(**values)).inserted_primary_key[0]
+                    row = conn.execute(select(escalations).where(escalations.c.id == case)).one()
                 return escalation_from_row(row), True
             except IntegrityError:
                 # Another process inserted the same key between our check and insert
@@ -113,7 +112,7 @@ class Cases(Database):
 
     def _by_key(self, key: str) -> Escalation | None:
         with self._engine.connect() as conn:
-            row = conn.execute(select(_E).where(_E.c.idempotency_key == key)).first()
+            row = conn.execute(select(escalations).where(escalations.c.idempotency_key == key)).first()
         return None if row is None else escalation_from_row(row)
 
     def get(self, case: int) -> Escalation | None:
@@ -121,12 +120,12 @@ class Cases(Database):
         with self._guard(f"could not read case {case}"):
             self.ensure_schema()
             with self._engine.connect() as conn:
-                row = conn.execute(select(_E).where(_E.c.id == case)).first()
+                row = conn.execute(select(escalations).where(escalations.c.id == case)).first()
         return None if row is None else escalation_from_row(row)
 
     def queue(self) -> EscalationList:
         """The cases still to handle (open and taken), oldest first."""
-        return self._select(_E.c.status.in_(("open", "taken")))
+        return self._select(escalations.c.status.in_(("open", "taken")))
 
     def list(self, status: str | None = None, since: datetime | None = None) -> EscalationList:
         """Every case, oldest first; only those in ``status`` and created at or after ``since`` when given."""
@@ -134,21 +133,21 @@ class Cases(Database):
         if status is not None:
             if status not in schema.STATUSES:
                 raise ValueError(f"status must be one of {', '.join(schema.STATUSES)}, not {status!r}")
-            conditions.append(_E.c.status == status)
+            conditions.append(escalations.c.status == status)
         if since is not None:
-            conditions.append(_E.c.created_at >= utc(since))
+            conditions.append(escalations.c.created_at >= utc(since))
         return self._select(*conditions)
 
     def undelivered(self) -> EscalationList:
         """The cases not yet forwarded to Seller Support, oldest first."""
-        return self._select(_E.c.forwarded_at.is_(None))
+        return self._select(escalations.c.forwarded_at.is_(None))
 
     def _select(self, *conditions) -> EscalationList:
         with self._guard("could not read the escalations"):
             self.ensure_schema()
             with self._engine.connect() as conn:
                 rows = conn.execute(
-                    select(_E).where(*conditions).order_by(_E.c.created_at, _E.c.id)
+                    select(escalations).where(*conditions).order_by(escalations.c.created_at, escalations.c.id)
                 ).all()
         return [escalation_from_row(row) for row in rows]
 
@@ -166,13 +165,15 @@ class Cases(Database):
             self.ensure_schema()
             with self._writer.begin() as conn:
                 result = conn.execute(
-                    update(_E)
-                    .where(_E.c.id == case, _E.c.status == "open")
+                    update(escalations)
+                    .where(escalations.c.id == case, escalations.c.status == "open")
                     .values(status="taken", agent=agent, updated_at=moment, **_card_values(moment, card_redrawn))
                 )
                 if result.rowcount == 1:
                     return True
-                row = conn.execute(select(_E.c.status, _E.c.agent).where(_E.c.id == case)).first()
+                row = conn.execute(
+                    select(escalations.c.status, escalations.c.agent).where(escalations.c.id == case)
+                ).first()
         if row is None:
             raise UnknownCase(f"there is no case {case}")
         if row.status == "taken":
@@ -202,31 +203,46 @@ class Cases(Database):
         return self._transition(
             case,
             f"could not resolve case {case}",
-            or_(_E.c.status == "open", (_E.c.status == "taken") & (_E.c.agent == agent)),
+            or_(escalations.c.status == "open", (escalations.c.status == "taken") & (escalations.c.agent == agent)),
             {"status": "resolved", "agent": agent, "resolution": storable(note), "resolved_at": moment,
              "updated_at": moment, "label": label, "label_entry_id": entry_id if label == "entry" else None,
              **_card_values(moment, card_redrawn)},
             refusal,
         )
 
-    def reopen(self, case: int, *, now: datetime | None = None) -> Escalation:
-        """Put a taken or resolved case back in the queue, unassigned; return the updated case."""
+    def reopen(self, case: int, *, agent: str | None = None, now: datetime | None = None,
+               card_redrawn: bool = False) -> Escalation:
+        """Put a resolved case, or a case ``agent`` has taken, back in the queue, unassigned; return the updated case.
+
+        A case another agent has taken is theirs (one agent per case); without
+        ``agent`` (an administrator's tool) any taken case is reopened.
+        ``card_redrawn`` as for :meth:`take`.
+        """
         moment = utc(now)
+        taken = escalations.c.status == "taken"
+        if agent is not None:
+            taken = taken & (escalations.c.agent == agent)
+
+        def refusal(row: Row) -> str:
+            if row.status == "taken":
+                return f"case {case} is taken by {row.agent}"
+            return f"case {case} is already open"
+
         return self._transition(
             case,
             f"could not reopen case {case}",
-            _E.c.status.in_(("taken", "resolved")),
+            or_(escalations.c.status == "resolved", taken),
             {"status": "open", "agent": None, "resolution": None, "resolved_at": None,
-             "label": None, "label_entry_id": None, "updated_at": moment},
-            lambda row: f"case {case} is already open",
+             "label": None, "label_entry_id": None, "updated_at": moment, **_card_values(moment, card_redrawn)},
+            refusal,
         )
 
     def _transition(self, case: int, doing: str, allowed, values: dict, refusal: Callable[[Row], str]) -> Escalation:
         with self._guard(doing):
             self.ensure_schema()
             with self._writer.begin() as conn:
-                result = conn.execute(update(_E).where(_E.c.id == case, allowed).values(**values))
-                row = conn.execute(select(_E).where(_E.c.id == case)).first()
+                result = conn.execute(update(escalations).where(escalations.c.id == case, allowed).values(**values))
+                row = conn.execute(select(escalations).where(escalations.c.id == case)).first()
         if row is None:
             raise UnknownCase(f"there is no case {case}")
         if result.rowcount != 1:
@@ -237,8 +253,13 @@ class Cases(Database):
 
     def stale_cards(self, limit: int = 50) -> EscalationList:
         """Forwarded cases changed since their card last showed them (taken or resolved elsewhere), oldest first."""
-        shown = func.coalesce(_E.c.card_synced_at, _E.c.forwarded_at)
-        query = select(_E).where(_E.c.forward_ref.is_not(None), _E.c.updated_at > shown).order_by(_E.c.id).limit(limit)
+        shown = func.coalesce(escalations.c.card_synced_at, escalations.c.forwarded_at)
+        query = (
+            select(escalations)
+            .where(escalations.c.forward_ref.is_not(None), escalations.c.updated_at > shown)
+            .order_by(escalations.c.id)
+            .limit(limit)
+        )
         with self._guard("could not read the cases whose cards are out of date"):
             self.ensure_schema()
             with self._engine.connect() as conn:
@@ -249,8 +270,9 @@ class Cases(Database):
         moment = utc(as_of)
         with self._guard(f"could not record the card of case {case}"), self._writer.begin() as conn:
             conn.execute(
-                update(_E)
-                .where(_E.c.id == case, or_(_E.c.card_synced_at.is_(None), _E.c.card_synced_at < moment))
+                update(escalations)
+                .where(escalations.c.id == case,
+                       or_(escalations.c.card_synced_at.is_(None), escalations.c.card_synced_at < moment))
                 .values(card_synced_at=moment)
             )
 

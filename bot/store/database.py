@@ -16,21 +16,23 @@ power cut, not just a crash.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from bot.errors import StoreBusy, StoreError
 from bot.store import schema
+from bot.store.records import check_source, check_sources
 from bot.store.schema import MIGRATIONS, Migration, SchemaTooNew
 
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a SQLite writer waits for another one
@@ -49,12 +51,39 @@ def default_db_url() -> str:
     return f"sqlite:///{(directory / 'faqbot.sqlite3').as_posix()}"
 
 
-def _safe_url(url: str) -> str:
-    """``url`` with any password masked, for messages."""
+#: Query parameters that carry a secret (``?password=``, libpq's ``sslpassword``, a token): always masked.
+_SECRET_PARAMETER = re.compile(r"(?i)pass|pwd|secret|token|key")
+
+
+def mask_url(url: str | URL) -> str:
+    """``url`` for messages, logs and banners: the ``user:pw@`` password and every secret query parameter masked.
+
+    The one masking function for database URLs: the store's errors, ``url``
+    and every command that shows a database go through it.
+    """
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL: mask whatever sits between ':' and '@'
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except Exception:  # an unparsable URL: mask what sits between ':' and '@', and secret-looking parameters
+        text = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(url))
+        return re.sub(r"(?i)([?&][^=&]*(?:pass|pwd|secret|token|key)[^=&]*=)[^&]*", r"\1***", text)
+    hidden = {name: "***" for name in parsed.query if _SECRET_PARAMETER.search(name)}
+    return parsed.update_query_dict(hidden).render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
+
+
+def _create_private(database: str | None, *, uri: bool) -> None:
+    """Create a new SQLite file readable by its owner only: it will hold sellers' questions.
+
+    SQLite would create it with the umask (usually 0644); its ``-wal`` and
+    ``-shm`` files copy the database file's mode. An existing file is left alone.
+    """
+    if not database or database == ":memory:" or uri or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a missing folder or no permission: connecting reports it in one line
 
 
 def first_line(exc: BaseException | object) -> str:
@@ -131,7 +160,9 @@ class Database:
 
     The schema is created or upgraded on first use (:meth:`ensure_schema`).
     Every public method of the store is safe to call from several threads and
-    processes at once.
+    processes at once. ``sources``: the channels whose questions and cases it
+    accepts, told from outside (the store knows no adapter); None accepts any
+    short identifier.
     """
 
     def __init__(
@@ -140,8 +171,10 @@ class Database:
         *,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         migrations: Sequence[Migration] = MIGRATIONS,
+        sources: Iterable[str] | None = None,
     ) -> None:
         self._engine = engine
+        self._sources = check_sources(sources)
         self.busy_timeout = busy_timeout
         self._migrations = tuple(migrations)
         self._schema_ready = False
@@ -160,6 +193,7 @@ class Database:
         *,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         migrations: Sequence[Migration] = MIGRATIONS,
+        sources: Iterable[str] | None = None,
     ):
         """A store on the database at ``url`` (any SQLAlchemy URL); a bad URL is a :class:`StoreError`."""
         try:
@@ -168,9 +202,11 @@ class Database:
             if parsed.get_backend_name() != "sqlite":
                 options["pool_pre_ping"] = True
             engine = create_engine(parsed, **options)
+            if parsed.get_backend_name() == "sqlite":
+                _create_private(parsed.database, uri=parsed.query.get("uri") in ("true", "1"))
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:
             raise StoreError(
-                f"invalid database URL {_safe_url(url)!r}: {first_line(exc)}"
+                f"invalid database URL {mask_url(url)!r}: {first_line(exc)}"
                 " (expected e.g. sqlite:///path/to/faqbot.sqlite3 or postgresql+psycopg://user@host/db)"
             ) from exc
         except ImportError as exc:
@@ -178,14 +214,14 @@ class Database:
             if url.strip().lower().startswith("postgres"):
                 hint = " (for PostgreSQL: pip install 'faqbot[postgres]' and a postgresql+psycopg:// URL)"
             raise StoreError(
-                f"the database driver for {_safe_url(url)!r} is not installed: {exc.name or exc}{hint}"
+                f"the database driver for {mask_url(url)!r} is not installed: {exc.name or exc}{hint}"
             ) from exc
-        return cls(engine, busy_timeout=busy_timeout, migrations=migrations)
+        return cls(engine, busy_timeout=busy_timeout, migrations=migrations, sources=sources)
 
     @property
     def url(self) -> str:
-        """The database URL, password hidden."""
-        return self._engine.url.render_as_string(hide_password=True)
+        """The database URL, passwords hidden (:func:`mask_url`)."""
+        return mask_url(self._engine.url)
 
     @property
     def backend(self) -> str:
@@ -267,6 +303,9 @@ class Database:
             return {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
                     for name in ("journal_mode", "foreign_keys", "busy_timeout")}
 
+    def _check_source(self, source: str) -> None:
+        check_source(source, self._sources)
+
     # --- errors ---------------------------------------------------------------------------
 
     @contextmanager
@@ -302,4 +341,4 @@ class Database:
         url = self._engine.url
         if url.get_backend_name() == "sqlite":
             return url.database or ":memory:"
-        return url.render_as_string(hide_password=True)
+        return mask_url(url)

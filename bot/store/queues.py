@@ -1,8 +1,8 @@
 """The work queues: cases to forward, Slack replies to post again, Slack requests to handle.
 
-Both are rows with a lease (``claim_token``, ``claimed_until``), an attempt
-count, the last error and the next attempt time. :mod:`bot.delivery` runs one
-worker over either queue; this module only says, in SQL, what "lease the due
+Each queue is a table whose rows carry a lease (``claim_token``, ``claimed_until``),
+an attempt count, the last error and the next attempt time. :mod:`bot.delivery`
+runs one worker over any of them; this module only says, in SQL, what "lease the due
 rows", "it was delivered" and "it failed, retry at" mean for each table. A
 settlement counts only while the caller's token still holds the lease, so a
 worker whose lease ran out cannot overwrite the one that took over.
@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store import schema
 from bot.store.database import Database
 from bot.store.records import (
     EscalationList,
@@ -32,14 +31,11 @@ from bot.store.records import (
     pending_reply_from_row,
     utc,
 )
-
-_E = schema.escalations
-_R = schema.pending_replies
-_I = schema.slack_inbox
+from bot.store.schema import escalations, pending_replies, slack_inbox
 
 
-class WorkQueues(Database):
-    """Leases and settlements on ``escalations`` (forwarding) and ``pending_replies`` (held Slack replies)."""
+class SqlQueues(Database):
+    """Leases and settlements: :class:`ForwardingStore`, :class:`HeldReplyStore` and :class:`InboxStore` in SQL."""
 
     def _lease(
         self,
@@ -88,8 +84,9 @@ class WorkQueues(Database):
         """Lease up to ``limit`` unforwarded cases due at ``now`` (case number > ``after``), oldest first."""
         moment = utc(now)
         rows = self._lease(
-            _E, waiting=_E.c.forwarded_at.is_(None), due=and_(_E.c.next_attempt_at <= moment, _E.c.id > after),
-            now=moment, token=token, lease_seconds=lease_seconds, limit=limit, doing="could not claim escalations to forward",
+            escalations, waiting=and_(escalations.c.forwarded_at.is_(None), escalations.c.undeliverable.is_(None)),
+            due=and_(escalations.c.next_attempt_at <= moment, escalations.c.id > after), now=moment, token=token,
+            lease_seconds=lease_seconds, limit=limit, doing="could not claim escalations to forward",
         )
         return [Leased(escalation_from_row(row), unsure) for row, unsure in rows]
 
@@ -113,12 +110,29 @@ class WorkQueues(Database):
             {"last_error": error[:1000], "next_attempt_at": utc(retry_at), "updated_at": utc(now)},
         )
 
+    def mark_undeliverable(self, case: int, *, token: str, error: str, now: datetime) -> bool:
+        """Record that Slack refused this case for good (never retried again), if ``token`` still holds the lease."""
+        return self._settle_case(
+            case, token, f"could not record that case {case} cannot be delivered",
+            {"last_error": error[:1000], "undeliverable": error[:1000], "updated_at": utc(now)},
+        )
+
+    def undeliverable_cases(self) -> int:
+        """How many cases Slack refused for good (shown by ``/healthz``, the console's banner and ``:queue``)."""
+        with self._guard("could not count undeliverable cases"):
+            self.ensure_schema()
+            with self._engine.connect() as conn:
+                refused = select(func.count()).select_from(escalations).where(escalations.c.undeliverable.is_not(None))
+                return int(conn.scalar(refused) or 0)
+
     def _settle_case(self, case: int, token: str, doing: str, values: dict) -> bool:
         with self._guard(doing), self._writer.begin() as conn:
             result = conn.execute(
-                update(_E)
-                .where(_E.c.id == case, _E.c.claim_token == token, _E.c.forwarded_at.is_(None))
-                .values(forward_attempts=_E.c.forward_attempts + 1, claim_token=None, claimed_until=None, **values)
+                update(escalations)
+                .where(escalations.c.id == case, escalations.c.claim_token == token,
+                       escalations.c.forwarded_at.is_(None))
+                .values(forward_attempts=escalations.c.forward_attempts + 1, claim_token=None, claimed_until=None,
+                        **values)
             )
             return result.rowcount == 1
 
@@ -144,16 +158,17 @@ class WorkQueues(Database):
         with self._guard("could not keep the reply to post again"):
             self.ensure_schema()
             with self._writer.begin() as conn:
-                return int(conn.execute(insert(_R).values(**row)).inserted_primary_key[0])
+                return int(conn.execute(insert(pending_replies).values(**row)).inserted_primary_key[0])
 
     def lease_replies(
         self, *, now: datetime, token: str, lease_seconds: float, limit: int, after: int = 0, created_after: datetime,
     ) -> list[Leased]:
         """Lease the due, unposted replies created after ``created_after`` (older ones have expired), oldest first."""
         moment = utc(now)
-        due = and_(_R.c.next_attempt_at <= moment, _R.c.created_at > utc(created_after), _R.c.id > after)
+        due = and_(pending_replies.c.next_attempt_at <= moment, pending_replies.c.created_at > utc(created_after),
+                   pending_replies.c.id > after)
         rows = self._lease(
-            _R, waiting=_R.c.delivered_at.is_(None), due=due, now=moment, token=token,
+            pending_replies, waiting=pending_replies.c.delivered_at.is_(None), due=due, now=moment, token=token,
             lease_seconds=lease_seconds, limit=limit, doing="could not read the replies to post again",
         )
         return [Leased(pending_reply_from_row(row), unsure) for row, unsure in rows]
@@ -172,8 +187,10 @@ class WorkQueues(Database):
     def _settle_reply(self, reply_id: int, token: str, doing: str, values: dict) -> bool:
         with self._guard(doing), self._writer.begin() as conn:
             result = conn.execute(
-                update(_R).where(_R.c.id == reply_id, _R.c.claim_token == token, _R.c.delivered_at.is_(None))
-                .values(attempts=_R.c.attempts + 1, claim_token=None, claimed_until=None, **values)
+                update(pending_replies)
+                .where(pending_replies.c.id == reply_id, pending_replies.c.claim_token == token,
+                       pending_replies.c.delivered_at.is_(None))
+                .values(attempts=pending_replies.c.attempts + 1, claim_token=None, claimed_until=None, **values)
             )
             return result.rowcount == 1
 
@@ -182,7 +199,8 @@ class WorkQueues(Database):
         with self._guard("could not count pending replies"):
             self.ensure_schema()
             with self._engine.connect() as conn:
-                return int(conn.scalar(select(func.count()).select_from(_R).where(_R.c.delivered_at.is_(None))) or 0)
+                unposted = pending_replies.c.delivered_at.is_(None)
+                return int(conn.scalar(select(func.count()).select_from(pending_replies).where(unposted)) or 0)
 
     # --- Slack requests to handle (the inbox) -----------------------------------------------------
 
@@ -198,7 +216,7 @@ class WorkQueues(Database):
             self.ensure_schema()
             try:
                 with self._writer.begin() as conn:
-                    ident = int(conn.execute(insert(_I).values(**row)).inserted_primary_key[0])
+                    ident = int(conn.execute(insert(slack_inbox).values(**row)).inserted_primary_key[0])
             except IntegrityError:
                 return None
         return InboxRequest(id=ident, key=key, kind=kind, payload=payload, attempts=0)
@@ -208,7 +226,9 @@ class WorkQueues(Database):
         moment = utc(now)
         with self._guard("could not renew the lease on a Slack request"), self._writer.begin() as conn:
             return conn.execute(
-                update(_I).where(_I.c.id == request_id, _I.c.claim_token == token, _I.c.done_at.is_(None))
+                update(slack_inbox)
+                .where(slack_inbox.c.id == request_id, slack_inbox.c.claim_token == token,
+                       slack_inbox.c.done_at.is_(None))
                 .values(claimed_until=moment + timedelta(seconds=lease_seconds))
             ).rowcount == 1
 
@@ -218,10 +238,11 @@ class WorkQueues(Database):
     ) -> list[Leased]:
         """Lease unhandled requests whose holder's lease ran out (or whose retry is due), oldest first."""
         moment = utc(now)
-        due = and_(_I.c.next_attempt_at <= moment, _I.c.received_at > utc(received_after), _I.c.id > after)
+        due = and_(slack_inbox.c.next_attempt_at <= moment, slack_inbox.c.received_at > utc(received_after),
+                   slack_inbox.c.id > after)
         rows = self._lease(
-            _I, waiting=_I.c.done_at.is_(None), due=due, now=moment, token=token, lease_seconds=lease_seconds,
-            limit=limit, doing="could not read the Slack requests to handle",
+            slack_inbox, waiting=slack_inbox.c.done_at.is_(None), due=due, now=moment, token=token,
+            lease_seconds=lease_seconds, limit=limit, doing="could not read the Slack requests to handle",
         )
         return [Leased(inbox_request_from_row(row), unsure) for row, unsure in rows]
 
@@ -243,19 +264,22 @@ class WorkQueues(Database):
     def _settle_request(self, request_id: int, token: str, doing: str, values: dict) -> bool:
         with self._guard(doing), self._writer.begin() as conn:
             result = conn.execute(
-                update(_I).where(_I.c.id == request_id, _I.c.claim_token == token, _I.c.done_at.is_(None))
-                .values(attempts=_I.c.attempts + 1, claim_token=None, claimed_until=None, **values)
+                update(slack_inbox)
+                .where(slack_inbox.c.id == request_id, slack_inbox.c.claim_token == token,
+                       slack_inbox.c.done_at.is_(None))
+                .values(attempts=slack_inbox.c.attempts + 1, claim_token=None, claimed_until=None, **values)
             )
             return result.rowcount == 1
 
     def prune_requests(self, *, before: datetime) -> int:
         """Forget requests received before ``before`` (Slack never redelivers that late); return how many."""
         with self._guard("could not prune old Slack requests"), self._writer.begin() as conn:
-            return conn.execute(delete(_I).where(_I.c.received_at < utc(before))).rowcount
+            return conn.execute(delete(slack_inbox).where(slack_inbox.c.received_at < utc(before))).rowcount
 
     def unhandled_requests(self) -> int:
         """How many recorded Slack requests are not handled yet."""
         with self._guard("could not count unhandled Slack requests"):
             self.ensure_schema()
             with self._engine.connect() as conn:
-                return int(conn.scalar(select(func.count()).select_from(_I).where(_I.c.done_at.is_(None))) or 0)
+                unhandled = select(func.count()).select_from(slack_inbox).where(slack_inbox.c.done_at.is_(None))
+                return int(conn.scalar(unhandled) or 0)

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy.engine import Row
 
+from bot.clipping import clip_question
 from faq.model import Candidate
 
-SOURCES = ("console", "slack")
+#: What a source (the channel a question came from) may look like: a short identifier that fits its column.
+SOURCE_FORMAT = re.compile(r"[a-z][a-z0-9_-]{0,15}")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Escalation:
     forward_ref: str | None = None
     label: str | None = None  # set when resolved: "entry" (label_entry_id answers it), "new_topic", "out_of_scope"
     label_entry_id: str | None = None
+    undeliverable: str | None = None  # why Slack refused this case's card for good; it is not retried
 
     @property
     def forwarded(self) -> bool:
@@ -167,6 +172,11 @@ def storable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def storable_question(text: str, lang: str | None) -> str:
+    """A question as the store keeps it: :func:`storable`, cut at ``bot.clipping.QUESTION_LIMIT`` with the marker."""
+    return storable(clip_question(text, lang))
+
+
 def utc(moment: datetime | None) -> datetime:
     """``moment`` as an aware UTC datetime; now when None; naive values are taken as UTC."""
     if moment is None:
@@ -176,10 +186,28 @@ def utc(moment: datetime | None) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def check_source(source: str) -> None:
-    """Refuse a source the reports do not know (a typo would hide questions from them)."""
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+def check_sources(sources: Iterable[str] | None) -> frozenset[str] | None:
+    """The channels a store accepts, each checked against :data:`SOURCE_FORMAT`; None accepts any well-formed one."""
+    if sources is None:
+        return None
+    if isinstance(sources, str):  # one name, not a collection of one-letter sources
+        raise ValueError(f"sources must be a collection of names, not the string {sources!r}")
+    accepted = frozenset(sources)
+    for source in accepted:
+        check_source(source, None)
+    return accepted
+
+
+def check_source(source: str, accepted: frozenset[str] | None) -> None:
+    """Refuse a source that is not a short identifier, or not one the store was told of.
+
+    Why: a typo in an adapter's name would file its questions under a channel
+    nobody reads, and a name too long for the column fails on one backend only.
+    """
+    if accepted is not None and source not in accepted:
+        raise ValueError(f"source must be one of {', '.join(sorted(accepted))}, not {source!r}")
+    if not isinstance(source, str) or not SOURCE_FORMAT.fullmatch(source):
+        raise ValueError(f"source must be a short identifier (a-z, 0-9, '_' or '-', at most 16), not {source!r}")
 
 
 def escalation_from_row(row: Row) -> Escalation:
@@ -200,7 +228,7 @@ def escalation_from_row(row: Row) -> Escalation:
         best_score=float(data["best_score"] or 0.0), agent=data["agent"], resolution=data["resolution"],
         resolved_at=data["resolved_at"], forward_attempts=data["forward_attempts"], last_error=data["last_error"],
         next_attempt_at=data["next_attempt_at"], forwarded_at=data["forwarded_at"], forward_ref=data["forward_ref"],
-        label=data.get("label"), label_entry_id=data.get("label_entry_id"),
+        label=data.get("label"), label_entry_id=data.get("label_entry_id"), undeliverable=data.get("undeliverable"),
     )
 
 

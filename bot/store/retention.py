@@ -9,13 +9,15 @@ ones. What goes, all in one transaction (a crash or an error leaves everything):
 - ``feedback``: votes given before the cut-off, and votes on a question or
   case that goes now (they would otherwise point at nothing);
 - ``held_replies``: Slack replies held for another try (``pending_replies``)
-  created before the cut-off; they expired long before;
-- ``slack_events``: Slack event claims made before the cut-off (the table is no
-  longer written, the inbox took its place; these are rows older versions left);
+  created before the cut-off, once posted or past their retry window;
 - ``slack_requests``: Slack requests recorded before the acknowledgement
-  (``slack_inbox``) received before the cut-off (the bot drops handled ones
-  after a day itself);
+  (``slack_inbox``) received before the cut-off, once handled or past their
+  retry window (the bot drops handled ones after a day itself);
 - ``picks``: sellers' "did you mean" picks made before the cut-off.
+
+Work still to do is never pruned, however short ``--older-than`` is: a held
+reply not yet posted and a recorded request not yet handled stay until their
+:data:`RETRY_WINDOW` has passed (the delivery workers give up on them then).
 
 A dry run counts the same rows with the same conditions and changes nothing.
 """
@@ -23,21 +25,21 @@ A dry run counts the same rows with the same conditions and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection, and_, delete, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.store import schema
 from bot.store.database import Database
 from bot.store.records import utc
+from bot.store.schema import escalations, feedback, pending_replies, picks, questions, slack_inbox
 
-_Q, _E, _F = schema.questions, schema.escalations, schema.feedback
-_R, _S = schema.pending_replies, schema.slack_events
-_I, _P = schema.slack_inbox, schema.picks
+
+#: How long the workers keep trying a held reply or a recorded Slack request (their ``expire_after``, a day).
+RETRY_WINDOW = timedelta(days=1)
 
 #: The kinds of rows pruned, in the order they are reported.
-KINDS = ("questions", "cases", "feedback", "held_replies", "slack_events", "slack_requests", "picks")
+KINDS = ("questions", "cases", "feedback", "held_replies", "slack_requests", "picks")
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,6 @@ class PruneCounts:
     cases: int = 0
     feedback: int = 0
     held_replies: int = 0
-    slack_events: int = 0
     slack_requests: int = 0
     picks: int = 0
 
@@ -61,48 +62,53 @@ class PruneCounts:
         return sum(count for _, count in self.items())
 
 
-def _conditions(cutoff: datetime) -> dict[str, tuple[object, ColumnElement[bool]]]:
+def _conditions(cutoff: datetime, now: datetime) -> dict[str, tuple[object, ColumnElement[bool]]]:
     """Each kind's table and the condition its doomed rows meet (feedback first: it refers to the others)."""
-    old_questions = select(_Q.c.id).where(_Q.c.asked_at < cutoff)
-    closed_cases = select(_E.c.id).where(
-        _E.c.status == "resolved", func.coalesce(_E.c.resolved_at, _E.c.updated_at) < cutoff
+    given_up = now - RETRY_WINDOW
+    old_questions = select(questions.c.id).where(questions.c.asked_at < cutoff)
+    closed_cases = select(escalations.c.id).where(
+        escalations.c.status == "resolved", func.coalesce(escalations.c.resolved_at, escalations.c.updated_at) < cutoff
     )
-    question_goes = _F.c.question_id.in_(old_questions)
-    case_goes = _F.c.escalation_id.in_(closed_cases)
+    question_goes = feedback.c.question_id.in_(old_questions)
+    case_goes = feedback.c.escalation_id.in_(closed_cases)
     orphaned = or_(
-        and_(question_goes, or_(_F.c.escalation_id.is_(None), case_goes)),
-        and_(case_goes, _F.c.question_id.is_(None)),
+        and_(question_goes, or_(feedback.c.escalation_id.is_(None), case_goes)),
+        and_(case_goes, feedback.c.question_id.is_(None)),
     )
     return {
-        "feedback": (_F, or_(_F.c.created_at < cutoff, orphaned)),
-        "picks": (_P, _P.c.picked_at < cutoff),  # before the questions they refer to
-        "questions": (_Q, _Q.c.asked_at < cutoff),
-        "cases": (_E, _E.c.id.in_(closed_cases)),
-        "held_replies": (_R, _R.c.created_at < cutoff),
-        "slack_events": (_S, _S.c.claimed_at < cutoff),
-        "slack_requests": (_I, _I.c.received_at < cutoff),
+        "feedback": (feedback, or_(feedback.c.created_at < cutoff, orphaned)),
+        "picks": (picks, picks.c.picked_at < cutoff),  # before the questions they refer to
+        "questions": (questions, questions.c.asked_at < cutoff),
+        "cases": (escalations, escalations.c.id.in_(closed_cases)),
+        "held_replies": (pending_replies, and_(
+            pending_replies.c.created_at < cutoff,
+            or_(pending_replies.c.delivered_at.is_not(None), pending_replies.c.created_at < given_up))),
+        "slack_requests": (slack_inbox, and_(
+            slack_inbox.c.received_at < cutoff,
+            or_(slack_inbox.c.done_at.is_not(None), slack_inbox.c.received_at < given_up))),
     }
 
 
-class Retention(Database):
-    """Deleting old questions, closed cases and what only served them."""
+class SqlRetention(Database):
+    """Deleting old questions, closed cases and what only served them (:class:`RetentionStore`)."""
 
-    def prune(self, *, before: datetime, dry_run: bool = False) -> PruneCounts:
-        """Delete (or with ``dry_run`` only count) what is older than ``before``; return the counts per kind."""
+    def prune(self, *, before: datetime, dry_run: bool = False, now: datetime | None = None) -> PruneCounts:
+        """Delete (or with ``dry_run`` only count) what is older than ``before`` and finished; return the counts per kind."""
         cutoff = utc(before)
+        moment = utc(now or datetime.now(timezone.utc))
         doing = "could not count old records" if dry_run else "could not delete old records"
         with self._guard(doing):
             self.ensure_schema()
             if dry_run:
                 with self._engine.connect() as conn:
-                    return PruneCounts(**self._run(conn, cutoff, count_only=True))
+                    return PruneCounts(**self._run(conn, cutoff, moment, count_only=True))
             with self._writer.begin() as conn:
-                return PruneCounts(**self._run(conn, cutoff, count_only=False))
+                return PruneCounts(**self._run(conn, cutoff, moment, count_only=False))
 
     @staticmethod
-    def _run(conn: Connection, cutoff: datetime, *, count_only: bool) -> dict[str, int]:
+    def _run(conn: Connection, cutoff: datetime, now: datetime, *, count_only: bool) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for kind, (table, condition) in _conditions(cutoff).items():
+        for kind, (table, condition) in _conditions(cutoff, now).items():
             if count_only:
                 counts[kind] = int(conn.scalar(select(func.count()).select_from(table).where(condition)) or 0)
             else:

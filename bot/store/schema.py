@@ -143,9 +143,8 @@ def _define_v1(metadata: MetaData) -> tuple[Table, Table, Table]:
 def _define_v2(metadata: MetaData) -> Table:
     """Version 2: which Slack events had been claimed, so each was answered once.
 
-    No longer written: the Slack inbox (version 5, ``slack_inbox``) answers each event once now.
-    Kept so that existing databases and replayed migrations agree; ``faqbot prune`` deletes
-    the rows older versions left (``bot.store.retention``).
+    Only migration 2 uses it, so that a new database replays the released steps as they were;
+    version 8 drops the table, since the Slack inbox (version 5) answers each event once.
     """
     return Table(
         "slack_events",
@@ -167,7 +166,7 @@ def _define_v3(metadata: MetaData) -> Table:
         Column("thread_ts", String(64)),
         Column("text", Text, nullable=False),
         Column("blocks", Text),  # JSON, as rendered for the asker
-        Column("event_key", String(255)),  # the Slack event it answers (bot.slack.inbox.event_key)
+        Column("event_key", String(255)),  # the Slack event it answers (bot.slack.requests.event_key)
         Column("created_at", UTCDateTime, nullable=False),
         Column("attempts", Integer, nullable=False, default=0),
         Column("next_attempt_at", UTCDateTime, nullable=False, index=True),
@@ -239,12 +238,13 @@ _V6_COLUMNS = (
 metadata = MetaData()
 escalations, questions, feedback = _define_v1(metadata)
 escalations.append_column(Column(_CARD_SYNCED_AT, UTCDateTime))
-slack_events = _define_v2(metadata)
 pending_replies = _define_v3(metadata)
 slack_inbox = _define_v5(metadata)
 picks = _define_v6(metadata)
 for _table_name, _column_name, _column_type in _V6_COLUMNS:
     metadata.tables[_table_name].append_column(Column(_column_name, _column_type))
+# Version 7: why a case can never be delivered (Slack refused its card and the plain-text one for good).
+escalations.append_column(Column("undeliverable", Text))
 
 _version_metadata = MetaData()
 schema_version = Table(
@@ -300,6 +300,14 @@ def _create_v6(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {column_name} {compiled}"))
 
 
+def _add_undeliverable(conn: Connection) -> None:
+    conn.execute(text(f"ALTER TABLE escalations ADD COLUMN undeliverable {Text().compile(dialect=conn.dialect)}"))
+
+
+def _drop_slack_events(conn: Connection) -> None:
+    conn.execute(text("DROP TABLE IF EXISTS slack_events"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "escalations, questions and feedback", _create_v1),
     Migration(2, "Slack event claims", _create_v2),
@@ -307,6 +315,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "escalations.card_synced_at: support-channel cards that show an older state", _add_card_synced_at),
     Migration(5, "Slack requests recorded before they are acknowledged", _create_v5),
     Migration(6, "labels: sellers' picks, resolved cases' labels, feedback's question", _create_v6),
+    Migration(7, "escalations.undeliverable: cases Slack refused for good, never retried", _add_undeliverable),
+    Migration(8, "drop the Slack event claims: the inbox answers each event once", _drop_slack_events),
 )
 
 

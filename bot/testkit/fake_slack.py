@@ -9,8 +9,9 @@ answering with realistic JSON. Every request is recorded as a :class:`Call`
 calls with :meth:`FakeSlack.wait_for` (a condition variable, no sleeps) and
 make Slack misbehave with :meth:`FakeSlack.fail` (error bodies, 429 with
 ``Retry-After``, 500), :meth:`FakeSlack.hold` (a call blocks until released)
-and :meth:`FakeSlack.stop` / :meth:`FakeSlack.start` (connection refused, then
-back on the same port).
+:meth:`FakeSlack.drop` (the work is done, then the connection drops without an
+answer) and :meth:`FakeSlack.stop` / :meth:`FakeSlack.start` (connection
+refused, then back on the same port).
 
 Posted messages are kept (:attr:`FakeSlack.messages`, :meth:`FakeSlack.posted`)
 with their ``metadata``, which the history methods return when asked with
@@ -33,6 +34,7 @@ from urllib.parse import parse_qsl, urlsplit
 BOT_USER_ID = "UFAQBOT"
 BOT_ID = "BFAQBOT"
 TEAM_ID = "T0TEAM"
+HANG_UP = 0  # a call's status when the fake hung up instead of answering (see FakeSlack.drop)
 
 
 @dataclass
@@ -97,7 +99,7 @@ class FakeSlack:
         """Listen on 127.0.0.1 (the previous port after a ``stop()``, else a free one)."""
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class WebApiRequest(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -109,7 +111,7 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), WebApiRequest)
         server.daemon_threads = True
         self._server = server
         self.port = server.server_address[1]
@@ -156,6 +158,11 @@ class FakeSlack:
         """
         with self._condition:
             self._failures.append(_Failure(method, times, status, error, retry_after, when, after_success))
+
+    def drop(self, method: str, *, times: int = 1, when: Callable[[dict[str, Any]], bool] | None = None) -> None:
+        """Make the next ``times`` calls of ``method`` do their work, then hang up without an answer (a dropped connection)."""
+        with self._condition:
+            self._failures.append(_Failure(method, times, HANG_UP, None, None, when, after_success=True))
 
     def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` do their work at once but answer ``seconds`` later."""
@@ -272,7 +279,9 @@ class FakeSlack:
             call.response = self._answer(method, params)
         if failure is not None:
             call.status = failure.status
-            if failure.status == 429:
+            if failure.status == HANG_UP:
+                call.response = {"ok": False, "error": "connection dropped"}
+            elif failure.status == 429:
                 extra_headers["Retry-After"] = str(failure.retry_after if failure.retry_after is not None else 1)
                 call.response = {"ok": False, "error": "ratelimited"}
             elif failure.status >= 500:
@@ -288,6 +297,9 @@ class FakeSlack:
         with self._condition:  # recorded before answering, so a caller that got its answer finds the call
             self.calls.append(call)
             self._condition.notify_all()
+        if call.status == HANG_UP:
+            request.close_connection = True  # no status line at all: the caller sees the connection drop
+            return
         try:
             self._send(request, call, body, extra_headers)
         except (BrokenPipeError, ConnectionResetError):

@@ -31,7 +31,7 @@ from typing import IO
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import child_environment
-from bot.store import EscalationStore
+from bot.store import Store
 from bot.testkit.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
 CHANNEL = "CLOAD"
@@ -230,7 +230,7 @@ def tally(fake: FakeSlack, events: int, cases: int) -> Tally:
                  cards=sum(cards.values()), doubled_cards=sum(1 for count in cards.values() if count > 1))
 
 
-def wait_for_answers(fake: FakeSlack, events: int, store: EscalationStore, timeout: float) -> bool:
+def wait_for_answers(fake: FakeSlack, events: int, store: Store, timeout: float) -> bool:
     """Wait until every event is answered, every case has its card, and nothing recorded is left unhandled."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
