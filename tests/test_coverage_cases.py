@@ -32,7 +32,6 @@ def test_no_greeting_or_thanks_is_escalated(report):
     assert smalltalk and all(o.reply.action != "escalate" for o in smalltalk)
 
 
-
 def test_the_bundled_knowledge_base_is_clean_under_check():
     """The example a newcomer runs first: no error, and no more than a few leave-one-out warnings (it had 36)."""
     from faq.check import lint
