@@ -19,6 +19,9 @@ itself. Per knowledge base it prints, as shares:
 
 ``--weight`` overrides the semantic share of the fused score (tuning, on
 these validation files only); ``--no-semantic`` measures the lexical engine.
+``--kb NAME@single`` measures NAME made into a one-question-per-entry FAQ page
+(built here from the validation knowledge base, nothing stored): every entry
+keeps its question alone, and its answer says nothing.
 """
 
 from __future__ import annotations
@@ -32,15 +35,35 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from faq import Assistant, load_knowledge  # noqa: E402
+from faq import Assistant, KnowledgeBase, load_knowledge  # noqa: E402
 from faq.calibration import Outcomes, best_at, sweep  # noqa: E402
 from faq.hybrid import Fusion  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
-VARIANTS = ["clinc150/kb_k5.yaml", "clinc150/kb_k20.yaml", "smp2017/kb_k5.yaml", "smp2017/kb_k20.yaml"]
-#: The issue's targets: in-scope answered right (%) at wrong answers <= 8% of all questions.
+#: ``NAME@single``: the knowledge base NAME with one phrasing per entry (its question) and answers that say
+#: nothing (the files' "Answer for <intent id>" would hand the labels to anything reading answers).
+SINGLE = "@single"
+VARIANTS = ["clinc150/kb_k5.yaml", "clinc150/kb_k20.yaml", "smp2017/kb_k5.yaml", "smp2017/kb_k20.yaml",
+            "clinc150/kb_k5.yaml" + SINGLE, "smp2017/kb_k5.yaml" + SINGLE]
+#: The targets: in-scope answered right (%) ...
 TARGETS = {"clinc150/kb_k5.yaml": 55.0, "clinc150/kb_k20.yaml": 70.0, "smp2017/kb_k5.yaml": 60.0, "smp2017/kb_k20.yaml": 72.0}
-MAX_WRONG = 8.0
+#: ... at wrong answers <= this share of all questions (issue 17: 6%, was 8%); single-phrasing knowledge bases: 8%.
+MAX_WRONG = 6.0
+MAX_WRONG_SINGLE = 8.0
+
+
+def single_phrasing(kb: KnowledgeBase) -> KnowledgeBase:
+    """``kb`` as a one-question-per-entry FAQ page: each entry keeps its question, no alternates, a blank answer."""
+    entries = tuple(replace(entry, alternates={}, answer={lang: f"Answer {n}." for lang in entry.answer})
+                    for n, entry in enumerate(kb.entries, 1))
+    return replace(kb, entries=entries)
+
+
+def load_variant(data: Path, name: str) -> KnowledgeBase:
+    """The knowledge base ``name`` under ``data`` (``NAME@single``: built from NAME, see ``single_phrasing``)."""
+    if name.endswith(SINGLE):
+        return single_phrasing(load_knowledge(data / name[: -len(SINGLE)]))
+    return load_knowledge(data / name)
 
 
 def read_cases(path: Path) -> list[tuple[str, str | None]]:
@@ -100,19 +123,20 @@ def curve(outcomes: Outcomes) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the bench-data folder (default: ../shared/bench-data)")
-    parser.add_argument("--kb", nargs="*", default=VARIANTS, help="knowledge bases under --data (default: all four)")
+    parser.add_argument("--kb", nargs="*", default=VARIANTS,
+                        help=f"knowledge bases under --data, NAME{SINGLE} for NAME with one phrasing per entry (default: all six)")
     parser.add_argument("--weight", type=float, help="semantic share of the fused score (default: the engine's)")
     parser.add_argument("--floor", type=float, default=0.0, help="with --weight: share of the lexical score kept as a floor")
     parser.add_argument("--max-wrong-rate", type=float, help="calibration target (default: the engine's)")
     parser.add_argument("--no-semantic", action="store_true", help="the lexical engine alone (its fixed thresholds)")
     args = parser.parse_args()
 
-    header = (f"{'knowledge base':<22}{'right':>7}{'dym right':>10}{'oos esc':>9}{'wrong':>7}{'target':>8}"
+    header = (f"{'knowledge base':<28}{'right':>7}{'dym right':>10}{'oos esc':>9}{'wrong':>7}{'target':>8}"
               f"{'threshold/margin':>22}{'@2%':>7}{'@5%':>7}{'@10%':>7}{'build s':>9}")
     print(header)
     print("-" * len(header))
     for name in args.kb:
-        kb = load_knowledge(args.data / name)
+        kb = load_variant(args.data, name)
         settings = replace(kb.settings, semantic=not args.no_semantic)
         if args.max_wrong_rate is not None:
             settings = replace(settings, max_wrong_rate=args.max_wrong_rate)
@@ -124,14 +148,15 @@ def main() -> None:
         cases = read_cases(args.data / name.split("/")[0] / "val.jsonl")
         r, outcomes = measure(assistant, cases)
         target = TARGETS.get(name)
-        met = "" if target is None else ("PASS" if r["right"] >= target and r["wrong"] <= MAX_WRONG else "MISS")
+        max_wrong = MAX_WRONG_SINGLE if name.endswith(SINGLE) else MAX_WRONG
+        met = "PASS" if (target is None or r["right"] >= target) and r["wrong"] <= max_wrong else "MISS"
         cal = assistant.calibration
         chosen = f"{assistant.settings.answer_score:g}/{assistant.settings.margin:g}"
         chosen += f" {cal.source}" if cal else " fixed"
         at2, at5, at10 = curve(outcomes)
-        print(f"{name:<22}{r['right']:>6.1f}%{r['dym_right']:>9.1f}%{r['escalated']:>8.1f}%{r['wrong']:>6.1f}%"
+        print(f"{name:<28}{r['right']:>6.1f}%{r['dym_right']:>9.1f}%{r['escalated']:>8.1f}%{r['wrong']:>6.1f}%"
               f"{met:>8}{chosen:>22}{at2:>7}{at5:>7}{at10:>7}{build:>9.1f}")
-    print(f"\ntargets: wrong <= {MAX_WRONG:g}% of all questions and answered right >= "
+    print(f"\ntargets: wrong <= {MAX_WRONG:g}% of all questions ({MAX_WRONG_SINGLE:g}% for {SINGLE}) and answered right >= "
           + ", ".join(f"{k} {v:g}%" for k, v in TARGETS.items()))
 
 

@@ -5,11 +5,11 @@
 It runs the real Slack app against the local stand-in of Slack's Web API (the
 same as ``faqbot slack try``), asks it questions as a seller, takes the
 ``blocks`` of the messages it posted and draws them in a small HTML page styled
-like Slack: an answer with Helpful / Not helpful (English and Chinese), the
-"did you mean" buttons, and the case card in the support channel. Each page is
-measured (``--dump-dom``) and then captured (``--screenshot``) by Debian's
-``chromium`` (apt-get install -y chromium fonts-wqy-microhei). Re-run it after
-changing the Block Kit or the knowledge base.
+like Slack: an answer with Helpful / Not helpful and the "did you mean" buttons
+(each in English and Chinese), and the case card in the support channel. Each
+page is measured (``--dump-dom``) and then captured (``--screenshot``) by
+Debian's ``chromium`` (apt-get install -y chromium fonts-wqy-microhei). Re-run
+it after changing the Block Kit or the knowledge base.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ from bot.slack.playground import NAMES, Playground  # noqa: E402
 from faq import Assistant, load_knowledge  # noqa: E402
 
 WIDTH = 760
-UNSURE = ["what happens to my data", "what happens next", "what about my customers", "my account"]
+# Questions tried in turn for the "did you mean" picture: the first that the bundled FAQ is unsure about.
+UNSURE = ["what about my services", "what about my customers", "what happens next", "my account"]
+UNSURE_ZH = ["我的服务怎么办", "我的服务还能用吗", "账户"]
 CSS = """
 body { margin: 0; background: #fff; font: 15px/1.47 Lato, 'Helvetica Neue', Arial, 'WenQuanYi Micro Hei', sans-serif;
        color: #1d1c1d; }
@@ -132,8 +134,9 @@ def scenes(playground: Playground) -> dict[str, str]:
     """File name -> HTML page."""
     assistant = Assistant(load_knowledge(ROOT / "knowledge.yaml"))
     unsure = next(q for q in UNSURE if assistant.reply(q).action == "clarify")
+    unsure_zh = next(q for q in UNSURE_ZH if assistant.reply(q).action == "clarify")
     answer = exchange(playground, "Can I close my account?", 41) + exchange(playground, "我可以关闭账户吗?", 42)
-    clarify = exchange(playground, unsure, 43)
+    clarify = exchange(playground, unsure, 43) + exchange(playground, unsure_zh, 43)
     calls = playground.dm("How much are FBA fulfillment fees?")
     card = next(c for c in calls if c.params.get("channel") == "C0SUPPORT")
     support = [message("faqbot", blocks_html(card.params["blocks"]), bot=True, time="10:44 AM")]

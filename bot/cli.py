@@ -125,18 +125,21 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bot.commands.check_report import write_findings
-    from faq.check import lint
+    from faq import Assistant
+    from faq.check import lint, thresholds
 
     path = knowledge_path(args.kb)
     kb = _load(args, path)
     lang = ui_language(args)
-    findings = lint(kb, thorough=not args.quick)
+    assistant = Assistant(kb)
+    findings = lint(kb, thorough=not args.quick, assistant=assistant)
     write_findings(findings, path, lang, stdout)
     errors = sum(finding.level == "error" for finding in findings)
     phrasings = sum(len(entry.phrasings()) for entry in kb.entries)
     topics = [entry.id for entry in kb.entries if entry.kind == "out_of_scope"]
     if topics:
         stdout.write(f"{path}: {notice('check_out_of_scope', lang, ids=', '.join(topics))}\n")
+    stdout.write(f"{path}: {thresholds(assistant, lang)}\n")
     summary = notice("check_summary", lang, entries=len(kb.entries), phrasings=phrasings, errors=errors, warnings=len(findings) - errors)
     stdout.write(f"{path}: {summary}\n")
     return EXIT_FAILED if errors else EXIT_OK

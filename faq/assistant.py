@@ -17,14 +17,17 @@ from typing import Callable, Sequence, TextIO
 
 from faq.calibration import Calibration, choose
 from faq.encoder import Encoder, MemoEncoder
-from faq.hybrid import Fusion
+from faq.hybrid import VERBATIM_SCORE, Fusion
 from faq.messages import message
 from faq.model import Action, Candidate, KnowledgeBase, Lang, Reply, Settings, Why
 from faq.normalize import MAX_MATCH_CHARS, detect_language
 from faq.prepared import PreparedTexts
 from faq.retriever import Match, Retriever, Tuning
+from faq.script import in_script, traditional_script
 from faq.smalltalk import builtin_smalltalk
 from faq.surface import surfaces, written_words
+from faq.edges import Edges, Verdict
+from faq.terms import bare, too_little
 from faq.semantic_setup import Default, SemanticSetup, calibrated_settings, resolve
 
 
@@ -37,6 +40,10 @@ def decide(matches: list[Match], settings: Settings) -> Action:
     if best >= settings.sure_score or (best >= settings.answer_score and best - runner_up >= settings.margin):
         return "answer"
     return "clarify"
+
+
+#: At most this many out-of-scope topics are looked past for the best FAQ entry.
+MAX_TOPICS_SKIPPED = 10
 
 
 #: With semantic matching, an FAQ entry outranks the small talk before it only from this share of its score.
@@ -79,6 +86,8 @@ class Assistant:
         self.builtin_smalltalk = not any(entry.kind == "smalltalk" for entry in kb.entries)
         self.semantic: SemanticSetup | None = None
         self._copies: Copies | None = None
+        #: out-of-scope topics: a search looks this many entries further, to find the best FAQ entry behind them
+        self._topics = min(sum(entry.kind == "out_of_scope" for entry in kb.entries), MAX_TOPICS_SKIPPED)
         self._calibrates = decisions is None
         if kb.settings.semantic and encoder is not None and kb.entries:
             chosen_encoder, chosen_dir = resolve(encoder, cache_dir)
@@ -90,6 +99,7 @@ class Assistant:
                 # a file that sets every threshold calibration would choose needs no sweep at start (faqbot ask)
                 needed = not {"answer_score", "margin", "clarify_score"} <= kb.settings.explicit
                 self.settings = calibrated_settings(kb.settings, self.calibration if needed else None)
+        self.edges = Edges(kb, self.retriever.prepare, self.retriever.correct_typos)
 
     @property
     def calibration(self) -> Calibration | None:
@@ -114,9 +124,10 @@ class Assistant:
                                   self.retriever.prepared, self.retriever.tuning, semantic.hybrid.fusion if semantic else None)
         return self._copies(kb)
 
-    def text(self, name: str, lang: str, **values: str) -> str:
-        """The bot's own text ``name`` in ``lang`` (see ``faq.messages``), with ``{contact}`` and ``values`` filled in."""
-        return message(self.kb.messages, name, lang, contact=self.contact(lang), **values)
+    def text(self, name: str, lang: str, *, script: str | None = None, **values: str) -> str:
+        """The bot's own text ``name`` in ``lang`` (see ``faq.messages``), with ``{contact}`` and ``values`` filled in;
+        ``script``: in Traditional Chinese (``Reply.script``, the asker's)."""
+        return in_script(message(self.kb.messages, name, lang, contact=self.contact(lang), **values), script)
 
     def contact(self, lang: str) -> str:
         """Whom to contact (``settings.support_contact``) in ``lang``, else in the language it has."""
@@ -140,50 +151,110 @@ class Assistant:
         """
         text = text if isinstance(text, str) else str(text)
         reply_lang: Lang = lang or detect_language(text)  # type: ignore[assignment]
+        script = traditional_script(text) if reply_lang == "zh" else None
         if not text.strip() or not any(char.isalnum() for char in text[: MAX_MATCH_CHARS * 2]):
             return Reply(question=text, lang=reply_lang, action="clarify", text=self.text("empty_question", reply_lang))
         if self.builtin_smalltalk:
             key = builtin_smalltalk(text)
             if key is not None:  # "hi", "谢谢"...: answered from the KB's messages, never escalated
-                said = self.text(key, reply_lang)
-                return Reply(question=text, lang=reply_lang, action="answer", text=said, answer=said, kind="smalltalk",
+                said = self.text(key, reply_lang, script=script)
+                return Reply(question=text, lang=reply_lang, action="answer", text=said, answer=said, kind="smalltalk", script=script,
                              score=100.0, why=Why("answer", self.settings.answer_score, self.settings.clarify_score,
                                                   self.settings.margin, self.settings.sure_score) if explain else None)
         settings = self.settings
-        matches = self.search(text[: MAX_MATCH_CHARS * 2], limit=max(settings.max_choices, 2) + 2, explain=explain)
-        matches = self._question_over_smalltalk(matches)[: max(settings.max_choices, 2)]
-        action = decide(matches, settings)
-        best_entry = self.kb.entries[matches[0].entry_index] if matches else None
-        # a declared out-of-scope topic that would be answered or offered: escalate at once
-        routed = best_entry is not None and best_entry.kind == "out_of_scope" and action != "escalate"
-        if routed:
-            action = "escalate"
+        shown = max(settings.max_choices, 2)
+        # room behind the out-of-scope topics for the best FAQ entry, which a topic must lead to win
+        matches = self.search(text[: MAX_MATCH_CHARS * 2], limit=shown + 2 + self._topics, explain=explain)
+        matches = self._question_over_smalltalk(matches)
+        verdict = self._verdict(matches, settings, text, detect_language(text))
+        action = verdict.action
+        if verdict.choices:  # a near tie with an out-of-scope topic: offer the FAQ entries, never the topic
+            matches = list(verdict.choices)
+        matches = matches[:shown]
         candidates = tuple(Candidate(self.kb.entries[m.entry_index].id, round(m.score, 1)) for m in matches)
         best = self.kb.entries[matches[0].entry_index] if matches else None
         why = self._why(matches, action, reply_lang, text) if explain else None
         common = dict(
             question=text, lang=reply_lang, action=action, candidates=candidates, why=why,
             entry_id=best.id if best else None, kind=best.kind if best else None,
-            score=matches[0].score if matches else 0.0,
+            score=matches[0].score if matches else 0.0, script=script,
         )
-        if routed and best is not None:  # with the topic's routing text, when it has one
+        if verdict.routed and best is not None:  # with the topic's routing text, when it has one
             routing = best.text_in(best.answer, reply_lang) if best.answer else None
             text_out = self.text("escalate", reply_lang) + (f"\n{routing}" if routing else "")
-            return Reply(text=text_out, **common)  # type: ignore[arg-type]
+            return Reply(text=in_script(text_out, script), **common)  # type: ignore[arg-type]
         if action == "answer" and best is not None:
-            answer = best.text_in(best.answer, reply_lang)
-            return Reply(text=answer or "", answer=answer, **common)  # type: ignore[arg-type]
+            answer = in_script(best.text_in(best.answer, reply_lang) or "", script)
+            return Reply(text=answer, answer=answer, **common)  # type: ignore[arg-type]
         if action == "clarify":
             offered = [
                 (self.kb.entries[m.entry_index], candidate) for m, candidate in zip(matches[: settings.max_choices], candidates)
                 if m.score >= settings.clarify_score and self.kb.entries[m.entry_index].kind != "out_of_scope"
             ]
+            if not offered:  # too little to go on and nothing close: ask for more rather than guess
+                return Reply(text=self.text("say_more", reply_lang, script=script), **{**common, "candidates": ()})  # type: ignore[arg-type]
             lines = [self.text("clarify", reply_lang)]
             lines += [f"{n}. {entry.text_in(entry.question, reply_lang)}" for n, (entry, _) in enumerate(offered, 1)]
             # the candidates are the choices as numbered, so "2" (or the second button) is the second line
             offered_candidates = tuple(candidate for _, candidate in offered)
-            return Reply(text="\n".join(lines), **{**common, "candidates": offered_candidates})  # type: ignore[arg-type]
-        return Reply(text=self.text("escalate", reply_lang), **common)  # type: ignore[arg-type]
+            return Reply(text=in_script("\n".join(lines), script), **{**common, "candidates": offered_candidates})  # type: ignore[arg-type]
+        return Reply(text=self.text("escalate", reply_lang, script=script), **common)  # type: ignore[arg-type]
+
+    def _verdict(self, matches: list[Match], settings: Settings, text: str, lang: str) -> Verdict:
+        """The action for ``matches`` (best first): ``decide``, then out-of-scope topics and too-short questions.
+
+        A declared out-of-scope topic wins the way an FAQ entry does (the answer
+        score and the margin over the best FAQ entry) and is escalated with its
+        routing text; in a near tie the asker is offered the FAQ entries instead
+        (a routing text there would say a covered topic is not covered). A
+        question that asks about something next to the best entry
+        (``Edges.next_to``) is escalated, without a routing text. A question with
+        too little to go on (``faq.terms.too_little``) is never answered outright
+        unless an author wrote it word for word or ``Edges.brief_enough`` says the
+        entry is asked that briefly: it gets "did you mean", or, a bare word with
+        nothing close, a request to say more.
+        """
+        action = decide(matches, settings)
+        if not matches:
+            return Verdict(action)
+        entries = self.kb.entries
+        best = matches[0]
+        if entries[best.entry_index].kind == "out_of_scope" and action != "escalate":
+            questions = self._measured_like_topics(text, [m for m in matches if entries[m.entry_index].kind != "out_of_scope"])
+            lead = best.score - (questions[0].score if questions else 0.0)
+            wins = best.score >= settings.sure_score or (best.score >= settings.answer_score and lead >= settings.margin)
+            if wins:
+                return Verdict("escalate", routed=True)
+            if questions and questions[0].score >= settings.clarify_score:
+                return Verdict("clarify", choices=tuple(questions))
+            return Verdict("clarify" if bare(text) else "escalate")
+        kind = entries[best.entry_index].kind
+        if best.score >= VERBATIM_SCORE or (kind == "smalltalk" and action == "answer"):
+            return Verdict(action)
+        if action == "answer" and kind == "faq" and self.edges.next_to(text, best.entry_index):
+            return Verdict("escalate")  # a question next to the entry, not about it: for Seller Support
+        if not too_little(text):
+            return Verdict(action)
+        if action == "answer" and self.edges.brief_enough(text, lang, best.entry_index):
+            return Verdict(action)
+        if action == "escalate" and not bare(text):
+            return Verdict(action)  # "are you hiring?": a real question, for Seller Support
+        return Verdict("clarify")  # offered what is close enough, else asked to say more
+
+    def _measured_like_topics(self, text: str, questions: list[Match]) -> list[Match]:
+        """``questions`` (FAQ entries behind an out-of-scope topic) scored as topics are: by the closer of the
+        centroid and the closest phrasing, best first, when the entry mentions all the question asks about.
+        Without the encoder they keep their scores."""
+        if self.semantic is None or not questions:
+            return questions
+        # only entries that mention everything the question asks about (else "groceries" next to "can I sell"
+        # would tie with the topic it belongs to)
+        covering = self.edges.covering(text, [m.entry_index for m in questions])
+        closest = self.semantic.closest_phrasing(self.kb, text, covering)
+        weight = self.semantic.hybrid.fusion.weight
+        rescored = [replace(m, score=min(m.score + 100 * weight * max(0.0, closest[m.entry_index] - (m.semantic or 0.0)), 100.0))
+                    if m.entry_index in closest else m for m in questions]
+        return sorted(rescored, key=lambda m: -m.score)
 
     def _question_over_smalltalk(self, matches: list[Match]) -> list[Match]:
         """A greeting or a thank-you around a real question must not hide the question.

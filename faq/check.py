@@ -141,9 +141,24 @@ def calibration_findings(kb: KnowledgeBase, assistant: Assistant) -> Iterator[Fi
         yield Finding("warning", 1, "calibration_priors", {"n_in": calibration.n_in, "n_out": calibration.n_out})
 
 
-def lint(kb: KnowledgeBase, thorough: bool = True) -> list[Finding]:
-    """All findings for ``kb``; ``thorough=False`` skips leave-one-out (one index build per phrasing)."""
-    assistant = Assistant(kb)
+def thresholds(assistant: Assistant, lang: str = "en") -> str:
+    """Which thresholds ``assistant`` decides with and where they came from (calibrated, priors, the file), in ``lang``."""
+    settings, calibration = assistant.settings, assistant.calibration
+    if {"answer_score", "margin"} <= settings.explicit:
+        source = notice("thresholds_file", lang)
+    elif calibration is None:
+        source = notice("thresholds_lexical", lang)
+    else:
+        key = "thresholds_calibrated" if calibration.source == "calibrated" else "thresholds_priors"
+        source = notice(key, lang, n_in=calibration.n_in, n_out=calibration.n_out)
+    return notice("check_thresholds", lang, answer=f"{settings.answer_score:g}", margin=f"{settings.margin:g}",
+                  clarify=f"{settings.clarify_score:g}", source=source)
+
+
+def lint(kb: KnowledgeBase, thorough: bool = True, assistant: Assistant | None = None) -> list[Finding]:
+    """All findings for ``kb``; ``thorough=False`` skips leave-one-out (one index build per phrasing).
+    ``assistant``: the engine already built for ``kb``."""
+    assistant = assistant or Assistant(kb)
     findings = list(missing_languages(kb)) + list(near_duplicates(kb, assistant.retriever)) + list(drafts(kb))
     findings += list(calibration_findings(kb, assistant))
     if thorough:

@@ -37,6 +37,10 @@ DEFAULT_MESSAGES = Catalog({
         "en": "I'm not sure I understood. Did you mean one of these?",
         "zh": "我不太确定您的意思。您是想问以下哪个问题?",
     },
+    "say_more": {
+        "en": "Could you tell me a little more? A whole question (what you want to do, or what happened) helps me find the answer.",
+        "zh": "能再多说一点吗?请用一句完整的话告诉我您想做什么或遇到了什么情况,我才能找到答案。",
+    },
     "escalate": {
         "en": "This question isn't covered by the FAQ, so I've passed it to {contact}.",
         "zh": "常见问题中没有这个问题的答案,我已将它转交给{contact}。",

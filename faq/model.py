@@ -149,6 +149,8 @@ class Reply:
     candidates: tuple[Candidate, ...] = ()
     answer: str | None = None
     why: Why | None = None
+    #: ``"tw"`` or ``"hk"``: the question was written in Traditional Chinese, and ``text`` is in the same script
+    script: str | None = None
 
     def to_json(self) -> dict:
         """The JSON-lines contract of ``faqbot ask --json`` (see docs/ask.md)."""

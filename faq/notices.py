@@ -143,6 +143,20 @@ NOTICES = Catalog({
         "en": "entry '{id}' is a draft: write its answer and remove 'draft: true' (until then it is never answered)",
         "zh": "条目 '{id}' 是草稿：请写好答案并删除 'draft: true'（在此之前不会用它回答）",
     },
+    "check_thresholds": {
+        "en": "thresholds: answer_score {answer}, margin {margin}, clarify_score {clarify}: {source}",
+        "zh": "阈值：answer_score {answer}，margin {margin}，clarify_score {clarify}：{source}",
+    },
+    "thresholds_calibrated": {
+        "en": "calibrated on this knowledge base ({n_in} in-scope and {n_out} out-of-scope pseudo-questions)",
+        "zh": "根据本知识库校准（{n_in} 个范围内和 {n_out} 个范围外的伪问题）",
+    },
+    "thresholds_priors": {
+        "en": "priors measured on the benchmark knowledge bases, single-phrasing ones included (only {n_in} in-scope and {n_out} out-of-scope pseudo-questions here)",
+        "zh": "在基准知识库（包括每个条目只有一个问法的知识库）上测得的先验值（本知识库只有 {n_in} 个范围内和 {n_out} 个范围外的伪问题）",
+    },
+    "thresholds_file": {"en": "set in the file (settings)", "zh": "由文件设置（settings）"},
+    "thresholds_lexical": {"en": "the lexical engine's (semantic matching is off)", "zh": "词法引擎的默认值（语义匹配已关闭）"},
     "check_out_of_scope": {
         "en": "out-of-scope topics (a match escalates at once): {ids}",
         "zh": "范围外主题（匹配时立即转交）：{ids}",

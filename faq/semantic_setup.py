@@ -6,7 +6,7 @@ read and so that the lexical engine never imports anything semantic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -49,6 +49,25 @@ class SemanticSetup:
     hybrid: HybridRetriever
     outcomes: Outcomes
     encoder: Encoder
+    #: phrasing vectors of entries compared phrasing by phrasing (``closest_phrasing``), encoded on first need
+    _phrasing_vectors: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def closest_phrasing(self, kb: KnowledgeBase, question: str, entry_indices: Sequence[int]) -> dict[int, float]:
+        """The cosine of ``question`` to the closest phrasing of each of these entries.
+
+        Out-of-scope topics are scored by their closest phrasing (``SemanticIndex``),
+        FAQ entries by their centroid; to tell whether a topic really leads an FAQ
+        entry, the entry is measured the same way. Only that rare comparison needs
+        phrasing vectors, so they are encoded then, once per entry.
+        """
+        vector = self.hybrid.encode(question)
+        found = {}
+        for index in entry_indices:
+            if index not in self._phrasing_vectors:
+                texts = [normalize(text) for _, text in kb.entries[index].phrasings()]
+                self._phrasing_vectors[index] = np.asarray(self.encoder.encode(texts), dtype=np.float32)
+            found[index] = float((self._phrasing_vectors[index] @ vector).max())
+        return found
 
     @classmethod
     def build(

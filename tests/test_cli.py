@@ -126,6 +126,25 @@ def test_shipped_knowledge_base_passes_check():
     assert "0 errors" in out
 
 
+def test_check_says_where_the_thresholds_came_from(tmp_path):
+    from faq.calibration import PRIORS
+
+    single = tmp_path / "single.yaml"
+    single.write_text(
+        "version: 1\nentries:\n"
+        "  - id: router\n    question: {en: How do I reset my router?}\n    answer: {en: Hold the reset button.}\n"
+        "  - id: hours\n    question: {zh: 你们几点开门?}\n    answer: {zh: 每天九点到六点。}\n",
+        encoding="utf-8",
+    )
+    code, out = run_cli("check", "--quick", "--kb", str(single))
+    answer, margin, _ = PRIORS
+    assert code == 0 and f"thresholds: answer_score {answer:g}, margin {margin:g}" in out and "priors measured" in out
+    code, out = run_cli("check", "--quick", "--kb", str(single), "--lang", "zh")
+    assert f"阈值：answer_score {answer:g}" in out and "先验值" in out
+    code, out = run_cli("check", "--quick", "--kb", str(KB))
+    assert "thresholds: answer_score 45, margin 3, clarify_score 40: set in the file" in out
+
+
 def test_coverage_reports_failures_table_and_threshold(tmp_path):
     cases = tmp_path / "cases.yaml"
     cases.write_text(

@@ -31,3 +31,11 @@ def test_no_greeting_or_thanks_is_escalated(report):
     smalltalk = [o for o in report.outcomes if o.case.expect in {"greeting", "thanks", "help", "goodbye"}]
     assert smalltalk and all(o.reply.action != "escalate" for o in smalltalk)
 
+
+def test_the_bundled_knowledge_base_is_clean_under_check():
+    """The example a newcomer runs first: no error, and no more than a few leave-one-out warnings (it had 36)."""
+    from faq.check import lint
+
+    findings = lint(load_knowledge(ROOT / "knowledge.yaml"), thorough=True)
+    assert [str(finding) for finding in findings if finding.level == "error"] == []
+    assert len(findings) <= 3, [str(finding) for finding in findings]

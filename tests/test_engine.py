@@ -77,7 +77,7 @@ def test_traditional_chinese_close_account(assistant):
     assert reply.action == "answer"
     assert reply.lang == "zh"
     assert has_han(reply.text)
-    assert "销售伙伴支持" in reply.text
+    assert "銷售夥伴支持" in reply.text  # answered in the Traditional Chinese it was asked in (issue 17)
 
 
 def test_mixed_language_question(assistant):

@@ -35,7 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 SEED_CASES = REPO / "tests" / "coverage" / "seed_cases.yaml"
 
 # what the agents and the seller say each question is (entry ids of the repository's knowledge base)
-CONSOLE_LABELLED = {"I no longer want my shop, remove it": "close-account", "尾款什么时候结清": "payment"}
+# questions the bundled FAQ does not answer yet, nor offer as a "did you mean": each escalates to a case
+CONSOLE_LABELLED = {"I no longer want my shop, take it away": "close-account", "尾款几时能结": "payment"}
 SLACK_RESOLVED = {"are the pros still vetted after this": "background-check"}
 SLACK_PICKED = {"do I need to do anything about payments": "payment"}
 NEW_TOPIC_CONSOLE = "is gift wrapping available"
@@ -127,8 +128,8 @@ def test_traffic_labels_suggest_apply_and_the_questions_are_answered_next_time(h
     assert [line for line in original.splitlines() if line.lstrip().startswith("#")] == \
         [line for line in edited.splitlines() if line.lstrip().startswith("#")]
     entries = {entry["id"]: entry for entry in yaml.safe_load(edited)["entries"]}
-    assert "尾款什么时候结清" in entries["payment"]["learned"]["zh"]  # learned from traffic, apart from the author's
-    assert "I no longer want my shop, remove it" in entries["close-account"]["learned"]["en"]
+    assert "尾款几时能结" in entries["payment"]["learned"]["zh"]  # learned from traffic, apart from the author's
+    assert "I no longer want my shop, take it away" in entries["close-account"]["learned"]["en"]
     drafts = [entry for entry in entries.values() if entry.get("draft")]
     assert len(drafts) == 1 and drafts[0]["question"]["en"] == NEW_TOPIC_CONSOLE
     assert drafts[0]["alternates"]["en"] == [NEW_TOPIC_SLACK]  # grouped across wording and across adapters

@@ -26,7 +26,7 @@ T0 = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
 # answered or offered with an FAQ entry today, but about one of the knowledge base's out-of-scope topics
 ABOUT_A_TOPIC = {
     "can I run a promotion on my listing": "oos-advertising-promotions",
-    "do payments have a fee": "oos-fees-fba",
+    "is there a fee for getting paid": "oos-fees-fba",
     "我的listing可以推广吗": "oos-advertising-promotions",
     "卖家平台要收费吗": "oos-fees-fba",
 }

@@ -134,8 +134,8 @@ BREAKABLE_CASES = """\
 cases:
   - q: "can i still log in"
     expect: escalate
-  - q: "how do I get paid faster"
-    expect: escalate
+  - q: "how do I get paid"
+    expect: escalate  # an author's slip: it is the payment entry's question
   - q: "How do I close my account?"
     expect: close-account
 """
@@ -154,7 +154,7 @@ def test_write_refuses_values_that_answer_a_coverage_case_wrongly(tmp_path, lang
     listed = [line for line in done.stderr.splitlines() if line.startswith("  ")]
     assert len(listed) == 2
     assert f"{tmp_path / 'coverage.yaml'}:2" in listed[0] and "'can i still log in'" in listed[0]
-    assert f"{tmp_path / 'coverage.yaml'}:4" in listed[1] and "'how do I get paid faster'" in listed[1]
+    assert f"{tmp_path / 'coverage.yaml'}:4" in listed[1] and "'how do I get paid'" in listed[1]
     assert "close my account" not in done.stderr
     assert "Traceback" not in done.stderr and "written to" not in done.stdout and "已写入" not in done.stdout
 

@@ -213,9 +213,9 @@ class QuestionDesk:
                 raise
             log.error("could not store the escalation: %s", exc)
             return QuestionOutcome(reply=reply, question_id=question_id,
-                                   notice=assistant.text("escalation_unsaved", reply.lang), forced=forced,
+                                   notice=assistant.text("escalation_unsaved", reply.lang, script=reply.script), forced=forced,
                                    error=error or exc)
-        notice = assistant.text("escalated_case", reply.lang, case=str(case.case))
+        notice = assistant.text("escalated_case", reply.lang, script=reply.script, case=str(case.case))
         return QuestionOutcome(reply=reply, question_id=question_id, case=case, created=created, notice=notice,
                                forced=forced, error=error)
 

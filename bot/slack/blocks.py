@@ -30,6 +30,7 @@ from bot.slack.values import (  # noqa: F401 (part of the rendering API)
     slack_length,
 )
 from faq import Assistant, Reply
+from faq.script import in_script
 
 SECTION_TEXT_MAX = 3000
 FIELD_TEXT_MAX = 2000
@@ -255,10 +256,11 @@ def render_clarify(assistant: Assistant, reply: Reply, ref: Ref) -> Rendered:
         entry = assistant.kb.entry(candidate.entry_id)
         if entry is None:
             continue
-        label = entry.text_in(entry.question, lang) or entry.id
+        label = in_script(entry.text_in(entry.question, lang) or "", reply.script) or entry.id
         buttons.append(button(label, f"{CHOOSE_PREFIX}{number}", ref.with_entry(entry.id, candidate.score).encode()))
-    buttons.append(button(assistant.text("none_of_these", lang), NONE_OF_THESE, ref.with_entry(None).encode()))
-    prompt = assistant.text("clarify", lang)
+    buttons.append(button(assistant.text("none_of_these", lang, script=reply.script), NONE_OF_THESE,
+                          ref.with_entry(None).encode()))
+    prompt = assistant.text("clarify", lang, script=reply.script)
     return fallback(reply.text), fit(sections(escape(prompt)), [actions(buttons, block_id="faq_clarify")])
 
 
