@@ -158,7 +158,7 @@ def play_traffic(kb: Path, db_url: str, questions: list[Labelled]) -> ScriptedAs
 def run_suggest(kb: Path, db_url: str, out: Path) -> dict[str, int]:
     """``faqbot suggest --write``; the author accepts it as written. Returns the summary's counts."""
     result = subprocess.run([*FAQBOT, "suggest", "--kb", str(kb), "--db", db_url, "--write", str(out)],
-                            capture_output=True, text=True, env=_env())
+                            capture_output=True, text=True, env=checkout_env())
     if result.returncode != 0:
         raise SystemExit(f"faqbot suggest failed:\n{result.stderr}")
     if out.exists():
@@ -179,7 +179,7 @@ def _summary_counts(summary: str) -> dict[str, int]:
 def score(kb: Path, questions: list[Labelled]) -> Score:
     """``faqbot ask --json`` on every question; shares of all of them."""
     result = subprocess.run([*FAQBOT, "ask", "--json", "--kb", str(kb)], input="\n".join(q.question.replace("\n", " ") for q in questions) + "\n",
-                            capture_output=True, text=True, env=_env())
+                            capture_output=True, text=True, env=checkout_env())
     if result.returncode not in (0, 3):
         raise SystemExit(f"faqbot ask failed ({result.returncode}):\n{result.stderr}")
     replies = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
@@ -209,7 +209,7 @@ def score(kb: Path, questions: list[Labelled]) -> Score:
                  round(100.0 * counts["oos_escalated"] / max(counts["oos"], 1), 1))
 
 
-def _env() -> dict[str, str]:
+def checkout_env() -> dict[str, str]:
     """The environment for faqbot's own commands: this checkout first, no database from the caller."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("FAQBOT_", "SLACK_"))}
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH", "")])

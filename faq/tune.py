@@ -98,7 +98,7 @@ def risk_coverage(outcomes: Outcomes, calibration: Calibration, max_wrong_rate: 
     table = sweep(outcomes)
     rows = []
     for level in LEVELS:
-        best = best_at(table, level)
+        best = best_at(table, level, uncertain=calibration.n_real > 0)
         if best is not None and abs(level - max_wrong_rate) > 1e-12:
             rows.append(_row(outcomes, level, strictest_alike(table, best)))
     current = rates(outcomes, calibration.answer_score, calibration.margin)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from faq import Assistant, KnowledgeError, parse_knowledge
-from faq.calibration import _MARGINS, _THRESHOLDS, PRIORS, Outcomes, choose, rates, sweep
+from faq.calibration import _MARGINS, _THRESHOLDS, NEAR_BEST, PRIORS, Outcomes, Rates, best_at, choose, rates, sweep
 from faq.kb_edit import update_settings
 from faq.vector_cache import _Progress
 
@@ -279,3 +279,23 @@ def test_a_case_can_expect_an_out_of_scope_topic(shipped_kb):
     report = run_coverage(Assistant(shipped_kb), cases)
     assert [o.passed for o in report.outcomes] == [True, False]
     assert report.wrong_answers == 0
+
+
+def test_with_real_questions_the_widest_margin_among_the_nearly_best_rows_is_chosen():
+    """Estimates resting on a few hundred hard real questions cannot tell rows 1.6 points apart: take the safer lead."""
+    def row(threshold: float, margin: float, right: float) -> Rates:
+        return Rates(threshold, margin, right, 0.05, 0.02, 0.2, 0.8)
+
+    narrow, wide, wider_but_worse = row(46.0, 1.5, 0.533), row(35.5, 8.0, 0.517), row(38.0, 12.0, 0.533 - 2 * NEAR_BEST)
+    table = [narrow, wide, wider_but_worse]
+    assert best_at(table, 0.06) == narrow  # the author's phrasings alone: the estimate is trusted as it is
+    assert best_at(table, 0.06, uncertain=True) == wide
+    assert best_at(table, 0.04, uncertain=True) is None  # nothing within the target stays nothing
+
+
+def test_calibration_trusts_its_estimates_as_they_are_until_the_knowledge_base_has_learned(shipped_kb):
+    """The bundled file has no learned phrasings: its choice is the plain best row, as before."""
+    outcomes = Assistant(shipped_kb).semantic.outcomes
+    assert not outcomes.real.any()
+    chosen = choose(outcomes, 0.06)
+    assert (chosen.answer_score, chosen.margin) == (best_at(sweep(outcomes), 0.06).answer_score, best_at(sweep(outcomes), 0.06).margin)

@@ -1,13 +1,16 @@
 """Prove candidate phrasings before proposing them: with them added, nothing gets worse.
 
-A knowledge base with the candidates added is compared with the knowledge base as it is:
-- leave-one-out (as ``faqbot check`` runs it): no existing phrasing that found its own
-  entry when left out stops doing so, and none moves to an entry that got a phrasing;
-- coverage cases: every case that passed still passes;
-- no near-duplicate of another entry's phrasing (an error in ``faqbot check``);
-- no stealing: questions labelled with another entry, and the existing phrasings of
-  other entries, asked of the whole knowledge base, are not now answered with an entry
-  that got a phrasing.
+A knowledge base with the candidates added is compared with the knowledge base as it is.
+Two things must hold outright:
+- coverage cases: every case that passed still passes (the author wrote them down);
+- no near-duplicate of another entry's phrasing (an error in ``faqbot check``).
+The rest is weighed, because real questions are messier than an author's phrasings and a
+proof that turns a candidate down for any one shift starves the FAQ of half its evidence:
+- no more wrong answers: labelled questions and existing phrasings, asked of the whole
+  knowledge base (the probes), are not answered with a wrong entry more often than before;
+- no net loss: the probes answered right, plus the existing phrasings that find their own
+  entry when left out (leave-one-out, as ``faqbot check`` runs it), are at least as many as
+  before. A candidate is not counted as its own gain: it is a phrasing, so it finds itself.
 Only the public engine API is used (``Assistant.reply`` on knowledge bases built with
 ``dataclasses.replace``), so the proof holds whatever the scoring underneath becomes.
 
@@ -40,7 +43,7 @@ _PLACEHOLDER = {"en": "-", "zh": "-"}
 
 @dataclass(frozen=True)
 class Problem:
-    """One way a knowledge base with candidates is worse: ``kind`` is check, coverage, steals or duplicate.
+    """One way a knowledge base with candidates is worse: ``kind`` is check, coverage, steals, loses or duplicate.
 
     ``text`` is the question (or phrasing) affected, ``expected`` the entry it belongs to,
     ``found`` where it goes now (duplicate: the entry whose new phrasing reads almost the same).
@@ -191,7 +194,13 @@ class Prover:
         if found:
             return found
         probed = self._probe(kb)
-        return self._stolen(probed, targets) or self._left_out_problems(kb, probed, targets)
+        added = {(alternate.entry_id, alternate.text) for alternate in alternates}
+        stolen, lost, gained = self._probe_changes(probed, added)
+        if stolen:
+            return stolen
+        left_out_lost, left_out_gained = self._left_out_changes(kb, probed, targets)
+        losses = lost + left_out_lost
+        return losses if len(losses) > gained + left_out_gained else []
 
     def _passed(self, kb: KnowledgeBase) -> set[int]:
         """The coverage cases ``kb`` passes."""
@@ -229,14 +238,28 @@ class Prover:
                 found.append(Problem("coverage", case.question, case.expect, entry_id if action == "answer" else None))
         return found
 
-    def _stolen(self, after: _Probed, targets: set[str]) -> list[Problem]:
-        """Probes now answered with an entry that got phrasings, which they do not belong to."""
-        return [Problem("steals", probe.text, probe.owner, now)
-                for probe, before, now in zip(self.probes, self._probed_before.answers, after.answers)
-                if now in targets and now != probe.owner and now != before]
+    def _probe_changes(self, after: _Probed, added: set[tuple[str, str]]) -> tuple[list[Problem], list[Problem], int]:
+        """Probes now answered with a wrong entry (when wrong answers grew), probes no longer answered right, and how many are newly right.
 
-    def _left_out_problems(self, kb: KnowledgeBase, after: _Probed, targets: set[str]) -> list[Problem]:
-        """Phrasings that found their entry when left out and no longer do, or now go to an entry that got phrasings.
+        A probe added as a phrasing of its own entry is left out: it would be its own gain.
+        """
+        newly_wrong: list[Problem] = []
+        lost: list[Problem] = []
+        wrong_before = wrong_after = gained = 0
+        for probe, before, now in zip(self.probes, self._probed_before.answers, after.answers):
+            if (probe.owner, probe.text) in added:
+                continue
+            wrong_before += before not in (None, probe.owner)
+            wrong_after += now not in (None, probe.owner)
+            if now not in (None, probe.owner) and now != before:
+                newly_wrong.append(Problem("steals", probe.text, probe.owner, now))
+            elif before == probe.owner and now != probe.owner:
+                lost.append(Problem("loses", probe.text, probe.owner, now))
+            gained += before != probe.owner and now == probe.owner
+        return (newly_wrong if wrong_after > wrong_before else []), lost, gained
+
+    def _left_out_changes(self, kb: KnowledgeBase, after: _Probed, targets: set[str]) -> tuple[list[Problem], int]:
+        """Phrasings that found their entry when left out and no longer do, and how many find it now that did not.
 
         Only the phrasings a change can move are checked again: those of entries that got
         phrasings, those that considered such an entry (left out, or asked whole), and
@@ -248,13 +271,15 @@ class Prover:
             if key[0] in targets or targets & after.considered[n] or key not in base
             or targets & base[key][1] or base[key][0] != key[0]
         }
-        found: list[Problem] = []
+        lost: list[Problem] = []
+        gained = 0
         for key, (now, _) in self._leave_one_out(kb, rerun, self.decisions).items():
             before = base[key][0] if key in base else None
             own = key[0]
-            if (before == own and now != own) or (now in targets and now != own and before != now):
-                found.append(Problem("check", key[2], own, now))
-        return found
+            if before == own and now != own:
+                lost.append(Problem("check", key[2], own, now))
+            gained += before != own and now == own
+        return lost, gained
 
     def prove(self, candidates: Sequence[Alternate]) -> tuple[list[Alternate], list[Conflict]]:
         """The candidates that are proven together, and the conflicts (each failed on its own)."""

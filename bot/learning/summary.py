@@ -25,6 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "check": {"en": "    leave-one-out: \"{text}\" ({expected}) would find {found}", "zh": "    留一检查:“{text}”({expected})将找到 {found}"},
     "coverage": {"en": "    coverage case would fail: \"{text}\" (expects {expected}, would get {found})", "zh": "    覆盖用例将不通过:“{text}”(应为 {expected},将得到 {found})"},
     "steals": {"en": "    would take \"{text}\" from {expected}", "zh": "    会把“{text}”从 {expected} 抢走"},
+    "loses": {"en": "    \"{text}\" ({expected}) would no longer be answered", "zh": "    “{text}”({expected})将不再被回答"},
     "duplicate": {"en": "    reads almost the same as \"{text}\" ({expected})", "zh": "    与“{text}”({expected})几乎相同"},
     "skipped": {"en": "Held back: {counts}", "zh": "暂不建议:{counts}"},
     "not_helpful": {"en": "Answers often marked not helpful:", "zh": "经常被标为“没帮助”的答案:"},
