@@ -187,3 +187,13 @@ def test_leave_one_out_in_worker_processes_finds_what_it_finds_in_one(shipped_kb
         assert parallel._pool is not None  # it did run in worker processes
     finally:
         parallel.close()
+
+
+def test_a_version_is_weighed_what_it_loses_against_what_it_gains():
+    """Real questions are messier than an author's phrasings: one shift is not a refusal when more is gained."""
+    from bot.learning.proof import Problem, not_made_up
+
+    lost = [Problem("loses", "is my money safe", "payment", None), Problem("check", "close it", "close-account", "payment")]
+    assert not_made_up(lost, gains=2) == []
+    assert not_made_up(lost, gains=1) == lost
+    assert not_made_up([], gains=0) == []

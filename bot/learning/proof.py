@@ -133,6 +133,11 @@ def _duplicates(kb: KnowledgeBase, alternates: Sequence[Alternate],
             for row, other, _ in near_duplicate_pairs(retriever, rows)]
 
 
+def not_made_up(losses: list[Problem], gains: int) -> list[Problem]:
+    """The losses of a version, unless as many questions (or left-out phrasings) are right now that were not."""
+    return losses if len(losses) > gains else []
+
+
 class Prover:
     """Proves batches of candidates against one knowledge base, its coverage cases and its probes.
 
@@ -199,8 +204,7 @@ class Prover:
         if stolen:
             return stolen
         left_out_lost, left_out_gained = self._left_out_changes(kb, probed, targets)
-        losses = lost + left_out_lost
-        return losses if len(losses) > gained + left_out_gained else []
+        return not_made_up(lost + left_out_lost, gained + left_out_gained)
 
     def _passed(self, kb: KnowledgeBase) -> set[int]:
         """The coverage cases ``kb`` passes."""
