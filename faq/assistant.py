@@ -150,7 +150,8 @@ class Assistant:
         ``explain`` fills ``Reply.why`` (matched terms and phrasing) for the console.
         """
         text = text if isinstance(text, str) else str(text)
-        reply_lang: Lang = lang or detect_language(text)  # type: ignore[assignment]
+        asked_lang: Lang = detect_language(text)  # type: ignore[assignment]
+        reply_lang: Lang = lang or asked_lang
         script = traditional_script(text) if reply_lang == "zh" else None
         if not text.strip() or not any(char.isalnum() for char in text[: MAX_MATCH_CHARS * 2]):
             return Reply(question=text, lang=reply_lang, action="clarify", text=self.text("empty_question", reply_lang))
@@ -166,7 +167,7 @@ class Assistant:
         # room behind the out-of-scope topics for the best FAQ entry, which a topic must lead to win
         matches = self.search(text[: MAX_MATCH_CHARS * 2], limit=shown + 2 + self._topics, explain=explain)
         matches = self._question_over_smalltalk(matches)
-        verdict = self._verdict(matches, settings, text, detect_language(text))
+        verdict = self._verdict(matches, settings, text, asked_lang)
         action = verdict.action
         if verdict.choices:  # a near tie with an out-of-scope topic: offer the FAQ entries, never the topic
             matches = list(verdict.choices)
