@@ -99,7 +99,7 @@ class Assistant:
                 # a file that sets every threshold calibration would choose needs no sweep at start (faqbot ask)
                 needed = not {"answer_score", "margin", "clarify_score"} <= kb.settings.explicit
                 self.settings = calibrated_settings(kb.settings, self.calibration if needed else None)
-        self.edges = Edges(kb, self.retriever.prepare, self.retriever.correct_typos)
+        self.edges = Edges(kb, self.retriever.prepare, self.retriever.correct_typos, self.retriever.prepared.mentions)
 
     @property
     def calibration(self) -> Calibration | None:

@@ -22,7 +22,7 @@ near-topic questions of our own and the coverage cases) and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from faq.model import Action, KnowledgeBase
 from faq.retriever import Match
@@ -55,11 +55,15 @@ class Coverage:
     """
 
     def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str],
-                 correct: Callable[[str], str] = lambda prepared: prepared):
-        """``prepare``: normalize and apply synonyms; ``correct``: fix a prepared question's typos ("acount")."""
+                 correct: Callable[[str], str] = lambda prepared: prepared,
+                 mentions: Callable[[Sequence[str]], frozenset[str]] | None = None):
+        """``prepare``: normalize and apply synonyms; ``correct``: fix a prepared question's typos ("acount");
+        ``mentions``: the content terms of some texts together, when copies of the knowledge base share them
+        (``PreparedTexts.mentions``)."""
         self.kb = kb
         self.prepare = prepare
         self.correct = correct
+        self.mentions = mentions or self._mentions
         self._mentioned: dict[int, frozenset[str]] = {}
         self._owners: dict[str, frozenset[int]] | None = None
         self._named: dict[frozenset[str], frozenset[str]] = {}
@@ -73,8 +77,11 @@ class Coverage:
         if entry_index not in self._mentioned:
             entry = self.kb.entries[entry_index]
             texts = [text for _, text in entry.phrasings()] + list(entry.answer.values()) + list(entry.keywords)
-            self._mentioned[entry_index] = frozenset().union(*(content_terms(self.prepare(text)) for text in texts))
+            self._mentioned[entry_index] = self.mentions(texts)
         return self._mentioned[entry_index]
+
+    def _mentions(self, texts: Sequence[str]) -> frozenset[str]:
+        return frozenset().union(*(content_terms(self.prepare(text)) for text in texts))
 
     def owners(self, term: str) -> frozenset[int]:
         """The entries that mention ``term``."""
@@ -108,9 +115,10 @@ class Coverage:
 class Edges:
     """The three corrections of the module docstring, for one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str], correct: Callable[[str], str]):
+    def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str], correct: Callable[[str], str],
+                 mentions: Callable[[Sequence[str]], frozenset[str]] | None = None):
         self.kb = kb
-        self.coverage = Coverage(kb, prepare, correct)
+        self.coverage = Coverage(kb, prepare, correct, mentions)
         self._brief: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
     def next_to(self, question: str, entry_index: int) -> bool:
@@ -118,8 +126,10 @@ class Edges:
         the entry never mentions and only out-of-scope topics do ("will the background checks be refunded")."""
         coverage = self.coverage
         uncovered = coverage.asked(question) - coverage.mentioned(entry_index)
-        topics_only = (uncovered & coverage.named_by(frozenset({"out_of_scope"}))) - coverage.named_by(ANSWERABLE)
-        return term_units(topics_only) >= NEXT_TO_UNITS
+        topics_named = uncovered & coverage.named_by(frozenset({"out_of_scope"}))
+        if not topics_named:  # most questions: what every answerable entry mentions need not be gathered
+            return False
+        return term_units(topics_named - coverage.named_by(ANSWERABLE)) >= NEXT_TO_UNITS
 
     def brief_enough(self, question: str, lang: str, entry_index: int) -> bool:
         """Whether a question that names one thing may still be answered with this entry.

@@ -38,11 +38,17 @@ class Entry:
     learned: frozenset[tuple[str, str]] = frozenset()
 
     def phrasings(self) -> list[tuple[str, str]]:
-        """Every ``(lang, text)`` that should retrieve this entry: the question first, then alternates."""
-        found = [(lang, text) for lang, text in self.question.items()]
-        for lang, texts in self.alternates.items():
-            found.extend((lang, text) for text in texts)
-        return found
+        """Every ``(lang, text)`` that should retrieve this entry: the question first, then alternates.
+
+        Listed once per entry (an entry never changes): copies of a knowledge base in proofs and
+        leave-one-out ask it of every entry of every copy.
+        """
+        listed = self.__dict__.get("_phrasings")
+        if listed is None:
+            listed = tuple((lang, text) for lang, text in self.question.items())
+            listed += tuple((lang, text) for lang, texts in self.alternates.items() for text in texts)
+            object.__setattr__(self, "_phrasings", listed)
+        return list(listed)
 
     def text_in(self, part: Mapping[str, str], lang: str) -> str | None:
         """``part[lang]``, falling back to another language the entry has rather than nothing."""

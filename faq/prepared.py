@@ -17,7 +17,7 @@ from typing import Generic, Hashable, Iterable, NamedTuple, Sequence, TypeVar
 from faq.index import EntryTerms, Vocabulary
 from faq.normalize import HAN_RUN, normalize
 from faq.synonyms import SynonymMap
-from faq.terms import stem, text_terms, words
+from faq.terms import content_terms, stem, text_terms, words
 
 
 def spaced(text: str) -> str:
@@ -96,6 +96,7 @@ class PreparedTexts:
         self.vocabulary = Vocabulary()
         self._texts: _Recent[str, PreparedText] = _Recent(TEXT_CACHE)
         self._entries: _Recent[tuple[tuple[str, ...], int], PreparedEntry] = _Recent(ENTRY_CACHE)
+        self._mentions: _Recent[tuple[str, ...], frozenset[str]] = _Recent(ENTRY_CACHE)
         self._lock = threading.Lock()
 
     def fits(self, synonyms: Iterable[Iterable[str]]) -> bool:
@@ -105,6 +106,18 @@ class PreparedTexts:
     def prepare(self, text: str) -> str:
         """``text`` normalized with the synonyms applied (what questions and phrasings are matched as)."""
         return self.synonyms.apply(normalize(text))
+
+    def mentions(self, texts: Sequence[str]) -> frozenset[str]:
+        """The content terms of ``texts`` together (an entry's phrasings, answers and keywords: ``faq.edges``),
+        once per entry while it stays in the cache: every copy of a knowledge base asks it of every entry."""
+        key = tuple(texts)
+        with self._lock:
+            found = self._mentions.found([key]).get(key)
+        if found is None:
+            found = frozenset().union(*(content_terms(self.prepare(text)) for text in key))
+            with self._lock:
+                self._mentions.keep({key: found})
+        return found
 
     def texts(self, texts: Sequence[str]) -> dict[str, PreparedText]:
         """Each of ``texts`` prepared (once while it stays in the cache)."""

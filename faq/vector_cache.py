@@ -19,6 +19,7 @@ import os
 import sys
 import zipfile
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -146,9 +147,15 @@ def load_or_build(
     return data
 
 
+@lru_cache(maxsize=4096)
+def _normalized(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """An entry's phrasings normalized, once: every copy of a knowledge base has most entries unchanged."""
+    return tuple(normalize(text) for text in texts)
+
+
 def _copy_data(kb: KnowledgeBase, encoder: MemoEncoder) -> SemanticData:
     """The vectors of an edited copy (leave-one-out, proofs): each entry's centroid as the memo has it."""
-    phrasings = [tuple(normalize(text) for _, text in entry.phrasings()) for entry in kb.entries]
+    phrasings = [_normalized(tuple(text for _, text in entry.phrasings())) for entry in kb.entries]
     found = [encoder.centroid(texts) for texts in phrasings]
     centres = np.stack(found) if found else np.zeros((0, 512), dtype=np.float32)
     topics = [n for n, entry in enumerate(kb.entries) if entry.kind == "out_of_scope"]
