@@ -13,22 +13,46 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing import get_context
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 import numpy as np
 
 from faq.assistant import Assistant, Copies
 from faq.encoder import MemoEncoder
-from faq.model import KnowledgeBase, Settings
+from faq.model import KnowledgeBase, Reply, Settings
 from faq.normalize import normalize
 from faq.pseudo import leave_out
 from faq.semantic_setup import Default, resolve
 from faq.vector_cache import BATCH
 
 Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
-Found = tuple[str | None, frozenset[str]]  # the entry it finds (None: escalated), the entries it considered
 Work = tuple[int, str, str]  # (entry position, lang, phrasing text)
-Decision = tuple[str, str | None, str | None, frozenset[str]]  # action, kind, entry id, the entries considered
+
+
+class Replied(NamedTuple):
+    """What the proof needs of one reply: what was done, with which entry, and how sure."""
+
+    action: str
+    kind: str | None                # the best entry's kind (None: nothing matched)
+    entry_id: str | None            # the best entry
+    considered: frozenset[str]      # the entries the reply offered or weighed (its candidates)
+    score: float                    # the best entry's score
+
+    @property
+    def found(self) -> str | None:
+        """The entry a left-out phrasing finds (answered or offered); None when escalated."""
+        return self.entry_id if self.action != "escalate" else None
+
+    @property
+    def answered(self) -> str | None:
+        """The entry a question is answered with; None when it is not answered."""
+        return self.entry_id if self.action == "answer" else None
+
+
+def replied(reply: Reply) -> Replied:
+    """``reply`` as the proof keeps it (the score to a thousandth: a vector's last bits differ with its batch)."""
+    return Replied(reply.action, reply.kind, reply.entry_id, frozenset(c.entry_id for c in reply.candidates),
+                   round(reply.score, 3))
 
 
 # one of each per process: the copies of a knowledge base share most phrasings
@@ -61,24 +85,21 @@ def remember(vectors: Mapping[str, np.ndarray]) -> None:
     _encoder().remember(vectors)
 
 
-def check(kb: KnowledgeBase, work: Iterable[Work], decisions: Settings) -> dict[Key, Found]:
+def check(kb: KnowledgeBase, work: Iterable[Work], decisions: Settings) -> dict[Key, Replied]:
     """Leave each phrasing of ``work`` out of ``kb`` and ask it (runs in a worker process too)."""
-    result: dict[Key, Found] = {}
+    result: dict[Key, Replied] = {}
     for position, lang, text in work:
         smaller = leave_out(kb, position, lang, text)
         if smaller is None:
             continue
-        reply = engine(smaller, decisions).reply(text)
-        found = reply.entry_id if reply.action != "escalate" else None
-        result[(kb.entries[position].id, lang, text)] = (found, frozenset(c.entry_id for c in reply.candidates))
+        result[(kb.entries[position].id, lang, text)] = replied(engine(smaller, decisions).reply(text))
     return result
 
 
-def ask(kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Decision]:
+def ask(kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Replied]:
     """Ask each of ``texts`` of ``kb`` (runs in a worker process too): what the proof needs of each reply."""
     assistant = engine(kb, decisions)
-    replies = (assistant.reply(text) for text in texts)
-    return [(r.action, r.kind, r.entry_id, frozenset(c.entry_id for c in r.candidates)) for r in replies]
+    return [replied(assistant.reply(text)) for text in texts]
 
 
 def default_workers() -> int:
@@ -115,15 +136,15 @@ class LeaveOneOut:
             self._shared.update(zip(batch, _encoder().encode(batch)))
         self.close()  # a running pool started without them
 
-    def __call__(self, kb: KnowledgeBase, keys: set[Key], decisions: Settings) -> dict[Key, Found]:
+    def __call__(self, kb: KnowledgeBase, keys: set[Key], decisions: Settings) -> dict[Key, Replied]:
         work = [(position, lang, text) for position, entry in enumerate(kb.entries)
                 for lang, text in entry.phrasings() if (entry.id, lang, text) in keys]
-        result: dict[Key, Found] = {}
+        result: dict[Key, Replied] = {}
         for part in self._spread(partial(check, decisions=decisions), kb, work, self.workers * 2):
             result.update(part)
         return result
 
-    def ask(self, kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Decision]:
+    def ask(self, kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Replied]:
         """:func:`ask` over ``texts``, in order; one index build per worker, so spread over ``workers`` parts."""
         return [answer for part in self._spread(partial(ask, decisions=decisions), kb, texts, self.workers)
                 for answer in part]

@@ -23,6 +23,7 @@ alone is a conflict, with its reasons.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Iterable, Mapping, Sequence
@@ -34,7 +35,8 @@ from faq.model import Entry, KnowledgeBase, Settings
 from faq.prepared import PreparedTexts
 from faq.retriever import Retriever
 
-from bot.learning.leave_one_out import Decision, Found, Key, LeaveOneOut
+from bot.learning.leave_one_out import Key, LeaveOneOut, Replied, engine
+from bot.learning.movable import Change, Reach
 from bot.learning.proposals import Alternate, NewEntry
 
 #: the answer a not-yet-written entry gets while it is being proven (never shown to anyone)
@@ -72,11 +74,12 @@ class Probe:
 
 
 @dataclass(frozen=True)
-class _Probed:
-    """What one version of the knowledge base answers to each probe, and which entries each reply considered."""
+class _State:
+    """What one version of the knowledge base replies to each probe and to each phrasing left out of it."""
 
-    answers: list[str | None]
-    considered: list[frozenset[str]]
+    kb: KnowledgeBase
+    probed: list[Replied]
+    left_out: dict[Key, Replied]
 
 
 def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entries: Iterable[NewEntry] = ()) -> KnowledgeBase:
@@ -111,12 +114,11 @@ def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entri
     return replace(kb, entries=tuple(entries))
 
 
-def _passes(case: Case, asked: Decision) -> bool:
+def _passes(case: Case, asked: Replied) -> bool:
     """Whether a coverage case gets what it expects."""
-    action, kind, entry_id, _ = asked
     if case.expect == "escalate":
-        return action == "escalate" or kind == "out_of_scope"
-    return action == "answer" and entry_id == case.expect
+        return asked.action == "escalate" or asked.kind == "out_of_scope"
+    return asked.answered == case.expect
 
 
 def _duplicates(kb: KnowledgeBase, alternates: Sequence[Alternate],
@@ -133,6 +135,27 @@ def _duplicates(kb: KnowledgeBase, alternates: Sequence[Alternate],
             for row, other, _ in near_duplicate_pairs(retriever, rows)]
 
 
+def _charged(problem: Problem, targets: set[str]) -> str | None:
+    """The entry given phrasings that a problem is charged to: the one that took the question, else its own."""
+    if problem.found in targets:
+        return problem.found
+    return problem.expected if problem.expected in targets else None
+
+
+def _blamed(problems: list[Problem], gains: list[str], targets: set[str]) -> set[str]:
+    """The entries whose new phrasings a failed version is blamed on, to be tried apart from the others.
+
+    Losses are weighed per entry, each charged to one entry (``_charged``) and each gain credited
+    to its own: one evaluation of a large batch tells which entries lost more than they gained,
+    instead of halving it until the culprits are alone. Any other problem blames both entries it names.
+    """
+    if any(problem.kind not in ("loses", "check") for problem in problems):
+        return {problem.found for problem in problems} | {problem.expected for problem in problems}
+    net = Counter(gain for gain in gains if gain in targets)
+    net.subtract(_charged(problem, targets) for problem in problems)
+    return {entry_id for entry_id, count in net.items() if entry_id is not None and count < 0}
+
+
 def not_made_up(losses: list[Problem], gains: int) -> list[Problem]:
     """The losses of a version, unless as many questions (or left-out phrasings) are right now that were not."""
     return losses if len(losses) > gains else []
@@ -141,15 +164,18 @@ def not_made_up(losses: list[Problem], gains: int) -> list[Problem]:
 class Prover:
     """Proves batches of candidates against one knowledge base, its coverage cases and its probes.
 
-    Leave-one-out (one index build per phrasing) is the costly part: after the first,
-    full run it is repeated only for a version that passes everything else, and only
-    for the phrasings the change can move. The probes and coverage cases, asked of the
-    whole changed knowledge base, catch wider shifts.
+    Each version is evaluated against the last proven one (at first the knowledge base as it
+    is): only the probes and left-out phrasings its new phrasings can move are asked again
+    (``bot.learning.movable``), the rest keep their replies. ``exhaustive=True`` asks every
+    probe of every version instead (and leave-one-out for every phrasing the change touches).
+    Leave-one-out (one index build per phrasing) is the costly part: after the first, full
+    run it is repeated only for a version that passes everything else.
     """
 
     def __init__(self, kb: KnowledgeBase, cases: Sequence[Case] = (), labelled: Mapping[str, str] | None = None,
                  new_entries: Sequence[NewEntry] = (), max_probes: int = 500,
-                 leave_one_out: LeaveOneOut | None = None, decisions: Settings | None = None):
+                 leave_one_out: LeaveOneOut | None = None, decisions: Settings | None = None,
+                 exhaustive: bool = False):
         """``labelled``: question text -> the entry (or out-of-scope entry) people said it belongs to,
         most asked first (the first ``max_probes`` are asked of every version of the knowledge base).
         ``leave_one_out`` runs the checks (default: in this process); its owner closes it.
@@ -163,11 +189,17 @@ class Prover:
         probes += [Probe(text, owner) for text, owner in list((labelled or {}).items())[:max_probes]]
         self.probes = probes
         self.decisions = decisions or Assistant(kb).settings  # every copy decides with the base's thresholds
+        self.exhaustive = exhaustive
         self._prepared = PreparedTexts(kb.synonyms)  # for the near-duplicate check of every version
         self.evaluations = 0
+        #: questions asked again over all versions after the first (probes, left-out phrasings): what proofs cost
+        self.asked = 0
         self._passed_before: set[int] | None = None  # what the knowledge base as it is does, on first need
-        self._probed_before = _Probed([], [])
-        self._left_out_before: dict[Key, Found] = {}
+        self._base = _State(kb, [], {})
+        self._proven = self._base  # the last version proven
+        self._reach: Reach | None = None
+        #: the entries of what the last version weighed answers right that it did not (probes and left-out phrasings)
+        self.gains: list[str] = []
 
     def _baseline(self, alternates: Sequence[Alternate]) -> None:
         """Evaluate the knowledge base as it is (once), after encoding every text the proof will ask here, once."""
@@ -180,8 +212,9 @@ class Prover:
             texts += [text for new in self.new_entries for text in [*new.question.values(), *chain(*new.alternates.values())]]
             self._leave_one_out.share(texts)
         self._passed_before = self._passed(self.kb)
-        self._probed_before = self._probe(self.kb)
-        self._left_out_before = self._leave_one_out(self.kb, set(self.keys), self.decisions)
+        probed = self._leave_one_out.ask(self.kb, [probe.text for probe in self.probes], self.decisions)
+        self._base = self._proven = _State(self.kb, probed, self._leave_one_out(self.kb, set(self.keys), self.decisions))
+        self._reach = Reach(engine(self.kb, self.decisions))
         self.evaluations += 1
 
     def problems(self, alternates: Sequence[Alternate]) -> list[Problem]:
@@ -192,35 +225,65 @@ class Prover:
         new phrasings, coverage cases, probes, then leave-one-out, which costs the most.
         """
         self._baseline(alternates)
-        targets = {alternate.entry_id for alternate in alternates}
         kb = with_additions(self.kb, alternates, self.new_entries)
         self.evaluations += 1
+        self.gains = []
         found = self._duplicate_problems(kb, alternates) or self._coverage_problems(kb)
         if found:
             return found
-        probed = self._probe(kb)
+        reference, change = self._reference(kb)
+        probed = self._probe(kb, reference, change)
         added = {(alternate.entry_id, alternate.text) for alternate in alternates}
         stolen, lost, gained = self._probe_changes(probed, added)
         if stolen:
             return stolen
-        left_out_lost, left_out_gained = self._left_out_changes(kb, probed, targets)
-        return not_made_up(lost + left_out_lost, gained + left_out_gained)
+        if change is None:
+            left_out = self._left_out_touched(kb, probed, {alternate.entry_id for alternate in alternates})
+        else:
+            left_out = self._left_out_moved(kb, reference, change)
+        left_out_lost, left_out_gained = self._left_out_changes(left_out)
+        self.gains = gained + left_out_gained
+        problems = not_made_up(lost + left_out_lost, len(self.gains))
+        if not problems:
+            self._proven = _State(kb, probed, left_out)
+        return problems
+
+    def _reference(self, kb: KnowledgeBase) -> tuple[_State, Change | None]:
+        """The evaluated version ``kb`` only adds to (the last proven one, else the knowledge base as it is),
+        with what it adds; no change when every probe is to be asked (``exhaustive``)."""
+        assert self._reach is not None
+        if self.exhaustive:
+            return self._base, None
+        for reference in (self._proven, self._base):
+            change = self._reach.change(reference.kb, kb)
+            if change is not None:
+                return reference, change
+        return self._base, None  # pragma: no cover - a version only adds to the knowledge base
 
     def _passed(self, kb: KnowledgeBase) -> set[int]:
         """The coverage cases ``kb`` passes."""
         return {n for n, (case, asked) in enumerate(zip(self.cases, self._ask_cases(kb))) if _passes(case, asked)}
 
-    def _ask_cases(self, kb: KnowledgeBase) -> list[Decision]:
+    def _ask_cases(self, kb: KnowledgeBase) -> list[Replied]:
         """Ask ``kb`` every coverage case."""
         if not self.cases:
             return []
         return self._leave_one_out.ask(kb, [case.question for case in self.cases], self.decisions)
 
-    def _probe(self, kb: KnowledgeBase) -> _Probed:
-        """Ask ``kb`` every probe."""
-        replies = self._leave_one_out.ask(kb, [probe.text for probe in self.probes], self.decisions)
-        return _Probed([entry_id if action == "answer" else None for action, _, entry_id, _ in replies],
-                       [candidates for *_, candidates in replies])
+    def _probe(self, kb: KnowledgeBase, reference: _State, change: Change | None) -> list[Replied]:
+        """Ask ``kb`` the probes ``change`` can move (every probe without one); the others reply as in ``reference``."""
+        assert self._reach is not None
+        texts = [probe.text for probe in self.probes]
+        if change is None:
+            rows = list(range(len(texts)))
+        else:
+            rows = [n for n, moved in enumerate(self._reach.moved(change, texts, reference.probed)) if moved]
+        replies = list(reference.probed)
+        if rows:
+            for n, reply in zip(rows, self._leave_one_out.ask(kb, [texts[n] for n in rows], self.decisions)):
+                replies[n] = reply
+        self.asked += len(rows)
+        return replies
 
     def _duplicate_problems(self, kb: KnowledgeBase, alternates: Sequence[Alternate]) -> list[Problem]:
         """New phrasings that read almost the same as another entry's phrasing."""
@@ -237,52 +300,69 @@ class Prover:
         """Coverage cases that passed and stop passing, with the entry each is answered with now (if any)."""
         found: list[Problem] = []
         for n, (case, asked) in enumerate(zip(self.cases, self._ask_cases(kb))):
-            action, _, entry_id, _ = asked
             if n in self._passed_before and not _passes(case, asked):
-                found.append(Problem("coverage", case.question, case.expect, entry_id if action == "answer" else None))
+                found.append(Problem("coverage", case.question, case.expect, asked.answered))
         return found
 
-    def _probe_changes(self, after: _Probed, added: set[tuple[str, str]]) -> tuple[list[Problem], list[Problem], int]:
-        """Probes now answered with a wrong entry (when wrong answers grew), probes no longer answered right, and how many are newly right.
+    def _probe_changes(self, after: list[Replied], added: set[tuple[str, str]]) -> tuple[list[Problem], list[Problem], list[str]]:
+        """Probes now answered with a wrong entry (when wrong answers grew), probes no longer answered right,
+        and the entries of those newly answered right.
 
         A probe added as a phrasing of its own entry is left out: it would be its own gain.
         """
         newly_wrong: list[Problem] = []
         lost: list[Problem] = []
-        wrong_before = wrong_after = gained = 0
-        for probe, before, now in zip(self.probes, self._probed_before.answers, after.answers):
+        wrong_before = wrong_after = 0
+        gained: list[str] = []
+        for probe, asked_before, asked_now in zip(self.probes, self._base.probed, after):
             if (probe.owner, probe.text) in added:
                 continue
+            before, now = asked_before.answered, asked_now.answered
             wrong_before += before not in (None, probe.owner)
             wrong_after += now not in (None, probe.owner)
             if now not in (None, probe.owner) and now != before:
                 newly_wrong.append(Problem("steals", probe.text, probe.owner, now))
             elif before == probe.owner and now != probe.owner:
                 lost.append(Problem("loses", probe.text, probe.owner, now))
-            gained += before != probe.owner and now == probe.owner
+            if before != probe.owner and now == probe.owner:
+                gained.append(probe.owner)
         return (newly_wrong if wrong_after > wrong_before else []), lost, gained
 
-    def _left_out_changes(self, kb: KnowledgeBase, after: _Probed, targets: set[str]) -> tuple[list[Problem], int]:
-        """Phrasings that found their entry when left out and no longer do, and how many find it now that did not.
+    def _left_out_moved(self, kb: KnowledgeBase, reference: _State, change: Change) -> dict[Key, Replied]:
+        """Every phrasing left out of ``kb``: those of the entries that got phrasings and those ``change`` can
+        move are checked again, the others find what they found in ``reference``."""
+        assert self._reach is not None
+        keys = [key for key in self.keys if key in reference.left_out and key[0] not in change.targets]
+        moved = self._reach.moved(change, [key[2] for key in keys], [reference.left_out[key] for key in keys])
+        rerun = {key for key in self.keys if key[0] in change.targets} | {key for key, m in zip(keys, moved) if m}
+        self.asked += len(rerun)
+        return {**reference.left_out, **self._leave_one_out(kb, rerun, self.decisions)}
 
-        Only the phrasings a change can move are checked again: those of entries that got
-        phrasings, those that considered such an entry (left out, or asked whole), and
-        those that already failed.
-        """
-        base = self._left_out_before
+    def _left_out_touched(self, kb: KnowledgeBase, after: list[Replied], targets: set[str]) -> dict[Key, Replied]:
+        """Every phrasing left out of ``kb``, checked again when a change can move it by the entries it touches:
+        those of entries that got phrasings, those that considered such an entry (left out, or asked whole),
+        and those that already failed; the others find what they found in the knowledge base as it is."""
+        base = self._base.left_out
         rerun = {
             key for n, key in enumerate(self.keys)
-            if key[0] in targets or targets & after.considered[n] or key not in base
-            or targets & base[key][1] or base[key][0] != key[0]
+            if key[0] in targets or targets & after[n].considered or key not in base
+            or targets & base[key].considered or base[key].found != key[0]
         }
+        self.asked += len(rerun)
+        return {**base, **self._leave_one_out(kb, rerun, self.decisions)}
+
+    def _left_out_changes(self, left_out: dict[Key, Replied]) -> tuple[list[Problem], list[str]]:
+        """Phrasings that found their entry when left out and no longer do, and the entries of those that find it now and did not."""
+        base = self._base.left_out
         lost: list[Problem] = []
-        gained = 0
-        for key, (now, _) in self._leave_one_out(kb, rerun, self.decisions).items():
-            before = base[key][0] if key in base else None
-            own = key[0]
+        gained: list[str] = []
+        for key, asked in left_out.items():
+            before = base[key].found if key in base else None
+            own, now = key[0], asked.found
             if before == own and now != own:
                 lost.append(Problem("check", key[2], own, now))
-            gained += before != own and now == own
+            if before != own and now == own:
+                gained.append(own)
         return lost, gained
 
     def prove(self, candidates: Sequence[Alternate]) -> tuple[list[Alternate], list[Conflict]]:
@@ -303,7 +383,7 @@ class Prover:
         if len(batch) == 1:
             conflicts.append(Conflict(batch[0], tuple(problems)))
             return
-        blamed = {problem.found for problem in problems} | {problem.expected for problem in problems}
+        blamed = _blamed(problems, self.gains, {a.entry_id for a in batch})
         suspects = [a for a in batch if a.entry_id in blamed]
         if len({a.entry_id for a in batch}) == 1:
             for alternate in batch:  # one entry's phrasings failing together: most of them are likely bad alone too
