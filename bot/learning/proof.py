@@ -16,9 +16,14 @@ Only the public engine API is used (``Assistant.reply`` on knowledge bases built
 
 Candidates are tried together first: the diff adds them together, so that is the
 knowledge base to prove. When the batch fails, the ones aimed at entries the failures
-point to are tried apart from the others, and a group that fails is halved until the
-culprits are alone, each try on top of those already accepted; a candidate that fails
-alone is a conflict, with its reasons.
+are blamed on are tried apart from the others (losses are charged to the entry that
+took the question, else to its own, and an entry is blamed when it lost more than it
+gained), and a group that fails is halved until the culprits are alone, each try on top
+of those already accepted; a candidate that fails alone is a conflict, with its reasons.
+
+Each version is a whole knowledge base, compared with the one as it is; to keep that cheap,
+only the probes and left-out phrasings its additions can move are asked again, against the
+last version proven (``bot.learning.movable``, which says what that assumes).
 """
 
 from __future__ import annotations
@@ -254,11 +259,8 @@ class Prover:
         assert self._reach is not None
         if self.exhaustive:
             return self._base, None
-        for reference in (self._proven, self._base):
-            change = self._reach.change(reference.kb, kb)
-            if change is not None:
-                return reference, change
-        return self._base, None  # pragma: no cover - a version only adds to the knowledge base
+        change = self._reach.change(self._proven.kb, kb)
+        return (self._proven, change) if change is not None else (self._base, self._reach.change(self.kb, kb))
 
     def _passed(self, kb: KnowledgeBase) -> set[int]:
         """The coverage cases ``kb`` passes."""
@@ -339,9 +341,8 @@ class Prover:
         return {**reference.left_out, **self._leave_one_out(kb, rerun, self.decisions)}
 
     def _left_out_touched(self, kb: KnowledgeBase, after: list[Replied], targets: set[str]) -> dict[Key, Replied]:
-        """Every phrasing left out of ``kb``, checked again when a change can move it by the entries it touches:
-        those of entries that got phrasings, those that considered such an entry (left out, or asked whole),
-        and those that already failed; the others find what they found in the knowledge base as it is."""
+        """Every phrasing left out of ``kb``; checked again: those of entries that got phrasings, those that considered
+        such an entry (left out, or asked whole) and those that failed; the others find what they found before."""
         base = self._base.left_out
         rerun = {
             key for n, key in enumerate(self.keys)
