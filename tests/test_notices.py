@@ -86,3 +86,16 @@ def test_a_chinese_locale_gets_chinese_errors_from_the_real_cli(tmp_path):
     result = faqbot("ask", "--kb", str(broken), "hi", env={"LANG": "zh_CN.UTF-8"})
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{broken}:6: entries[0] 中有未知的键 'colour'")
+
+
+def test_check_counts_one_and_many_in_english(tmp_path):
+    kb = tmp_path / "kb.yaml"
+    kb.write_text(
+        "version: 1\nentries:\n"
+        "  - id: one\n    question: {en: how do I reset my password}\n    answer: {en: A}\n"
+        "  - id: two\n    question: {en: how do I reset my password please}\n    answer: {en: B}\n",
+        encoding="utf-8",
+    )
+    code, out = run_cli("check", "--kb", str(kb), "--quick", "--lang", "en")
+    assert code == 1
+    assert out.rstrip().endswith("2 entries, 2 phrasings: 1 error, 1 warning")
