@@ -18,6 +18,7 @@ does (checked once, when it is written).
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import struct
@@ -130,11 +131,13 @@ def save_tables(model_path: Path, path: Path, probes: Sequence[str], reference: 
         partial.write_bytes(marshal.dumps(tables))
         os.replace(partial, path)
     except OSError:  # a read-only or full cache directory only costs speed
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink()
         return None
     saved = load_tables(path)
     expected = [reference.encode(text, out_type=int, add_bos=True, add_eos=True) for text in probes]
     if saved is None or [saved.encode(text) for text in probes] != expected:
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.unlink()
         return None
     return saved
