@@ -113,7 +113,7 @@ class Reach:
             added += [text for lang, text in phrasings if (lang, text) not in known]
             rows = self._vectors(entry.kind, [text for _, text in phrasings])
             if was is not None:
-                rows += self._vectors(was.kind, had and [text for _, text in had])
+                rows += self._vectors(was.kind, [text for _, text in had])
             vectors += [(position, row) for row in rows]
         if old:
             return None
