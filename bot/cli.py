@@ -19,7 +19,7 @@ from typing import Iterable, TextIO
 # The engine first, before bot's modules: measured on CPython 3.11, numpy (which the engine imports)
 # took about 40 ms longer to import at the end of bot's chain of imports than at its start.
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
-from faq.notices import notice
+from faq.notices import counted, notice
 from bot.commands.cli_parser import UsageError, build_parser, requested_language, translated_error
 from bot.config import ConfigError, database_url, knowledge_path, tool_language
 from bot.errors import StoreError
@@ -140,7 +140,8 @@ def cmd_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if topics:
         stdout.write(f"{path}: {notice('check_out_of_scope', lang, ids=', '.join(topics))}\n")
     stdout.write(f"{path}: {thresholds(assistant, lang)}\n")
-    summary = notice("check_summary", lang, entries=len(kb.entries), phrasings=phrasings, errors=errors, warnings=len(findings) - errors)
+    counts = {"entries": len(kb.entries), "phrasings": phrasings, "errors": errors, "warnings": len(findings) - errors}
+    summary = notice("check_summary", lang, **{name: counted(name, n, lang) for name, n in counts.items()})
     stdout.write(f"{path}: {summary}\n")
     return EXIT_FAILED if errors else EXIT_OK
 

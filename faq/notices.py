@@ -186,10 +186,16 @@ NOTICES = Catalog({
     "group_no_answer_in": {"en": "entries without an answer in a language others have", "zh": "条目缺少其他条目有的某种语言的答案"},
     "group_draft_entry": {"en": "draft entries, not answered until finished", "zh": "草稿条目,完成前不会用于回答"},
     "group_other": {"en": "other findings", "zh": "其他问题"},
-    "check_summary": {
-        "en": "{entries} entries, {phrasings} phrasings: {errors} errors, {warnings} warnings",
-        "zh": "{entries} 个条目，{phrasings} 个问法：{errors} 个错误，{warnings} 个警告",
-    },
+    "check_summary": {"en": "{entries}, {phrasings}: {errors}, {warnings}", "zh": "共 {entries}，{phrasings}：{errors}，{warnings}"},
+    # counted words: "_one" for exactly one, "_other" for any other number (Chinese has one form)
+    "entries_one": {"en": "{n} entry", "zh": "{n} 个条目"},
+    "entries_other": {"en": "{n} entries", "zh": "{n} 个条目"},
+    "phrasings_one": {"en": "{n} phrasing", "zh": "{n} 个问法"},
+    "phrasings_other": {"en": "{n} phrasings", "zh": "{n} 个问法"},
+    "errors_one": {"en": "{n} error", "zh": "{n} 个错误"},
+    "errors_other": {"en": "{n} errors", "zh": "{n} 个错误"},
+    "warnings_one": {"en": "{n} warning", "zh": "{n} 个警告"},
+    "warnings_other": {"en": "{n} warnings", "zh": "{n} 个警告"},
     # --- coverage report (faqbot coverage) ------------------------------------------------------
     "coverage_fail": {"en": "FAIL {source}: {question}: expected {expect}, got {got} ({score})", "zh": "未通过 {source}：{question}：应为 {expect}，实际 {got}（{score}）"},
     "ask_prompt_intro": {
@@ -235,6 +241,11 @@ NOTICE_LANGS = ("en", "zh")
 def notice(key: str, lang: str, /, **values: object) -> str:
     """Notice ``key`` in ``lang`` (English when ``lang`` is neither), with ``values`` filled in."""
     return NOTICES.text(key, lang, **values)
+
+
+def counted(name: str, n: int, lang: str) -> str:
+    """``n`` with the word ``name`` in the form that number takes ("1 warning", "2 warnings")."""
+    return notice(f"{name}_one" if n == 1 else f"{name}_other", lang, n=n)
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,14 @@ class PreparedTexts:
         self._entries: _Recent[tuple[tuple[str, ...], int], PreparedEntry] = _Recent(ENTRY_CACHE)
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:
+        """Everything but the lock (``faq.lexical_cache`` keeps a built index on disk)."""
+        return {name: value for name, value in self.__dict__.items() if name != "_lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def fits(self, synonyms: Iterable[Iterable[str]]) -> bool:
         """Whether a knowledge base with these synonym groups can use these prepared texts."""
         return self.groups == tuple(tuple(group) for group in synonyms)

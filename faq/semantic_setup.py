@@ -33,11 +33,16 @@ class Default(Enum):
     SHARED = "shared"
 
 
-def resolve(encoder: Encoder | Default, cache_dir: Path | None | Default) -> tuple[Encoder, Path | None]:
-    """The encoder and cache directory to use, ``Default.SHARED`` meaning the defaults."""
+def cache_directory(cache_dir: Path | None | Default) -> Path | None:
+    """The cache directory to use, ``Default.SHARED`` meaning the user's."""
     from faq.vector_cache import default_cache_dir
 
-    directory = default_cache_dir() if cache_dir is Default.SHARED else cache_dir
+    return default_cache_dir() if cache_dir is Default.SHARED else cache_dir
+
+
+def resolve(encoder: Encoder | Default, cache_dir: Path | None | Default) -> tuple[Encoder, Path | None]:
+    """The encoder and cache directory to use, ``Default.SHARED`` meaning the defaults."""
+    directory = cache_directory(cache_dir)
     chosen = shared_encoder(directory) if encoder is Default.SHARED else encoder
     return chosen, directory
 

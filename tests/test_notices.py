@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import pytest
 
@@ -57,14 +58,20 @@ def test_tool_language_follows_the_locale(environ, expected):
     assert tool_language("en", {"LANG": "zh_CN.UTF-8"}) == "en"  # --lang beats the locale
 
 
-def test_check_prints_findings_and_summary_in_chinese(tmp_path):
-    kb = tmp_path / "kb.yaml"
+def near_twins(folder: Path) -> Path:
+    """A knowledge base of two entries asked almost alike: one error and one warning under ``check``."""
+    kb = folder / "kb.yaml"
     kb.write_text(
         "version: 1\nentries:\n"
         "  - id: one\n    question: {en: how do I reset my password}\n    answer: {en: A}\n"
         "  - id: two\n    question: {en: how do I reset my password please}\n    answer: {en: B}\n",
         encoding="utf-8",
     )
+    return kb
+
+
+def test_check_prints_findings_and_summary_in_chinese(tmp_path):
+    kb = near_twins(tmp_path)
     code, out = run_cli("check", "--kb", str(kb), "--quick", "--lang", "zh")
     assert code == 1
     assert f"{kb}:4: 错误: entries[0].question.en: 'how do I reset my password'（one）与" in out  # the phrasing's own line
@@ -86,3 +93,10 @@ def test_a_chinese_locale_gets_chinese_errors_from_the_real_cli(tmp_path):
     result = faqbot("ask", "--kb", str(broken), "hi", env={"LANG": "zh_CN.UTF-8"})
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{broken}:6: entries[0] 中有未知的键 'colour'")
+
+
+def test_check_counts_one_and_many_in_english(tmp_path):
+    kb = near_twins(tmp_path)
+    code, out = run_cli("check", "--kb", str(kb), "--quick", "--lang", "en")
+    assert code == 1
+    assert out.rstrip().endswith("2 entries, 2 phrasings: 1 error, 1 warning")
