@@ -33,4 +33,3 @@ def test_no_wrong_answers_and_every_entry_covered_in_both_languages(report):
 def test_no_greeting_or_thanks_is_escalated(report):
     smalltalk = [o for o in report.outcomes if o.case.expect in {"greeting", "thanks", "help", "goodbye"}]
     assert smalltalk and all(o.reply.action != "escalate" for o in smalltalk)
-
