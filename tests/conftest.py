@@ -2,7 +2,9 @@
 
 The engine caches phrasing vectors and an uncompressed copy of the model's
 weights in the user's cache directory; the tests use a throwaway one
-(``XDG_CACHE_HOME``, read by platformdirs, is inherited by CLI subprocesses).
+(``XDG_CACHE_HOME``, read by platformdirs, is inherited by CLI subprocesses, and by
+pytest-xdist's workers: they share the one their controller made, so the model's arrays
+and the bundled knowledge base's vectors are written once per run, not once per worker).
 """
 
 import os
@@ -13,7 +15,8 @@ import pytest
 
 from faq import load_knowledge
 
-os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="faqbot-test-cache-")
+if "PYTEST_XDIST_WORKER" not in os.environ:  # a worker keeps the directory its controller chose
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="faqbot-test-cache-")
 
 KNOWLEDGE_PATH = Path(__file__).resolve().parents[1] / "knowledge.yaml"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,9 +122,14 @@ def test_check_reports_lint_errors_and_exit_code(tmp_path):
 
 
 def test_shipped_knowledge_base_passes_check():
+    """The example a newcomer runs first: no error, and no more than a few leave-one-out warnings (it had 36).
+
+    (Once for both: ``test_coverage_cases`` ran the same thorough check on ``lint`` directly.)
+    """
     code, out = run_cli("check", "--kb", str(KB))
     assert code == 0, out
-    assert "0 errors" in out
+    errors, warnings = map(int, re.search(r": (\d+) errors?, (\d+) warnings?$", out, re.MULTILINE).groups())
+    assert errors == 0 and warnings <= 3, out
 
 
 def test_check_says_where_the_thresholds_came_from(tmp_path):

@@ -3,6 +3,7 @@ one duration syntax, metavars that read as words, ``ask``'s own words in the UI 
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser
+from bot.cli import build_parser, main
 from bot.commands.cli_parser import every_parser
 from bot.commands.durations import parse_moment
 
@@ -33,12 +34,17 @@ def test_ui_lang_before_the_subcommand_gives_chinese_help():
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
 @pytest.mark.parametrize("where", ["before", "after"])
-def test_ui_lang_is_accepted_before_or_after_every_subcommand(command, where):
+def test_ui_lang_is_accepted_before_or_after_every_subcommand(command, where, monkeypatch, capsys):
+    """Parsing only, so in this process (``main`` as the console script calls it); the help page through
+    the real process is ``test_ui_lang_before_the_subcommand_gives_chinese_help``."""
+    monkeypatch.setenv("COLUMNS", "100")
     words = command.split()
     args = ["--ui-lang", "zh", *words, "--help"] if where == "before" else [*words, "--ui-lang", "zh", "--help"]
-    result = faqbot(*args)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"用法：faqbot {command}"), result.stdout[:200]
+    with pytest.raises(SystemExit) as leaving:
+        main(args, stdin=io.StringIO(), stdout=io.StringIO())
+    out, err = capsys.readouterr()
+    assert leaving.value.code == 0, err
+    assert out.startswith(f"用法：faqbot {command}"), out[:200]
 
 
 def test_ui_lang_after_ask_is_an_option_not_a_question_and_sets_asks_own_words():
@@ -88,12 +94,13 @@ def test_an_iso_date_is_a_moment_in_utc_unless_it_says_otherwise():
 
 
 @pytest.mark.parametrize("text", ["1m", "30m", "2w", "2026-01-31"])
-def test_since_and_older_than_take_the_same_values(text, tmp_path):
+def test_since_and_older_than_take_the_same_values(text, tmp_path, capsys):
+    """In this process: what is checked is the parsing (``prune`` through the real one is the test below)."""
     db = ["--db", f"sqlite:///{tmp_path / 'faq.sqlite3'}"]
-    for args in (["report", "--since", text], ["suggest", "--since", text, "--kb", "knowledge.yaml"],
+    for args in (["report", "--since", text], ["suggest", "--since", text, "--kb", str(ROOT / "knowledge.yaml")],
                  ["prune", "--older-than", text, "--dry-run"]):
-        result = faqbot(*args, *db)
-        assert result.returncode == 0, (args, result.stderr)
+        code = main([*args, *db], stdin=io.StringIO(), stdout=io.StringIO())
+        assert code == 0, (args, capsys.readouterr().err)
 
 
 def test_prune_one_minute_means_one_minute(tmp_path):

@@ -143,9 +143,13 @@ def test_chinese_help_fits_the_terminal_width_and_no_line_starts_with_punctuatio
     (["prune", "--older-than", "soon"], "--older-than: expected an age such as 30m", "--older-than：需要时长"),
     (["prune", "--older-than", "0d"], "--older-than: expected an age such as 30m", "--older-than：需要时长"),
 ])
-def test_the_commands_own_argument_checks_speak_the_users_language(args, english, chinese, tmp_path):
+def test_the_commands_own_argument_checks_speak_the_users_language(args, english, chinese, tmp_path, monkeypatch,
+                                                                   capsys):
+    """In this process, under each locale (the locale through the real process: the tests above)."""
     db = ["--db", f"sqlite:///{tmp_path / 'faq.sqlite3'}"]
-    for env, expected in ((None, english), (CHINESE, chinese)):
-        result = faqbot(*args, *db, env=env)
-        assert result.returncode == 2 and result.stderr.startswith(f"faqbot: {expected}"), result.stderr
-        assert result.stderr.count("\n") == 1
+    for lang, expected in (("C.UTF-8", english), (CHINESE["LANG"], chinese)):
+        monkeypatch.setenv("LANG", lang)
+        code = main([*args, *db], stdin=io.StringIO(), stdout=io.StringIO())
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith(f"faqbot: {expected}"), err
+        assert err.count("\n") == 1

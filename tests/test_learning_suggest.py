@@ -197,3 +197,9 @@ def test_a_version_is_weighed_what_it_loses_against_what_it_gains():
     assert not_made_up(lost, gains=2) == []
     assert not_made_up(lost, gains=1) == lost
     assert not_made_up([], gains=0) == []
+
+
+def test_nothing_to_prove_evaluates_nothing(kb):
+    """``faqbot suggest`` on a log with nothing to propose pays no leave-one-out of the whole knowledge base."""
+    prover = Prover(kb)
+    assert prover.prove([]) == ([], []) and prover.evaluations == 0

@@ -148,7 +148,7 @@ class Playground:
             response.read()
         return self._new_calls()
 
-    def _new_calls(self, first_within: float = 5.0, at_most: float = 15.0) -> list[Call]:
+    def _new_calls(self, first_within: float = 10.0, at_most: float = 15.0) -> list[Call]:
         """The Web API calls since the last step, once the app has gone quiet and every new case is posted."""
         start = time.monotonic()
         last_count, last_change = self._seen, start
