@@ -169,12 +169,10 @@ def not_made_up(losses: list[Problem], gains: int) -> list[Problem]:
 class Prover:
     """Proves batches of candidates against one knowledge base, its coverage cases and its probes.
 
-    Each version is evaluated against the last proven one (at first the knowledge base as it
-    is): only the probes and left-out phrasings its new phrasings can move are asked again
-    (``bot.learning.movable``), the rest keep their replies. ``exhaustive=True`` asks every
-    probe of every version instead (and leave-one-out for every phrasing the change touches).
-    Leave-one-out (one index build per phrasing) is the costly part: after the first, full
-    run it is repeated only for a version that passes everything else.
+    Each version is evaluated against the last proven one: only the probes and left-out phrasings
+    its new phrasings can move are asked again (``bot.learning.movable``); ``exhaustive=True`` asks
+    every probe of every version. Leave-one-out (one index build per phrasing) is the costly part:
+    it is repeated only for a version that passes everything else.
     """
 
     def __init__(self, kb: KnowledgeBase, cases: Sequence[Case] = (), labelled: Mapping[str, str] | None = None,
@@ -242,10 +240,8 @@ class Prover:
         stolen, lost, gained = self._probe_changes(probed, added)
         if stolen:
             return stolen
-        if change is None:
-            left_out = self._left_out_touched(kb, probed, {alternate.entry_id for alternate in alternates})
-        else:
-            left_out = self._left_out_moved(kb, reference, change)
+        left_out = (self._left_out_touched(kb, probed, {a.entry_id for a in alternates}) if change is None
+                    else self._left_out_moved(kb, reference, change))
         left_out_lost, left_out_gained = self._left_out_changes(left_out)
         self.gains = gained + left_out_gained
         problems = not_made_up(lost + left_out_lost, len(self.gains))
@@ -281,9 +277,8 @@ class Prover:
         else:
             rows = [n for n, moved in enumerate(self._reach.moved(change, texts, reference.probed)) if moved]
         replies = list(reference.probed)
-        if rows:
-            for n, reply in zip(rows, self._leave_one_out.ask(kb, [texts[n] for n in rows], self.decisions)):
-                replies[n] = reply
+        for n, reply in zip(rows, self._leave_one_out.ask(kb, [texts[n] for n in rows], self.decisions) if rows else []):
+            replies[n] = reply
         self.asked += len(rows)
         return replies
 
