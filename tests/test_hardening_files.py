@@ -281,8 +281,8 @@ def test_prune_keeps_requests_and_replies_still_inside_their_retry_window(tmp_pa
         for n, finished in ((1, False), (2, True)):
             request = store.record_request(f"ev:{n}", "event", {"n": n}, now=two_hours_ago, token=f"t{n}",
                                            lease_seconds=1)
-            reply = store.hold_reply(channel="C1", thread_ts=None, text=f"reply {n}", blocks=None, event_key=None,
-                                     error="Slack down", now=two_hours_ago, retry_at=two_hours_ago)
+            store.hold_reply(channel="C1", thread_ts=None, text=f"reply {n}", blocks=None, event_key=None,
+                             error="Slack down", now=two_hours_ago, retry_at=two_hours_ago)
             if finished:
                 store.mark_request_done(request.id, token=f"t{n}", now=two_hours_ago)
                 [leased] = store.lease_replies(now=two_hours_ago, token="r", lease_seconds=60, limit=5, after=1,
