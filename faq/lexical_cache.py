@@ -4,12 +4,13 @@ Besides loading the encoder, most of what ``faqbot ask`` does before it can answ
 preparing every phrasing (normalizing, synonyms, terms, stems) and indexing them: about
 50 ms for the bundled FAQ, against under 10 ms to read the built ``Retriever`` back. What
 it builds depends only on the entries' phrasings and keywords (in order), the synonyms,
-the tuning and the engine's own code, so it is stored under a hash of exactly those; the
-code is hashed by the bytes of the ``faq`` package's modules, so any edit of the engine
-builds the index again. The file is a pickle in the user's own cache directory (as the
-vector cache is an npz there). A missing or unreadable file is rebuilt; writes go to a
-temporary file renamed into place, so processes that share the directory never read half
-a file, and a cache that cannot be written only costs time.
+the tuning and the code that prepares phrasings, so it is stored under a hash of exactly
+those; the code is hashed by the bytes of the ``faq`` package's modules (any edit of the
+engine builds the index again) and the versions of what they call (``_code_fingerprint``).
+The file is a pickle in the user's own cache directory (as the vector cache is an npz
+there). A missing or unreadable file is rebuilt; writes go to a temporary file renamed
+into place, so processes that share the directory never read half a file, and a cache
+that cannot be written only costs time.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import hashlib
 import json
 import os
 import pickle
+import sys
+import unicodedata
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -31,11 +34,22 @@ FOLDER = "lexical"
 
 @lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    """A hash of the engine's source files: an index built by other code is never reused."""
-    digest = hashlib.sha256()
+    """A hash of the code that prepares phrasings: an index built by other code is never reused.
+
+    That is the engine's source files, the Python and Unicode versions (normalization), and
+    the installed stemmer and Chinese converter (their files' sizes and times: an upgrade
+    changes them).
+    """
+    import opencc
+    import Stemmer
+
+    digest = hashlib.sha256(f"{sys.version} {unicodedata.unidata_version}".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
+    for library in (opencc.__file__, Stemmer.__file__):
+        found = os.stat(library) if library else None
+        digest.update(f"{library} {found.st_size if found else 0} {found.st_mtime_ns if found else 0}".encode())
     return digest.hexdigest()
 
 
