@@ -78,7 +78,8 @@ class Assistant:
         ``prepared``: phrasings already prepared for another copy of this knowledge base.
         """
         self.kb = kb
-        self.retriever = self._lexical_index(kb, tuning, prepared, cache_dir)
+        directory = cache_directory(cache_dir)
+        self.retriever = self._lexical_index(kb, tuning, prepared, directory)
         self.search: Callable[..., list[Match]] = self.retriever.search
         self.settings: Settings = decisions or kb.settings
         self._calibration: Calibration | None = None
@@ -90,7 +91,7 @@ class Assistant:
         self._topics = min(sum(entry.kind == "out_of_scope" for entry in kb.entries), MAX_TOPICS_SKIPPED)
         self._calibrates = decisions is None
         if kb.settings.semantic and encoder is not None and kb.entries:
-            chosen_encoder, chosen_dir = resolve(encoder, cache_dir)
+            chosen_encoder, chosen_dir = resolve(encoder, directory)
             self.semantic = SemanticSetup.build(
                 kb, self.retriever, chosen_encoder, chosen_dir, cases, progress, fusion, calibrate=decisions is None,
             )
@@ -103,14 +104,13 @@ class Assistant:
 
     @staticmethod
     def _lexical_index(kb: KnowledgeBase, tuning: Tuning | None, prepared: PreparedTexts | None,
-                       cache_dir: Path | None | Default) -> Retriever:
+                       cache_dir: Path | None) -> Retriever:
         """The lexical index: from the disk cache for a knowledge base on its own, built here for a copy (``prepared``)."""
-        directory = None if prepared is not None else cache_directory(cache_dir)
-        if directory is None:
+        if prepared is not None or cache_dir is None:
             return Retriever(kb, tuning, prepared)
         from faq.lexical_cache import cached_retriever
 
-        return cached_retriever(kb, tuning, directory)
+        return cached_retriever(kb, tuning, cache_dir)
 
     @property
     def calibration(self) -> Calibration | None:

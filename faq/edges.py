@@ -55,15 +55,15 @@ class Coverage:
     """
 
     def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str],
-                 correct: Callable[[str], str] = lambda prepared: prepared,
-                 mentions: Callable[[Sequence[str]], frozenset[str]] | None = None):
-        """``prepare``: normalize and apply synonyms; ``correct``: fix a prepared question's typos ("acount");
-        ``mentions``: the content terms of some texts together, when copies of the knowledge base share them
-        (``PreparedTexts.mentions``)."""
+                 mentions: Callable[[Sequence[str]], frozenset[str]],
+                 correct: Callable[[str], str] = lambda prepared: prepared):
+        """``prepare``: normalize and apply synonyms; ``mentions``: the content terms of some texts together,
+        shared by copies of the knowledge base (``PreparedTexts.mentions``); ``correct``: fix a prepared
+        question's typos ("acount")."""
         self.kb = kb
         self.prepare = prepare
         self.correct = correct
-        self.mentions = mentions or self._mentions
+        self.mentions = mentions
         self._mentioned: dict[int, frozenset[str]] = {}
         self._owners: dict[str, frozenset[int]] | None = None
         self._named: dict[frozenset[str], frozenset[str]] = {}
@@ -79,9 +79,6 @@ class Coverage:
             texts = [text for _, text in entry.phrasings()] + list(entry.answer.values()) + list(entry.keywords)
             self._mentioned[entry_index] = self.mentions(texts)
         return self._mentioned[entry_index]
-
-    def _mentions(self, texts: Sequence[str]) -> frozenset[str]:
-        return frozenset().union(*(content_terms(self.prepare(text)) for text in texts))
 
     def owners(self, term: str) -> frozenset[int]:
         """The entries that mention ``term``."""
@@ -116,9 +113,9 @@ class Edges:
     """The three corrections of the module docstring, for one knowledge base."""
 
     def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str], correct: Callable[[str], str],
-                 mentions: Callable[[Sequence[str]], frozenset[str]] | None = None):
+                 mentions: Callable[[Sequence[str]], frozenset[str]]):
         self.kb = kb
-        self.coverage = Coverage(kb, prepare, correct, mentions)
+        self.coverage = Coverage(kb, prepare, mentions, correct)
         self._brief: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
     def next_to(self, question: str, entry_index: int) -> bool:

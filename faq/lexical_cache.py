@@ -48,8 +48,8 @@ def _code_fingerprint() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     for library in (opencc.__file__, Stemmer.__file__):
-        found = os.stat(library) if library else None
-        digest.update(f"{library} {found.st_size if found else 0} {found.st_mtime_ns if found else 0}".encode())
+        found = os.stat(library)
+        digest.update(f"{library} {found.st_size} {found.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
