@@ -20,6 +20,7 @@ from typing import Iterable, TextIO
 # took about 40 ms longer to import at the end of bot's chain of imports than at its start.
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 from faq.notices import counted, notice
+from faq.semantic_setup import Default, cache_directory
 from bot.commands.cli_parser import UsageError, build_parser, requested_language, translated_error
 from bot.config import ConfigError, database_url, knowledge_path, tool_language
 from bot.errors import StoreError
@@ -97,8 +98,8 @@ def render_reply(reply: Reply, links: Iterable[str] = (), contact: str = "Seller
 
 
 def _load(args: argparse.Namespace, path: Path | None = None) -> KnowledgeBase:
-    """The knowledge base, lexical only when ``--no-semantic`` was given."""
-    kb = load_knowledge(path or knowledge_path(args.kb))
+    """The knowledge base (read back from the user's cache when this file loaded before), lexical only with ``--no-semantic``."""
+    kb = load_knowledge(path or knowledge_path(args.kb), cache_directory(Default.SHARED))
     if getattr(args, "no_semantic", False):
         kb = replace(kb, settings=replace(kb.settings, semantic=False))
     return kb

@@ -9,7 +9,8 @@ Pure library code: no Slack, terminal or database. Typical use::
 
 from faq.assistant import Assistant, decide
 from faq.encoder import Encoder, UseEncoder
-from faq.loader import KnowledgeError, load_knowledge, parse_knowledge
+from faq.errors import KnowledgeError
+from faq.knowledge_file import load_knowledge, parse_knowledge
 from faq.model import Candidate, Entry, KnowledgeBase, Reply, Settings
 from faq.retriever import Tuning
 

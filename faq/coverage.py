@@ -20,7 +20,9 @@ from pathlib import Path
 import yaml
 
 from faq.assistant import Assistant
-from faq.loader import KnowledgeError, compose_yaml, read_text
+from faq.errors import KnowledgeError
+from faq.knowledge_file import read_text
+from faq.loader import compose_yaml
 from faq.model import Reply
 from faq.notices import Problem
 

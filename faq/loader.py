@@ -1,8 +1,9 @@
-"""Load and validate ``knowledge.yaml``, reporting every problem as ``file:line: message``.
+"""Parse and validate ``knowledge.yaml``, reporting every problem as ``file:line: message``.
 
 The YAML is composed into nodes (which remember their line) and checked by
 hand, so one pass reports all problems at once instead of stopping at the
-first, and no problem ever surfaces as a traceback.
+first, and no problem ever surfaces as a traceback. Reading the file, and
+reading back a knowledge base parsed before, is ``faq.knowledge_file``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Callable
 import yaml
 
 from faq.catalog import placeholders
+from faq.errors import KnowledgeError
 from faq.messages import DEFAULT_MESSAGES
 from faq.model import KINDS, LANGS, Entry, KnowledgeBase, Settings
 from faq.notices import Problem
@@ -35,23 +37,6 @@ _SETTING_NUMBERS = {"answer_score", "clarify_score", "margin", "sure_score", "ma
 _SETTING_KEYS = _SETTING_NUMBERS | {"support_contact", "semantic", "max_wrong_rate"}
 _BOOL = "tag:yaml.org,2002:bool"
 _DECISION_KEYS = frozenset({"answer_score", "clarify_score", "margin", "sure_score"})
-
-
-class KnowledgeError(Exception):
-    """A knowledge base (or a coverage file) could not be loaded: one ``Problem`` per place in the file."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(problem.render() for problem in problems))
-        self.found = problems
-
-    @property
-    def problems(self) -> list[str]:
-        """The problems as English ``file:line: message`` lines."""
-        return self.lines("en")
-
-    def lines(self, lang: str) -> list[str]:
-        """The problems as ``file:line: message`` lines in ``lang``."""
-        return [problem.render(lang) for problem in self.found]
 
 
 class _Checker:
@@ -271,16 +256,6 @@ class _Checker:
         )
 
 
-def read_text(path: Path) -> str:
-    """A UTF-8 file's text; a missing or unreadable file is a ``KnowledgeError`` naming it."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KnowledgeError([Problem(str(path), 1, "no_such_file")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise KnowledgeError([Problem(str(path), 1, "unreadable", {"error": error})]) from None
-
-
 #: How much aliases (``*name``) may add to what a file holds: sharing a few answers or lists is fine, a
 #: "billion laughs" or one list of phrasings repeated for thousands of entries is not.
 MAX_ALIAS_NODES = 10_000
@@ -367,8 +342,3 @@ def parse_knowledge(text: str, source: str = "<string>") -> KnowledgeBase:
         raise KnowledgeError(checker.problems)
     return kb
 
-
-def load_knowledge(path: str | Path) -> KnowledgeBase:
-    """Load and validate a knowledge base file; raise ``KnowledgeError`` listing every problem."""
-    path = Path(path)
-    return parse_knowledge(read_text(path), str(path))
