@@ -21,7 +21,7 @@ from typing import Iterable, TextIO
 from faq import Assistant, KnowledgeBase, KnowledgeError, Reply, load_knowledge
 from faq.notices import counted, notice
 from faq.semantic_setup import Default, cache_directory
-from bot.commands.cli_parser import UsageError, build_parser, requested_language, translated_error
+from bot.commands.cli_parser import UsageError, build_parser, chosen_command, requested_language, translated_error
 from bot.config import ConfigError, database_url, knowledge_path, tool_language
 from bot.errors import StoreError
 
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     argv = sys.argv[1:] if argv is None else argv
     lang = tool_language(requested_language(argv))  # help and usage errors in the user's language
-    parser = build_parser(lang)
+    parser = build_parser(lang, only=chosen_command(argv))  # only the parser of the command run
     args = None
     try:
         args = parser.parse_args(argv)

@@ -15,7 +15,7 @@ import re
 import string
 import sys
 from functools import cache, partial
-from typing import Sequence
+from typing import Callable, Sequence
 
 from bot.commands.cli_texts import ARGPARSE_TEXTS, USAGE_ERRORS, help_texts
 
@@ -177,88 +177,144 @@ def every_parser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParse
     return found
 
 
-def build_parser(lang: str = "en") -> argparse.ArgumentParser:
-    """``faqbot``'s parser, its help and usage errors in ``lang``."""
+def build_parser(lang: str = "en", only: str | None = None) -> argparse.ArgumentParser:
+    """``faqbot``'s parser, its help and usage errors in ``lang``.
+
+    ``only``: just that command's parser (``chosen_command``), all a run of it needs, with the same
+    help and errors; building all twelve (and importing what two of them need) took longer than
+    ``faqbot ask`` parsing its arguments. None: every command, for ``faqbot --help`` and the rest.
+    """
     t = help_texts(lang)
     parser = parser_class(lang)(prog="faqbot", description=t("description"), top_level=True)
     parser.add_argument("--version", action=_VersionAction, nargs=0, help=t("version"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    kb_help, lang_help, semantic_help, db_help = t("kb"), t("lang_report"), t("no_semantic"), t("db")
+    for name, add_command in _COMMANDS.items():
+        if only is None or name == only:
+            add_command(commands, t, lang)
+    add_ui_lang_everywhere(parser, t("ui_lang"))
+    return parser
 
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs when nothing but ``--ui-lang`` comes before it, else None (the whole parser decides)."""
+    index = 0
+    while index < len(argv) and argv[index].startswith(UI_LANG_OPTION):
+        if argv[index] == UI_LANG_OPTION:
+            index += 2
+        elif argv[index].startswith(UI_LANG_OPTION + "="):
+            index += 1
+        else:
+            return None
+    return argv[index] if index < len(argv) and argv[index] in _COMMANDS else None
+
+
+Texts = Callable[[str], str]
+
+
+def _add_ask(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     ask = commands.add_parser("ask", help=t("ask"))
     ask.add_argument("questions", nargs="*", metavar="QUESTION")
-    ask.add_argument("--kb", metavar="FILE", help=kb_help)
+    ask.add_argument("--kb", metavar="FILE", help=t("kb"))
     ask.add_argument("--lang", choices=["en", "zh"], help=t("lang_reply"))
     ask.add_argument("--json", action="store_true", help=t("ask_json"))
-    ask.add_argument("--no-semantic", action="store_true", help=semantic_help)
+    ask.add_argument("--no-semantic", action="store_true", help=t("no_semantic"))
 
+
+def _add_check(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     check = commands.add_parser("check", help=t("check"))
-    check.add_argument("--kb", metavar="FILE", help=kb_help)
+    check.add_argument("--kb", metavar="FILE", help=t("kb"))
     check.add_argument("--quick", action="store_true", help=t("check_quick"))
-    check.add_argument("--lang", choices=["en", "zh"], help=lang_help)
-    check.add_argument("--no-semantic", action="store_true", help=semantic_help)
+    check.add_argument("--lang", choices=["en", "zh"], help=t("lang_report"))
+    check.add_argument("--no-semantic", action="store_true", help=t("no_semantic"))
 
+
+def _add_coverage(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     coverage = commands.add_parser("coverage", help=t("coverage"))
     coverage.add_argument("cases", nargs="+", metavar="CASES.yaml")
-    coverage.add_argument("--kb", metavar="FILE", help=kb_help)
+    coverage.add_argument("--kb", metavar="FILE", help=t("kb"))
     coverage.add_argument("--min-accuracy", type=_share, default=0.95, metavar="SHARE", help=t("coverage_min"))
     coverage.add_argument("--json", action="store_true", help=t("json_report"))
-    coverage.add_argument("--lang", choices=["en", "zh"], help=lang_help)
-    coverage.add_argument("--no-semantic", action="store_true", help=semantic_help)
+    coverage.add_argument("--lang", choices=["en", "zh"], help=t("lang_report"))
+    coverage.add_argument("--no-semantic", action="store_true", help=t("no_semantic"))
 
+
+def _add_init(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     init = commands.add_parser("init", help=t("init"))
     init.add_argument("directory", nargs="?", default=".", metavar="DIR", help=t("init_dir"))
-    init.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    init.add_argument("--lang", choices=["en", "zh"], help=t("lang_report"))
 
+
+def _add_tune(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     tune = commands.add_parser("tune", help=t("tune"))
     tune.add_argument("cases", nargs="*", metavar="CASES.yaml", help=t("tune_cases"))
     tune.add_argument("--cases", nargs="+", default=[], metavar="FILE", dest="more_cases", help=t("tune_cases"))
-    tune.add_argument("--kb", metavar="FILE", help=kb_help)
+    tune.add_argument("--kb", metavar="FILE", help=t("kb"))
     tune.add_argument("--write", action="store_true", help=t("tune_write"))
-    tune.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    tune.add_argument("--lang", choices=["en", "zh"], help=t("lang_report"))
 
+
+def _add_console(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     console = commands.add_parser("console", help=t("console"))
-    console.add_argument("--kb", metavar="FILE", help=kb_help)
+    console.add_argument("--kb", metavar="FILE", help=t("kb"))
     console.add_argument("--lang", choices=["en", "zh"], help=t("lang_reply"))
     console.add_argument("--ui-lang", choices=["en", "zh"], default=argparse.SUPPRESS, help=t("console_ui_lang"))
-    console.add_argument("--db", metavar="URL", help=db_help)
+    console.add_argument("--db", metavar="URL", help=t("db"))
     console.add_argument("--agent", metavar="NAME", help=t("console_agent"))
 
+
+def _add_report(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     report = commands.add_parser("report", help=t("report"))
     report.add_argument("--since", default="7d", metavar="WHEN", help=t("report_since"))
     report.add_argument("--top", type=int, default=20, metavar="N", help=t("report_top"))
     report.add_argument("--json", action="store_true", help=t("json_report"))
-    report.add_argument("--db", metavar="URL", help=db_help)
-    report.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    report.add_argument("--db", metavar="URL", help=t("db"))
+    report.add_argument("--lang", choices=["en", "zh"], help=t("lang_report"))
     report.add_argument("--html", metavar="FILE", help=t("report_html"))
     report.add_argument("--cases", nargs="+", default=[], metavar="FILE", help=t("report_cases"))
     report.add_argument("--kb", metavar="FILE", help=t("report_kb"))
 
+
+def _add_escalations(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     escalations = commands.add_parser("escalations", help=t("escalations"))
     escalation_commands = escalations.add_subparsers(dest="escalations_command", metavar="COMMAND", required=True)
     export = escalation_commands.add_parser("export", help=t("export"))
     export.add_argument("--format", choices=["csv", "jsonl", "cases"], default="csv", help=t("export_format"))
     export.add_argument("--status", choices=["open", "taken", "resolved"], help=t("export_status"))
-    export.add_argument("--db", metavar="URL", help=db_help)
-    export.add_argument("--lang", choices=["en", "zh"], help=lang_help)
+    export.add_argument("--db", metavar="URL", help=t("db"))
+    export.add_argument("--lang", choices=["en", "zh"], help=t("lang_report"))
 
+
+def _add_suggest(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     from bot.commands.learning_commands import add_suggest_parser
-    from bot.slack.cli import add_slack_parser
 
     add_suggest_parser(commands, lang)
 
+
+def _add_prune(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     prune = commands.add_parser("prune", help=t("prune"))
     prune.add_argument("--older-than", required=True, metavar="AGE", help=t("prune_older"))
     prune.add_argument("--dry-run", action="store_true", help=t("prune_dry_run"))
-    prune.add_argument("--db", metavar="URL", help=db_help)
+    prune.add_argument("--db", metavar="URL", help=t("db"))
     prune.add_argument("--lang", choices=["en", "zh"], help=t("prune_lang"))
 
+
+def _add_docs(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
     docs = commands.add_parser("docs", help=t("docs"))
     docs.add_argument("name", nargs="?", metavar="NAME", help=t("docs_name"))
 
+
+def _add_slack(commands: argparse._SubParsersAction, t: Texts, lang: str) -> None:
+    from bot.slack.cli import add_slack_parser
+
     add_slack_parser(commands, lang)
-    add_ui_lang_everywhere(parser, t("ui_lang"))
-    return parser
+
+
+#: Every command with what adds its parser, in the order ``faqbot --help`` lists them.
+_COMMANDS: dict[str, Callable[[argparse._SubParsersAction, Texts, str], None]] = {
+    "ask": _add_ask, "check": _add_check, "coverage": _add_coverage, "init": _add_init, "tune": _add_tune,
+    "console": _add_console, "report": _add_report, "escalations": _add_escalations, "suggest": _add_suggest,
+    "prune": _add_prune, "docs": _add_docs, "slack": _add_slack,
+}
 
 
 def _version() -> str:
