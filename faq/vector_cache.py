@@ -125,12 +125,12 @@ def load_or_build(
     """
     if isinstance(encoder, MemoEncoder) and not calibrate and cache_dir is None:
         return _copy_data(kb, encoder)
-    texts, owners = phrasing_rows(kb)
     path = cache_dir / "vectors" / f"{cache_key(kb, encoder, tuning, fusion)}.npz" if cache_dir is not None else None
     if path is not None:
         cached = _read(path, len(kb.entries))
         if cached is not None:
             return cached
+    texts, owners = phrasing_rows(kb)  # only to encode: normalizing every phrasing was a third of a warm start's load
     progress = _Progress(len(texts), progress_stream)
     parts = []
     for start in range(0, len(texts), BATCH):

@@ -10,7 +10,10 @@ import pytest
 from faq import Assistant, parse_knowledge
 from faq.coverage import load_cases
 from faq.encoder import UseEncoder, shared_encoder
-from faq.vector_cache import default_cache_dir
+from faq import vector_cache
+from faq.hybrid import Fusion
+from faq.retriever import Tuning
+from faq.vector_cache import default_cache_dir, load_or_build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -136,6 +139,16 @@ def test_the_vector_cache_is_reused_and_invalidated_by_kb_or_model(encoder, tmp_
     other_model = CountingEncoder(encoder, version="another-version")
     Assistant(kb, encoder=other_model, cache_dir=tmp_path)
     assert other_model.encoded == phrasings
+
+
+def test_a_warm_start_normalizes_no_phrasing(encoder, tmp_path, monkeypatch):
+    """Reading the vectors back needs only their key: normalizing every phrasing was a third of that read."""
+    kb = parse_knowledge(textwrap.dedent(SHOP))
+    built = load_or_build(kb, encoder, tmp_path, Tuning(), Fusion())
+    normalized = []
+    monkeypatch.setattr(vector_cache, "normalize", lambda text: normalized.append(text) or text)
+    again = load_or_build(kb, encoder, tmp_path, Tuning(), Fusion())
+    assert normalized == [] and np.array_equal(again.centroids, built.centroids)
 
 
 def test_a_broken_or_missing_cache_file_is_rebuilt_silently(encoder, tmp_path):
