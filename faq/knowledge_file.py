@@ -2,10 +2,10 @@
 
 Parsing and checking the YAML (``faq.loader``), PyYAML's import included, cost about 0.04 s
 of every ``faqbot ask`` on the bundled FAQ. What it yields depends only on the file's bytes,
-the name it is loaded under (``KnowledgeBase.source``) and the engine's code, so with a cache
-directory a knowledge base that loaded without a problem is pickled there under a hash of
-exactly those (``faq.disk_cache``), and loading the same bytes again reads it back without
-importing PyYAML. A file with a problem is never cached: it is parsed at every load and
+the name it is loaded under (``KnowledgeBase.source``), the engine's code and the installed
+YAML library, so with a cache directory a knowledge base that loaded without a problem is
+pickled there under a hash of exactly those (``faq.disk_cache``), and loading the same bytes
+again reads it back without importing PyYAML. A file with a problem is never cached: it is parsed at every load and
 reports its ``file:line`` problems as it always did. Loading tells nothing besides the
 knowledge base or its ``KnowledgeError`` (no warnings), so a cached load says all a parse would.
 """
@@ -13,7 +13,10 @@ knowledge base or its ``KnowledgeError`` (no warnings), so a cached load says al
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
+import os
+from functools import lru_cache
 from pathlib import Path
 
 from faq.disk_cache import code_fingerprint, read_pickled, write_pickled
@@ -54,9 +57,19 @@ def parse_knowledge(text: str, source: str = "<string>") -> KnowledgeBase:
     return parse(text, source)
 
 
+@lru_cache(maxsize=1)
+def _yaml_library() -> str:
+    """The installed YAML library's file, its size and time (an upgrade changes them), found without importing it."""
+    spec = importlib.util.find_spec("yaml")
+    if spec is None or spec.origin is None:
+        return "no yaml"
+    found = os.stat(spec.origin)
+    return f"{spec.origin} {found.st_size} {found.st_mtime_ns}"
+
+
 def knowledge_key(data: bytes, source: str) -> str:
-    """A hash of everything a loaded knowledge base depends on: the engine's code, its source name and the file's bytes."""
-    digest = hashlib.sha256(f"{code_fingerprint()}\n{source}\n".encode())
+    """A hash of everything a loaded knowledge base depends on: the engine's code and YAML library, its source name, the bytes."""
+    digest = hashlib.sha256(f"{code_fingerprint()}\n{_yaml_library()}\n{source}\n".encode())
     digest.update(data)
     return digest.hexdigest()[:32]
 

@@ -109,6 +109,18 @@ def test_a_cached_load_imports_no_yaml_library(kb_file, tmp_path):
     assert runs == ["True", "False"]
 
 
+def test_another_yaml_library_parses_again(kb_file, tmp_path):
+    """A PyYAML upgrade may read a file differently: the key names the installed library (without importing it)."""
+    other = tmp_path / "other-yaml" / "yaml"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("raise ImportError('only looked up')\n", encoding="utf-8")
+    script = "from faq.knowledge_file import knowledge_key; print(knowledge_key(b'same bytes', 'kb.yaml'))"
+    keys = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": path}).stdout.strip()
+            for path in (str(tmp_path / "none"), str(other.parent), str(tmp_path / "none"))]
+    assert keys[0] == keys[2] != keys[1]
+
+
 def ask(kb_file: Path, cache_home: Path) -> subprocess.CompletedProcess:
     env = child_environment({"XDG_CACHE_HOME": str(cache_home)})
     return subprocess.run([*faqbot_command(), "ask", "--kb", str(kb_file), "--no-semantic", "When do you open?"],
