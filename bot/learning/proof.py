@@ -40,7 +40,7 @@ from faq.model import Entry, KnowledgeBase, Settings
 from faq.prepared import PreparedTexts
 from faq.retriever import Retriever
 
-from bot.learning.leave_one_out import Key, LeaveOneOut, Replied, engine
+from bot.learning.leave_one_out import Key, LeaveOneOut, Replied, engine, folds, without_fold
 from bot.learning.movable import Change, Reach
 from bot.learning.proposals import Alternate, NewEntry
 
@@ -188,6 +188,7 @@ class Prover:
         self.cases = list(cases)
         self.new_entries = list(new_entries)
         self.keys: list[Key] = [(entry.id, lang, text) for entry in kb.entries for lang, text in entry.phrasings()]
+        self.folds = folds(kb)  # the phrasings left out together (``bot.learning.leave_one_out``)
         probes = [Probe(text, entry_id) for entry_id, _, text in self.keys]
         probes += [Probe(text, owner) for text, owner in list((labelled or {}).items())[:max_probes]]
         self.probes = probes
@@ -216,7 +217,7 @@ class Prover:
             self._leave_one_out.share(texts)
         self._passed_before = self._passed(self.kb)
         probed = self._leave_one_out.ask(self.kb, [probe.text for probe in self.probes], self.decisions)
-        self._base = self._proven = _State(self.kb, probed, self._leave_one_out(self.kb, set(self.keys), self.decisions))
+        self._base = self._proven = _State(self.kb, probed, self._leave_one_out(self.kb, self.keys, self.folds, self.decisions))
         self._reach = Reach(engine(self.kb, self.decisions))
         self.evaluations += 1
 
@@ -326,14 +327,28 @@ class Prover:
         return (newly_wrong if wrong_after > wrong_before else []), lost, gained
 
     def _left_out_moved(self, kb: KnowledgeBase, reference: _State, change: Change) -> dict[Key, Replied]:
-        """Every phrasing left out of ``kb``: those of the entries that got phrasings and those ``change`` can
-        move are checked again, the others find what they found in ``reference``."""
+        """Every phrasing left out of ``kb``: those of the entries that got phrasings and those the change can
+        move are checked again, the others find what they found in ``reference``.
+
+        A phrasing is asked with its fold left out, so what the change can move is worked out fold by fold,
+        between ``reference`` and ``kb`` each without the fold.
+        """
         assert self._reach is not None
-        keys = [key for key in self.keys if key in reference.left_out and key[0] not in change.targets]
-        moved = self._reach.moved(change, [key[2] for key in keys], [reference.left_out[key] for key in keys])
-        rerun = {key for key in self.keys if key[0] in change.targets} | {key for key, m in zip(keys, moved) if m}
+        rerun = {key for key in self.keys if key[0] in change.targets}
+        by_fold: dict[int, list[Key]] = {}
+        for key in self.keys:
+            if key in reference.left_out and key[0] not in change.targets:
+                by_fold.setdefault(self.folds[key], []).append(key)
+        for fold, keys in by_fold.items():
+            left_out = [key for key, n in self.folds.items() if n == fold]
+            fold_change = self._reach.change(without_fold(reference.kb, left_out)[0], without_fold(kb, left_out)[0])
+            if fold_change is None:  # a phrasing left out of ``kb`` only (its entry has more now): ask them all
+                rerun.update(keys)
+                continue
+            moved = self._reach.moved(fold_change, [key[2] for key in keys], [reference.left_out[key] for key in keys])
+            rerun.update(key for key, m in zip(keys, moved) if m)
         self.asked += len(rerun)
-        return {**reference.left_out, **self._leave_one_out(kb, rerun, self.decisions)}
+        return {**reference.left_out, **self._leave_one_out(kb, rerun, self.folds, self.decisions)}
 
     def _left_out_touched(self, kb: KnowledgeBase, after: list[Replied], targets: set[str]) -> dict[Key, Replied]:
         """Every phrasing left out of ``kb``; checked again: those of entries that got phrasings, those that considered
@@ -345,7 +360,7 @@ class Prover:
             or targets & base[key].considered or base[key].found != key[0]
         }
         self.asked += len(rerun)
-        return {**base, **self._leave_one_out(kb, rerun, self.decisions)}
+        return {**base, **self._leave_one_out(kb, rerun, self.folds, self.decisions)}
 
     def _left_out_changes(self, left_out: dict[Key, Replied]) -> tuple[list[Problem], list[str]]:
         """Phrasings that found their entry when left out and no longer do, and the entries of those that find it now and did not."""
