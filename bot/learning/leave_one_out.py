@@ -75,12 +75,13 @@ def engine(kb: KnowledgeBase, decisions: Settings) -> Assistant:
     """
     global _COPIES
     if _COPIES is None or _COPIES.decisions != decisions:
-        _COPIES = Copies(decisions, _encoder(), _COPIES.prepared if _COPIES else None)
+        _COPIES = Copies(decisions, memo_encoder(), _COPIES.prepared if _COPIES else None)
     return _COPIES(kb)
 
 
-def _encoder() -> MemoEncoder:
-    """This process's memo of encoded texts (the model itself loads only if a text is missing)."""
+def memo_encoder() -> MemoEncoder:
+    """This process's memo of encoded texts (the model itself loads only if a text is missing): the proof's
+    copies and ``faqbot suggest``'s own engine encode each text once between them."""
     global _ENCODER
     if _ENCODER is None:
         _ENCODER = MemoEncoder(resolve(Default.SHARED, Default.SHARED)[0])
@@ -89,7 +90,7 @@ def _encoder() -> MemoEncoder:
 
 def remember(vectors: Mapping[str, np.ndarray]) -> None:
     """Take the vectors of texts encoded in another process (a worker's start)."""
-    _encoder().remember(vectors)
+    memo_encoder().remember(vectors)
 
 
 def folds(kb: KnowledgeBase) -> dict[Key, int]:
@@ -160,7 +161,7 @@ class LeaveOneOut:
         normalized = list(dict.fromkeys(normalize(text) for text in texts))
         for start in range(0, len(normalized), BATCH):
             batch = normalized[start:start + BATCH]
-            self._shared.update(zip(batch, _encoder().encode(batch)))
+            self._shared.update(zip(batch, memo_encoder().encode(batch)))
         self.close()  # a running pool started without them
 
     def __call__(self, kb: KnowledgeBase, keys: Iterable[Key], folded: Folds, decisions: Settings) -> dict[Key, Replied]:
