@@ -174,14 +174,16 @@ def test_a_phrasing_that_breaks_a_coverage_case_is_a_conflict(kb):
 
 
 def test_leave_one_out_in_worker_processes_finds_what_it_finds_in_one(shipped_kb):
-    from bot.learning.leave_one_out import LeaveOneOut
+    from bot.learning.leave_one_out import LeaveOneOut, folds
 
     keys = {(entry.id, lang, text) for entry in shipped_kb.entries[:4] for lang, text in entry.phrasings()}
+    folded = folds(shipped_kb)
     decisions = Assistant(shipped_kb).settings
     parallel = LeaveOneOut(workers=2, min_parallel=1)
     parallel.share(["how do I reset my password"])  # encoded here; the workers take the vector as it is
     try:
-        assert parallel(shipped_kb, keys, decisions) == LeaveOneOut(workers=1)(shipped_kb, keys, decisions)
+        alone = LeaveOneOut(workers=1)(shipped_kb, keys, folded, decisions)
+        assert parallel(shipped_kb, keys, folded, decisions) == alone and len(alone) > len(keys) // 2
         texts = [text for _, _, text in sorted(keys)] + ["how do I reset my password", "付款"]
         assert parallel.ask(shipped_kb, texts, decisions) == LeaveOneOut(workers=1).ask(shipped_kb, texts, decisions)
         assert parallel._pool is not None  # it did run in worker processes

@@ -1,9 +1,15 @@
-"""Leave-one-out for the proof: each phrasing left out of its entry and asked of the rest.
+"""Leave-one-out for the proof: each phrasing left out of its entry and asked of the rest, by folds.
 
-One index build per phrasing is most of what ``faqbot suggest`` costs, and the checks
-are independent, so with enough of them they run in worker processes (``spawn``: safe
-in a process that has threads, and the same on every platform). The answers are the
-same either way; only the wall-clock time differs.
+An index build per phrasing left out was most of what ``faqbot suggest`` cost. So the
+phrasings are left out in folds, as cross-validation does: fold ``n`` is the ``n``-th
+phrasing of every entry, and one copy of the knowledge base without a fold answers all
+of its phrasings. Each phrasing is still asked of a copy without it, where every other
+entry lacks one phrasing too; one build per fold instead of one per phrasing. A phrasing
+that is its entry's only one in its language is not checked (nothing would find it).
+
+The checks are independent, so with enough of them they run in worker processes
+(``spawn``: safe in a process that has threads, and the same on every platform). The
+answers are the same either way; only the wall-clock time differs.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing import get_context
+from dataclasses import replace
 from typing import Iterable, Mapping, NamedTuple
 
 import numpy as np
@@ -21,12 +28,12 @@ from faq.assistant import Assistant, Copies
 from faq.encoder import MemoEncoder
 from faq.model import KnowledgeBase, Reply, Settings
 from faq.normalize import normalize
-from faq.pseudo import leave_out
+from faq.pseudo import without_phrasing
 from faq.semantic_setup import Default, resolve
 from faq.vector_cache import BATCH
 
 Key = tuple[str, str, str]  # (entry id, lang, phrasing text)
-Work = tuple[int, str, str]  # (entry position, lang, phrasing text)
+Folds = Mapping[Key, int]  # the fold each phrasing is left out in
 
 
 class Replied(NamedTuple):
@@ -68,12 +75,13 @@ def engine(kb: KnowledgeBase, decisions: Settings) -> Assistant:
     """
     global _COPIES
     if _COPIES is None or _COPIES.decisions != decisions:
-        _COPIES = Copies(decisions, _encoder(), _COPIES.prepared if _COPIES else None)
+        _COPIES = Copies(decisions, memo_encoder(), _COPIES.prepared if _COPIES else None)
     return _COPIES(kb)
 
 
-def _encoder() -> MemoEncoder:
-    """This process's memo of encoded texts (the model itself loads only if a text is missing)."""
+def memo_encoder() -> MemoEncoder:
+    """This process's memo of encoded texts (the model itself loads only if a text is missing): the proof's
+    copies and ``faqbot suggest``'s own engine encode each text once between them."""
     global _ENCODER
     if _ENCODER is None:
         _ENCODER = MemoEncoder(resolve(Default.SHARED, Default.SHARED)[0])
@@ -82,18 +90,38 @@ def _encoder() -> MemoEncoder:
 
 def remember(vectors: Mapping[str, np.ndarray]) -> None:
     """Take the vectors of texts encoded in another process (a worker's start)."""
-    _encoder().remember(vectors)
+    memo_encoder().remember(vectors)
 
 
-def check(kb: KnowledgeBase, work: Iterable[Work], decisions: Settings) -> dict[Key, Replied]:
-    """Leave each phrasing of ``work`` out of ``kb`` and ask it (runs in a worker process too)."""
-    result: dict[Key, Replied] = {}
-    for position, lang, text in work:
-        smaller = leave_out(kb, position, lang, text)
-        if smaller is None:
-            continue
-        result[(kb.entries[position].id, lang, text)] = replied(engine(smaller, decisions).reply(text))
-    return result
+def folds(kb: KnowledgeBase) -> dict[Key, int]:
+    """Each phrasing's fold: its place among its entry's phrasings (so a fold takes one phrasing from each entry)."""
+    return {(entry.id, lang, text): n for entry in kb.entries for n, (lang, text) in enumerate(entry.phrasings())}
+
+
+def without_fold(kb: KnowledgeBase, fold: Iterable[Key]) -> tuple[KnowledgeBase, set[Key]]:
+    """``kb`` with the phrasings of ``fold`` left out, and those actually left out: not one that is the only
+    phrasing of its language in its entry, nor one ``kb`` does not have."""
+    leaving = {entry_id: (lang, text) for entry_id, lang, text in fold}
+    entries = []
+    left_out: set[Key] = set()
+    for entry in kb.entries:
+        lang, text = leaving.get(entry.id, ("", ""))
+        if (lang, text) in entry.phrasings():
+            reduced = without_phrasing(entry, lang, text)
+            if reduced is not None and (lang in reduced.question or reduced.alternates.get(lang)):
+                entry = reduced
+                left_out.add((entry.id, lang, text))
+        entries.append(entry)
+    return replace(kb, entries=tuple(entries)), left_out
+
+
+def check(kb: KnowledgeBase, work: tuple[list[Key], list[Key]], decisions: Settings) -> dict[Key, Replied]:
+    """Leave a fold out of ``kb`` and ask those of its phrasings ``work`` names (runs in a worker process too);
+    ``work``: the fold's phrasings and the ones to ask."""
+    fold, asked = work
+    smaller, left_out = without_fold(kb, fold)
+    assistant = engine(smaller, decisions)
+    return {key: replied(assistant.reply(key[2])) for key in asked if key in left_out}
 
 
 def ask(kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Replied]:
@@ -133,28 +161,43 @@ class LeaveOneOut:
         normalized = list(dict.fromkeys(normalize(text) for text in texts))
         for start in range(0, len(normalized), BATCH):
             batch = normalized[start:start + BATCH]
-            self._shared.update(zip(batch, _encoder().encode(batch)))
+            self._shared.update(zip(batch, memo_encoder().encode(batch)))
         self.close()  # a running pool started without them
 
-    def __call__(self, kb: KnowledgeBase, keys: set[Key], decisions: Settings) -> dict[Key, Replied]:
-        work = [(position, lang, text) for position, entry in enumerate(kb.entries)
-                for lang, text in entry.phrasings() if (entry.id, lang, text) in keys]
+    def __call__(self, kb: KnowledgeBase, keys: Iterable[Key], folded: Folds, decisions: Settings) -> dict[Key, Replied]:
+        """What each phrasing of ``keys`` finds with its fold (``folded``) left out of ``kb``."""
+        by_fold: dict[int, list[Key]] = {}
+        for key, fold in folded.items():
+            by_fold.setdefault(fold, []).append(key)
+        asked: dict[int, list[Key]] = {}
+        for key in keys:
+            if key in folded:
+                asked.setdefault(folded[key], []).append(key)
+        parallel = self.workers > 1 and sum(map(len, asked.values())) >= self.min_parallel
+        work = [(by_fold[fold], piece) for fold, wanted in sorted(asked.items())
+                for piece in (self._pieces(wanted) if parallel else [wanted])]
         result: dict[Key, Replied] = {}
-        for part in self._spread(partial(check, decisions=decisions), kb, work, self.workers * 2):
+        for part in self._run(partial(check, decisions=decisions), kb, work, parallel):
             result.update(part)
         return result
 
     def ask(self, kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Replied]:
         """:func:`ask` over ``texts``, in order; one index build per worker, so spread over ``workers`` parts."""
-        return [answer for part in self._spread(partial(ask, decisions=decisions), kb, texts, self.workers)
+        pieces = self._pieces(texts)
+        return [answer for part in self._run(partial(ask, decisions=decisions), kb, pieces, len(pieces) > 1)
                 for answer in part]
 
-    def _spread(self, function, kb: KnowledgeBase, work: list, parts: int) -> list:
-        """``function(kb, piece)`` for consecutive pieces of ``work``, in the pool when there is enough of it."""
+    def _pieces(self, work: list) -> list[list]:
+        """``work`` in one consecutive piece per worker, when there is enough of it to be worth a process's time."""
         if self.workers == 1 or len(work) < self.min_parallel:
-            return [function(kb, work)]
-        size = -(-len(work) // parts)
-        pieces = [work[n:n + size] for n in range(0, len(work), size)]
+            return [work]
+        size = -(-len(work) // self.workers)
+        return [work[n:n + size] for n in range(0, len(work), size)]
+
+    def _run(self, function, kb: KnowledgeBase, pieces: list, parallel: bool) -> list:
+        """``function(kb, piece)`` for each piece, in order; in the pool when ``parallel``."""
+        if not parallel:
+            return [function(kb, piece) for piece in pieces]
         try:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
@@ -163,7 +206,7 @@ class LeaveOneOut:
         except (BrokenProcessPool, OSError):  # no processes to be had: the same work, here
             self.close()
             self.workers = 1
-            return [function(kb, work)]
+            return [function(kb, piece) for piece in pieces]
 
     def close(self) -> None:
         """Stop the worker processes, if any."""

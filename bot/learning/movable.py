@@ -39,6 +39,10 @@ from bot.learning.leave_one_out import Replied
 
 #: Points of score kept between a target's score and the threshold it must stay under (rounding, float noise).
 SLACK = 0.5
+#: Lexical indexes a ``Reach`` keeps (it starts over when full): a proof compares many versions with the same one.
+INDEX_MEMO = 32
+#: Similarity values (entries x questions) a ``Reach`` keeps over its indexes (it starts over when more).
+SIMILARITY_MEMO = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,9 @@ class Reach:
         self._stems: Counter = Counter()
         for word, count in self._word_texts.items():
             self._stems[stem(word)] += count
+        # per knowledge base (by identity, kept alive here): its lexical index, and each question's similarities in it
+        self._indexes: dict[int, tuple[KnowledgeBase, Retriever]] = {}
+        self._similarities: dict[tuple[int, str], np.ndarray | None] = {}
 
     def change(self, before: KnowledgeBase, after: KnowledgeBase) -> Change | None:
         """What ``after`` changes against ``before``; None when it takes a phrasing away (only additions are followed)."""
@@ -172,27 +179,44 @@ class Reach:
         bound[lexical >= 99.9] = 100.0  # every word shared: it may be one of the target's phrasings word for word
         return float(min(bound.max(), 100.0))
 
-    @staticmethod
-    def _lexical(retriever: Retriever, rows: np.ndarray, prepared: str) -> np.ndarray:
+    def _lexical(self, retriever: Retriever, rows: np.ndarray, prepared: str) -> np.ndarray:
         """At most each target's lexical score for the question: ``100 x sqrt(similarity)``, the similarity
         being what ``Retriever.score`` weighs down by the evidence (a factor of at most 1) and the wording (too)."""
-        index = retriever.index
-        query = index.vector(text_terms(prepared))
         found = np.zeros(len(rows))
-        if not query:
+        similarity = self._similarity(retriever, prepared)
+        if similarity is None:
             return found
-        best = np.maximum.reduceat(index.phrasing_scores(query), index.entry_bounds[:-1])
-        weight = retriever.tuning.phrasing_weight
-        similarity = weight * best + (1 - weight) * index.centroid_scores(query)
         present = rows >= 0
         found[present] = 100 * np.sqrt(np.clip(similarity[rows[present]], 0.0, 1.0))
         return found
 
+    def _similarity(self, retriever: Retriever, prepared: str) -> np.ndarray | None:
+        """Every entry's word similarity to the question (best phrasing and centroid, as weighed); None: no word known."""
+        key = (id(retriever), prepared)
+        if key in self._similarities:
+            return self._similarities[key]
+        index = retriever.index
+        query = index.vector(text_terms(prepared))
+        similarity = None
+        if query:
+            best = np.maximum.reduceat(index.phrasing_scores(query), index.entry_bounds[:-1])
+            weight = retriever.tuning.phrasing_weight
+            similarity = weight * best + (1 - weight) * index.centroid_scores(query)
+        if len(self._similarities) * index.n_entries >= SIMILARITY_MEMO:
+            self._similarities.clear()
+        self._similarities[key] = similarity
+        return similarity
+
     def _index(self, kb: KnowledgeBase, targets: list[str]) -> tuple[Retriever, np.ndarray]:
-        """``kb``'s lexical index, and the row of each target in it (-1: not in ``kb``)."""
-        retriever = Retriever(kb, self.engine.retriever.tuning, self.engine.retriever.prepared)
+        """``kb``'s lexical index (built once per knowledge base), and the row of each target in it (-1: not in ``kb``)."""
+        held = self._indexes.get(id(kb))
+        if held is None:
+            if len(self._indexes) >= INDEX_MEMO:
+                self._indexes.clear()
+                self._similarities.clear()
+            held = self._indexes[id(kb)] = (kb, Retriever(kb, self.engine.retriever.tuning, self.engine.retriever.prepared))
         rows = {entry.id: n for n, entry in enumerate(kb.entries)}
-        return retriever, np.array([rows.get(entry_id, -1) for entry_id in targets], dtype=np.int64)
+        return held[1], np.array([rows.get(entry_id, -1) for entry_id in targets], dtype=np.int64)
 
     def _query(self, text: str) -> _Query:
         """``text`` as the lexical index sees it, once per text."""

@@ -9,17 +9,16 @@ proof that turns a candidate down for any one shift starves the FAQ of half its 
 - no more wrong answers: labelled questions and existing phrasings, asked of the whole
   knowledge base (the probes), are not answered with a wrong entry more often than before;
 - no net loss: the probes answered right, plus the existing phrasings that find their own
-  entry when left out (leave-one-out, as ``faqbot check`` runs it), are at least as many as
+  entry when left out (leave-one-out by folds, ``bot.learning.leave_one_out``), are at least as many as
   before. A candidate is not counted as its own gain: it is a phrasing, so it finds itself.
 Only the public engine API is used (``Assistant.reply`` on knowledge bases built with
 ``dataclasses.replace``), so the proof holds whatever the scoring underneath becomes.
 
 Candidates are tried together first: the diff adds them together, so that is the
-knowledge base to prove. When the batch fails, the ones aimed at entries the failures
-are blamed on are tried apart from the others (losses are charged to the entry that
-took the question, else to its own, and an entry is blamed when it lost more than it
-gained), and a group that fails is halved until the culprits are alone, each try on top
-of those already accepted; a candidate that fails alone is a conflict, with its reasons.
+knowledge base to prove. When the batch fails, the candidates its new failures are blamed
+on (``bot.learning.blame``) are tried apart from the others, and a group that fails with
+no one to blame is halved, each try on top of those already accepted; a candidate that
+fails alone is a conflict, with its reasons.
 
 Each version is a whole knowledge base, compared with the one as it is; to keep that cheap,
 only the probes and left-out phrasings its additions can move are asked again, against the
@@ -28,7 +27,6 @@ last version proven (``bot.learning.movable``, which says what that assumes).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Iterable, Mapping, Sequence
@@ -36,38 +34,18 @@ from typing import Iterable, Mapping, Sequence
 from faq.assistant import Assistant
 from faq.check import near_duplicate_pairs
 from faq.coverage import Case
+from faq.encoder import MemoEncoder
 from faq.model import Entry, KnowledgeBase, Settings
 from faq.prepared import PreparedTexts
 from faq.retriever import Retriever
 
-from bot.learning.leave_one_out import Key, LeaveOneOut, Replied, engine
+from bot.learning.blame import Conflict, Problem, blamed, not_made_up
+from bot.learning.leave_one_out import Key, LeaveOneOut, Replied, engine, folds, without_fold
 from bot.learning.movable import Change, Reach
 from bot.learning.proposals import Alternate, NewEntry
 
 #: the answer a not-yet-written entry gets while it is being proven (never shown to anyone)
 _PLACEHOLDER = {"en": "-", "zh": "-"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One way a knowledge base with candidates is worse: ``kind`` is check, coverage, steals, loses or duplicate.
-
-    ``text`` is the question (or phrasing) affected, ``expected`` the entry it belongs to,
-    ``found`` where it goes now (duplicate: the entry whose new phrasing reads almost the same).
-    """
-
-    kind: str
-    text: str
-    expected: str
-    found: str | None
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A candidate that is not proposed, with what it would break."""
-
-    alternate: Alternate
-    problems: tuple[Problem, ...]
 
 
 @dataclass(frozen=True)
@@ -85,6 +63,8 @@ class _State:
     kb: KnowledgeBase
     probed: list[Replied]
     left_out: dict[Key, Replied]
+    losses: frozenset[tuple[str, str]] = frozenset()  # (kind, text) of what it weighed lost against the knowledge base
+    gains: frozenset[tuple[str, str]] = frozenset()   # (entry, text) of what it weighed gained
 
 
 def with_additions(kb: KnowledgeBase, alternates: Sequence[Alternate], new_entries: Iterable[NewEntry] = ()) -> KnowledgeBase:
@@ -140,32 +120,6 @@ def _duplicates(kb: KnowledgeBase, alternates: Sequence[Alternate],
             for row, other, _ in near_duplicate_pairs(retriever, rows)]
 
 
-def _charged(problem: Problem, targets: set[str]) -> str | None:
-    """The entry given phrasings that a problem is charged to: the one that took the question, else its own."""
-    if problem.found in targets:
-        return problem.found
-    return problem.expected if problem.expected in targets else None
-
-
-def _blamed(problems: list[Problem], gains: list[str], targets: set[str]) -> set[str]:
-    """The entries whose new phrasings a failed version is blamed on, to be tried apart from the others.
-
-    Losses are weighed per entry, each charged to one entry (``_charged``) and each gain credited
-    to its own: one evaluation of a large batch tells which entries lost more than they gained,
-    instead of halving it until the culprits are alone. Any other problem blames both entries it names.
-    """
-    if any(problem.kind not in ("loses", "check") for problem in problems):
-        return {problem.found for problem in problems} | {problem.expected for problem in problems}
-    net = Counter(gain for gain in gains if gain in targets)
-    net.subtract(_charged(problem, targets) for problem in problems)
-    return {entry_id for entry_id, count in net.items() if entry_id is not None and count < 0}
-
-
-def not_made_up(losses: list[Problem], gains: int) -> list[Problem]:
-    """The losses of a version, unless as many questions (or left-out phrasings) are right now that were not."""
-    return losses if len(losses) > gains else []
-
-
 class Prover:
     """Proves batches of candidates against one knowledge base, its coverage cases and its probes.
 
@@ -188,6 +142,7 @@ class Prover:
         self.cases = list(cases)
         self.new_entries = list(new_entries)
         self.keys: list[Key] = [(entry.id, lang, text) for entry in kb.entries for lang, text in entry.phrasings()]
+        self.folds = folds(kb)  # the phrasings left out together (``bot.learning.leave_one_out``)
         probes = [Probe(text, entry_id) for entry_id, _, text in self.keys]
         probes += [Probe(text, owner) for text, owner in list((labelled or {}).items())[:max_probes]]
         self.probes = probes
@@ -201,8 +156,9 @@ class Prover:
         self._base = _State(kb, [], {})
         self._proven = self._base  # the last version proven
         self._reach: Reach | None = None
-        #: the entries of what the last version weighed answers right that it did not (probes and left-out phrasings)
-        self.gains: list[str] = []
+        self._folded: tuple[KnowledgeBase | None, dict[int, KnowledgeBase]] = (None, {})  # ``_without_fold``'s
+        #: what the last version weighed answers right that it did not (probes and left-out phrasings): (entry, text)
+        self.gains: list[tuple[str, str]] = []
 
     def _baseline(self, alternates: Sequence[Alternate]) -> None:
         """Evaluate the knowledge base as it is (once), after encoding every text the proof will ask here, once."""
@@ -216,9 +172,14 @@ class Prover:
             self._leave_one_out.share(texts)
         self._passed_before = self._passed(self.kb)
         probed = self._leave_one_out.ask(self.kb, [probe.text for probe in self.probes], self.decisions)
-        self._base = self._proven = _State(self.kb, probed, self._leave_one_out(self.kb, set(self.keys), self.decisions))
+        self._base = self._proven = _State(self.kb, probed, self._leave_one_out(self.kb, self.keys, self.folds, self.decisions))
         self._reach = Reach(engine(self.kb, self.decisions))
         self.evaluations += 1
+
+    @property
+    def _encoder(self) -> MemoEncoder | None:
+        """The copies' encoder (None without one, or before the knowledge base as it is was evaluated)."""
+        return self._reach.encoder if self._reach is not None else None
 
     def problems(self, alternates: Sequence[Alternate]) -> list[Problem]:
         """What ``kb`` with ``alternates`` does worse than ``kb``; empty when they are proven.
@@ -246,7 +207,8 @@ class Prover:
         self.gains = gained + left_out_gained
         problems = not_made_up(lost + left_out_lost, len(self.gains))
         if not problems:
-            self._proven = _State(kb, probed, left_out)
+            losses = frozenset((problem.kind, problem.text) for problem in lost + left_out_lost)
+            self._proven = _State(kb, probed, left_out, losses, frozenset(self.gains))
         return problems
 
     def _reference(self, kb: KnowledgeBase) -> tuple[_State, Change | None]:
@@ -301,7 +263,8 @@ class Prover:
                 found.append(Problem("coverage", case.question, case.expect, asked.answered))
         return found
 
-    def _probe_changes(self, after: list[Replied], added: set[tuple[str, str]]) -> tuple[list[Problem], list[Problem], list[str]]:
+    def _probe_changes(self, after: list[Replied], added: set[tuple[str, str]]
+                       ) -> tuple[list[Problem], list[Problem], list[tuple[str, str]]]:
         """Probes now answered with a wrong entry (when wrong answers grew), probes no longer answered right,
         and the entries of those newly answered right.
 
@@ -310,7 +273,7 @@ class Prover:
         newly_wrong: list[Problem] = []
         lost: list[Problem] = []
         wrong_before = wrong_after = 0
-        gained: list[str] = []
+        gained: list[tuple[str, str]] = []
         for probe, asked_before, asked_now in zip(self.probes, self._base.probed, after):
             if (probe.owner, probe.text) in added:
                 continue
@@ -322,18 +285,42 @@ class Prover:
             elif before == probe.owner and now != probe.owner:
                 lost.append(Problem("loses", probe.text, probe.owner, now))
             if before != probe.owner and now == probe.owner:
-                gained.append(probe.owner)
+                gained.append((probe.owner, probe.text))
         return (newly_wrong if wrong_after > wrong_before else []), lost, gained
 
     def _left_out_moved(self, kb: KnowledgeBase, reference: _State, change: Change) -> dict[Key, Replied]:
-        """Every phrasing left out of ``kb``: those of the entries that got phrasings and those ``change`` can
-        move are checked again, the others find what they found in ``reference``."""
+        """Every phrasing left out of ``kb``: those of the entries that got phrasings and those the change can
+        move are checked again, the others find what they found in ``reference``.
+
+        A phrasing is asked with its fold left out, so what the change can move is worked out fold by fold,
+        between ``reference`` and ``kb`` each without the fold.
+        """
         assert self._reach is not None
-        keys = [key for key in self.keys if key in reference.left_out and key[0] not in change.targets]
-        moved = self._reach.moved(change, [key[2] for key in keys], [reference.left_out[key] for key in keys])
-        rerun = {key for key in self.keys if key[0] in change.targets} | {key for key, m in zip(keys, moved) if m}
+        rerun = {key for key in self.keys if key[0] in change.targets}
+        by_fold: dict[int, list[Key]] = {}
+        for key in self.keys:
+            if key in reference.left_out and key[0] not in change.targets:
+                by_fold.setdefault(self.folds[key], []).append(key)
+        for fold, keys in by_fold.items():
+            left_out = [key for key, n in self.folds.items() if n == fold]
+            fold_change = self._reach.change(self._without_fold(reference.kb, fold), without_fold(kb, left_out)[0])
+            if fold_change is None:  # a phrasing left out of ``kb`` only (its entry has more now): ask them all
+                rerun.update(keys)
+                continue
+            moved = self._reach.moved(fold_change, [key[2] for key in keys], [reference.left_out[key] for key in keys])
+            rerun.update(key for key, m in zip(keys, moved) if m)
         self.asked += len(rerun)
-        return {**reference.left_out, **self._leave_one_out(kb, rerun, self.decisions)}
+        return {**reference.left_out, **self._leave_one_out(kb, rerun, self.folds, self.decisions)}
+
+    def _without_fold(self, kb: KnowledgeBase, fold: int) -> KnowledgeBase:
+        """``kb`` without the phrasings of ``fold``, the same copy each time for the same ``kb`` (the last proven
+        version is compared with many versions: its indexes are built once)."""
+        if self._folded[0] is not kb:
+            self._folded = (kb, {})
+        found = self._folded[1].get(fold)
+        if found is None:
+            found = self._folded[1][fold] = without_fold(kb, [key for key, n in self.folds.items() if n == fold])[0]
+        return found
 
     def _left_out_touched(self, kb: KnowledgeBase, after: list[Replied], targets: set[str]) -> dict[Key, Replied]:
         """Every phrasing left out of ``kb``; checked again: those of entries that got phrasings, those that considered
@@ -345,20 +332,20 @@ class Prover:
             or targets & base[key].considered or base[key].found != key[0]
         }
         self.asked += len(rerun)
-        return {**base, **self._leave_one_out(kb, rerun, self.decisions)}
+        return {**base, **self._leave_one_out(kb, rerun, self.folds, self.decisions)}
 
-    def _left_out_changes(self, left_out: dict[Key, Replied]) -> tuple[list[Problem], list[str]]:
+    def _left_out_changes(self, left_out: dict[Key, Replied]) -> tuple[list[Problem], list[tuple[str, str]]]:
         """Phrasings that found their entry when left out and no longer do, and the entries of those that find it now and did not."""
         base = self._base.left_out
         lost: list[Problem] = []
-        gained: list[str] = []
+        gained: list[tuple[str, str]] = []
         for key, asked in left_out.items():
             before = base[key].found if key in base else None
             own, now = key[0], asked.found
             if before == own and now != own:
                 lost.append(Problem("check", key[2], own, now))
             if before != own and now == own:
-                gained.append(own)
+                gained.append((own, key[2]))
         return lost, gained
 
     def prove(self, candidates: Sequence[Alternate]) -> tuple[list[Alternate], list[Conflict]]:
@@ -385,16 +372,18 @@ class Prover:
         if len(batch) == 1:
             conflicts.append(Conflict(batch[0], tuple(problems)))
             return
-        blamed = _blamed(problems, self.gains, {a.entry_id for a in batch})
-        suspects = [a for a in batch if a.entry_id in blamed]
+        # blamed for what it changes on top of the last version proven, whose own losses are made up already
+        fresh = [problem for problem in problems if (problem.kind, problem.text) not in self._proven.losses]
+        gains = [gain for gain in self.gains if gain not in self._proven.gains]
+        suspects = blamed(fresh or problems, gains, batch, self._encoder)
+        if suspects and len(suspects) < len(batch):
+            self._prove([a for a in batch if a not in suspects], accepted, conflicts)
+            self._prove([a for a in batch if a in suspects], accepted, conflicts)  # split in turn if they fail together
+            return
         if len({a.entry_id for a in batch}) == 1:
             for alternate in batch:  # one entry's phrasings failing together: most of them are likely bad alone too
                 self._prove([alternate], accepted, conflicts)
             return
-        if not suspects or len(suspects) == len(batch):
-            half = len(batch) // 2
-            self._prove(batch[:half], accepted, conflicts)
-            self._prove(batch[half:], accepted, conflicts)
-            return
-        self._prove([a for a in batch if a.entry_id not in blamed], accepted, conflicts)
-        self._prove(suspects, accepted, conflicts)  # halved in turn if they fail together
+        half = len(batch) // 2
+        self._prove(batch[:half], accepted, conflicts)
+        self._prove(batch[half:], accepted, conflicts)

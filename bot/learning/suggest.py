@@ -16,10 +16,11 @@ from faq.assistant import Assistant
 from faq.coverage import Case
 from faq.kb_edit import DraftEntry, add_alternates, add_drafts
 from faq.model import KnowledgeBase
-from faq.normalize import is_noise
+from faq.normalize import is_noise, normalize
+from faq.vector_cache import BATCH
 
 from bot.learning.grouping import QuestionVectors, question_key
-from bot.learning.leave_one_out import LeaveOneOut
+from bot.learning.leave_one_out import LeaveOneOut, memo_encoder
 from bot.learning.model import Traffic
 from bot.learning.out_of_scope import OUT_OF_SCOPE
 from bot.learning.proof import Conflict, Prover
@@ -53,7 +54,7 @@ def suggest(kb: KnowledgeBase, traffic: Traffic, cases: Sequence[Case] = (), *, 
     ``workers``: processes for the proof's leave-one-out checks (``faqbot suggest`` uses every processor).
     ``vectors``: how alike questions are grouped (default: by meaning when ``kb`` matches by meaning).
     """
-    assistant = Assistant(kb)
+    assistant = _engine(kb, traffic)
     found = propose(kb, assistant, traffic, min_group=min_group, min_votes=min_votes,
                     not_helpful_rate=not_helpful_rate, vectors=vectors)
     out_of_scope_ids = {alternate.entry_id for alternate in found.out_of_scope}
@@ -87,6 +88,18 @@ def suggest(kb: KnowledgeBase, traffic: Traffic, cases: Sequence[Case] = (), *, 
         drafts=found.drafts, not_helpful=found.not_helpful, conflicts=conflicts,
         skipped=found.skipped, evaluations=prover.evaluations,
     )
+
+
+def _engine(kb: KnowledgeBase, traffic: Traffic) -> Assistant:
+    """The engine proposals are made with, its encoder shared with the proof's; the labelled questions, each asked
+    to see whether it is answered already, are encoded first in batches (one by one costs several times as much)."""
+    if not kb.settings.semantic:
+        return Assistant(kb)
+    encoder = memo_encoder()
+    texts = list(dict.fromkeys(normalize(record.question) for record in traffic.labelled))
+    for start in range(0, len(texts), BATCH):
+        encoder.encode(texts[start:start + BATCH])
+    return Assistant(kb, encoder=encoder)
 
 
 def apply(yaml_text: str, kb: KnowledgeBase, suggestions: Suggestions) -> str:
