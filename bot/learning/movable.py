@@ -40,7 +40,7 @@ from bot.learning.leave_one_out import Replied
 #: Points of score kept between a target's score and the threshold it must stay under (rounding, float noise).
 SLACK = 0.5
 #: Lexical indexes a ``Reach`` keeps (it starts over when full): a proof compares many versions with the same one.
-INDEX_MEMO = 32
+INDEX_MEMO = 16
 #: Similarity values (entries x questions) a ``Reach`` keeps over its indexes (it starts over when more).
 SIMILARITY_MEMO = 5_000_000
 
@@ -207,16 +207,20 @@ class Reach:
         self._similarities[key] = similarity
         return similarity
 
-    def _index(self, kb: KnowledgeBase, targets: list[str]) -> tuple[Retriever, np.ndarray]:
-        """``kb``'s lexical index (built once per knowledge base), and the row of each target in it (-1: not in ``kb``)."""
+    def index(self, kb: KnowledgeBase) -> Retriever:
+        """``kb``'s lexical index, built once per knowledge base (the proof's near-duplicate check reads it too)."""
         held = self._indexes.get(id(kb))
         if held is None:
             if len(self._indexes) >= INDEX_MEMO:
                 self._indexes.clear()
                 self._similarities.clear()
             held = self._indexes[id(kb)] = (kb, Retriever(kb, self.engine.retriever.tuning, self.engine.retriever.prepared))
+        return held[1]
+
+    def _index(self, kb: KnowledgeBase, targets: list[str]) -> tuple[Retriever, np.ndarray]:
+        """``kb``'s lexical index and the row of each target in it (-1: not in ``kb``)."""
         rows = {entry.id: n for n, entry in enumerate(kb.entries)}
-        return held[1], np.array([rows.get(entry_id, -1) for entry_id in targets], dtype=np.int64)
+        return self.index(kb), np.array([rows.get(entry_id, -1) for entry_id in targets], dtype=np.int64)
 
     def _query(self, text: str) -> _Query:
         """``text`` as the lexical index sees it, once per text."""

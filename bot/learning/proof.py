@@ -36,7 +36,6 @@ from faq.check import near_duplicate_pairs
 from faq.coverage import Case
 from faq.encoder import MemoEncoder
 from faq.model import Entry, KnowledgeBase, Settings
-from faq.prepared import PreparedTexts
 from faq.retriever import Retriever
 
 from bot.learning.blame import Conflict, Problem, blamed, not_made_up
@@ -106,12 +105,11 @@ def _passes(case: Case, asked: Replied) -> bool:
     return asked.answered == case.expect
 
 
-def _duplicates(kb: KnowledgeBase, alternates: Sequence[Alternate],
-                prepared: PreparedTexts) -> list[tuple[str, str, str, str]]:
-    """``(text, entry, other text, other entry)`` for each added phrasing that reads almost the same as another entry's."""
+def _duplicates(kb: KnowledgeBase, retriever: Retriever, alternates: Sequence[Alternate]) -> list[tuple[str, str, str, str]]:
+    """``(text, entry, other text, other entry)`` for each added phrasing that reads almost the same as another entry's
+    (``retriever``: ``kb``'s lexical index)."""
     if not alternates:
         return []
-    retriever = Retriever(kb, prepared=prepared)
     owners = retriever.index.phrasing_entry
     entry_id = [entry.id for entry in kb.entries]
     added = {(alternate.entry_id, alternate.text) for alternate in alternates}
@@ -148,7 +146,6 @@ class Prover:
         self.probes = probes
         self.decisions = decisions or Assistant(kb).settings  # every copy decides with the base's thresholds
         self.exhaustive = exhaustive
-        self._prepared = PreparedTexts(kb.synonyms)  # for the near-duplicate check of every version
         self.evaluations = 0
         #: questions asked again over all versions after the first (probes, left-out phrasings): what proofs cost
         self.asked = 0
@@ -248,7 +245,8 @@ class Prover:
         """New phrasings that read almost the same as another entry's phrasing."""
         found: list[Problem] = []
         texts = {(alternate.entry_id, alternate.text) for alternate in alternates}
-        for text, owner, other, other_owner in _duplicates(kb, alternates, self._prepared):
+        assert self._reach is not None
+        for text, owner, other, other_owner in _duplicates(kb, self._reach.index(kb), alternates):
             if (owner, text) in texts:
                 found.append(Problem("duplicate", other, other_owner, owner))
             elif (other_owner, other) in texts:
