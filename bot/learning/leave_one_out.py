@@ -26,7 +26,7 @@ import numpy as np
 
 from faq.assistant import Assistant, Copies
 from faq.encoder import MemoEncoder
-from faq.model import KnowledgeBase, Reply, Settings
+from faq.model import Entry, KnowledgeBase, Reply, Settings
 from faq.normalize import normalize
 from faq.pseudo import without_phrasing
 from faq.semantic_setup import Default, resolve
@@ -105,14 +105,33 @@ def without_fold(kb: KnowledgeBase, fold: Iterable[Key]) -> tuple[KnowledgeBase,
     entries = []
     left_out: set[Key] = set()
     for entry in kb.entries:
-        lang, text = leaving.get(entry.id, ("", ""))
-        if (lang, text) in entry.phrasings():
-            reduced = without_phrasing(entry, lang, text)
-            if reduced is not None and (lang in reduced.question or reduced.alternates.get(lang)):
+        if entry.id in leaving:
+            lang, text = leaving[entry.id]
+            reduced = _reduced(entry, lang, text)
+            if reduced is not None:
                 entry = reduced
                 left_out.add((entry.id, lang, text))
         entries.append(entry)
     return replace(kb, entries=tuple(entries)), left_out
+
+
+#: Entries with a phrasing left out, by (entry, phrasing): most entries are the same object in every version
+_REDUCED: dict[tuple[int, str, str], tuple[Entry, Entry | None]] = {}
+REDUCED_MEMO = 100_000
+
+
+def _reduced(entry: Entry, lang: str, text: str) -> Entry | None:
+    """``entry`` without one phrasing, or None when it has no such phrasing or it is its only one in ``lang``."""
+    key = (id(entry), lang, text)
+    held = _REDUCED.get(key)
+    if held is None:
+        reduced = without_phrasing(entry, lang, text) if (lang, text) in entry.phrasings() else None
+        if reduced is not None and lang not in reduced.question and not reduced.alternates.get(lang):
+            reduced = None
+        if len(_REDUCED) >= REDUCED_MEMO:
+            _REDUCED.clear()
+        held = _REDUCED[key] = (entry, reduced)  # the entry is kept, so its id stays its own
+    return held[1]
 
 
 def check(kb: KnowledgeBase, work: tuple[list[Key], list[Key]], decisions: Settings) -> dict[Key, Replied]:
