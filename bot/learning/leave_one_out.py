@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing import get_context
 from dataclasses import replace
-from typing import Iterable, Mapping, NamedTuple
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
 
@@ -202,9 +202,14 @@ class LeaveOneOut:
 
     def ask(self, kb: KnowledgeBase, texts: list[str], decisions: Settings) -> list[Replied]:
         """:func:`ask` over ``texts``, in order; one index build per worker, so spread over ``workers`` parts."""
+        return self.ask_later(kb, texts, decisions)()
+
+    def ask_later(self, kb: KnowledgeBase, texts: list[str], decisions: Settings) -> Callable[[], list[Replied]]:
+        """:meth:`ask`, started in the worker processes (when there are) and gathered by the function returned:
+        the caller's process works on something else meanwhile."""
         pieces = self._pieces(texts)
-        return [answer for part in self._run(partial(ask, decisions=decisions), kb, pieces, len(pieces) > 1)
-                for answer in part]
+        gather = self._start(partial(ask, decisions=decisions), kb, pieces, len(pieces) > 1)
+        return lambda: [answer for part in gather() for answer in part]
 
     def _pieces(self, work: list) -> list[list]:
         """``work`` in one consecutive piece per worker, when there is enough of it to be worth a process's time."""
@@ -215,17 +220,37 @@ class LeaveOneOut:
 
     def _run(self, function, kb: KnowledgeBase, pieces: list, parallel: bool) -> list:
         """``function(kb, piece)`` for each piece, in order; in the pool when ``parallel``."""
-        if not parallel:
+        return self._start(function, kb, pieces, parallel)()
+
+    def _start(self, function, kb: KnowledgeBase, pieces: list, parallel: bool) -> Callable[[], list]:
+        """:meth:`_run`, started: in the pool when ``parallel`` (else when gathered); the function returned gathers it."""
+        def here() -> list:
             return [function(kb, piece) for piece in pieces]
+
+        if not parallel:
+            return here
         try:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
                                                  initializer=remember, initargs=(self._shared,))
-            return list(self._pool.map(function, [kb] * len(pieces), pieces))
+            results = self._pool.map(function, [kb] * len(pieces), pieces)
         except (BrokenProcessPool, OSError):  # no processes to be had: the same work, here
-            self.close()
-            self.workers = 1
-            return [function(kb, piece) for piece in pieces]
+            self._no_pool()
+            return here
+
+        def gathered() -> list:
+            try:
+                return list(results)
+            except (BrokenProcessPool, OSError):
+                self._no_pool()
+                return here()
+
+        return gathered
+
+    def _no_pool(self) -> None:
+        """Work in this process from now on."""
+        self.close()
+        self.workers = 1
 
     def close(self) -> None:
         """Stop the worker processes, if any."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from itertools import chain
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from faq.assistant import Assistant
 from faq.check import near_duplicate_pairs
@@ -193,13 +193,18 @@ class Prover:
         if found:
             return found
         reference, change = self._reference(kb)
-        probed = self._probe(kb, reference, change)
+        probing = self._probe(kb, reference, change)
+        rerun = self._left_out_rerun(kb, reference, change) if change is not None else None  # while probes are asked
+        probed = probing()
         added = {(alternate.entry_id, alternate.text) for alternate in alternates}
         stolen, lost, gained = self._probe_changes(probed, added)
         if stolen:
             return stolen
-        left_out = (self._left_out_touched(kb, probed, {a.entry_id for a in alternates}) if change is None
-                    else self._left_out_moved(kb, reference, change))
+        if rerun is None:
+            left_out = self._left_out_touched(kb, probed, {a.entry_id for a in alternates})
+        else:
+            self.asked += len(rerun)
+            left_out = {**reference.left_out, **self._leave_one_out(kb, rerun, self.folds, self.decisions)}
         left_out_lost, left_out_gained = self._left_out_changes(left_out)
         self.gains = gained + left_out_gained
         problems = not_made_up(lost + left_out_lost, len(self.gains))
@@ -227,18 +232,26 @@ class Prover:
             return []
         return self._leave_one_out.ask(kb, [case.question for case in self.cases], self.decisions)
 
-    def _probe(self, kb: KnowledgeBase, reference: _State, change: Change | None) -> list[Replied]:
-        """Ask ``kb`` the probes ``change`` can move (every probe without one); the others reply as in ``reference``."""
+    def _probe(self, kb: KnowledgeBase, reference: _State, change: Change | None) -> Callable[[], list[Replied]]:
+        """Ask ``kb`` the probes ``change`` can move (every probe without one); the others reply as in ``reference``.
+
+        The asking is started (in the worker processes, when there are): the function returned gathers every reply.
+        """
         assert self._reach is not None
         texts = [probe.text for probe in self.probes]
         if change is None:
             rows = list(range(len(texts)))
         else:
             rows = [n for n, moved in enumerate(self._reach.moved(change, texts, reference.probed)) if moved]
-        replies = list(reference.probed)
-        for n, reply in zip(rows, self._leave_one_out.ask(kb, [texts[n] for n in rows], self.decisions) if rows else []):
-            replies[n] = reply
+        asking = self._leave_one_out.ask_later(kb, [texts[n] for n in rows], self.decisions)
         self.asked += len(rows)
+
+        def replies() -> list[Replied]:
+            found = list(reference.probed)
+            for n, reply in zip(rows, asking()):
+                found[n] = reply
+            return found
+
         return replies
 
     def _duplicate_problems(self, kb: KnowledgeBase, alternates: Sequence[Alternate]) -> list[Problem]:
@@ -286,9 +299,9 @@ class Prover:
                 gained.append((probe.owner, probe.text))
         return (newly_wrong if wrong_after > wrong_before else []), lost, gained
 
-    def _left_out_moved(self, kb: KnowledgeBase, reference: _State, change: Change) -> dict[Key, Replied]:
-        """Every phrasing left out of ``kb``: those of the entries that got phrasings and those the change can
-        move are checked again, the others find what they found in ``reference``.
+    def _left_out_rerun(self, kb: KnowledgeBase, reference: _State, change: Change) -> set[Key]:
+        """The phrasings to leave out of ``kb`` and ask again: those of the entries that got phrasings and those
+        the change can move; the others find what they found in ``reference``.
 
         A phrasing is asked with its fold left out, so what the change can move is worked out fold by fold,
         between ``reference`` and ``kb`` each without the fold.
@@ -307,8 +320,7 @@ class Prover:
                 continue
             moved = self._reach.moved(fold_change, [key[2] for key in keys], [reference.left_out[key] for key in keys])
             rerun.update(key for key, m in zip(keys, moved) if m)
-        self.asked += len(rerun)
-        return {**reference.left_out, **self._leave_one_out(kb, rerun, self.folds, self.decisions)}
+        return rerun
 
     def _without_fold(self, kb: KnowledgeBase, fold: int) -> KnowledgeBase:
         """``kb`` without the phrasings of ``fold``, the same copy each time for the same ``kb`` (the last proven
