@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from functools import partial
 from multiprocessing import get_context
-from dataclasses import replace
 from typing import Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
