@@ -44,7 +44,6 @@ class Conflict:
     problems: tuple[Problem, ...]
 
 
-
 def _charged(problem: Problem, targets: set[str]) -> str | None:
     """The entry given phrasings that a problem is charged to: the one that took the question, else its own."""
     if problem.found in targets:

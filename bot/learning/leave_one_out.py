@@ -88,6 +88,17 @@ def memo_encoder() -> MemoEncoder:
     return _ENCODER
 
 
+def encode_once(texts: Iterable[str]) -> dict[str, np.ndarray]:
+    """Each distinct text normalized and encoded into this process's memo, in batches (one by one costs several
+    times as much); the vectors by normalized text."""
+    normalized = list(dict.fromkeys(normalize(text) for text in texts))
+    found: dict[str, np.ndarray] = {}
+    for start in range(0, len(normalized), BATCH):
+        batch = normalized[start:start + BATCH]
+        found.update(zip(batch, memo_encoder().encode(batch)))
+    return found
+
+
 def remember(vectors: Mapping[str, np.ndarray]) -> None:
     """Take the vectors of texts encoded in another process (a worker's start)."""
     memo_encoder().remember(vectors)
@@ -96,6 +107,14 @@ def remember(vectors: Mapping[str, np.ndarray]) -> None:
 def folds(kb: KnowledgeBase) -> dict[Key, int]:
     """Each phrasing's fold: its place among its entry's phrasings (so a fold takes one phrasing from each entry)."""
     return {(entry.id, lang, text): n for entry in kb.entries for n, (lang, text) in enumerate(entry.phrasings())}
+
+
+def by_fold(folded: Folds) -> dict[int, list[Key]]:
+    """The phrasings of each fold."""
+    grouped: dict[int, list[Key]] = {}
+    for key, fold in folded.items():
+        grouped.setdefault(fold, []).append(key)
+    return grouped
 
 
 def without_fold(kb: KnowledgeBase, fold: Iterable[Key]) -> tuple[KnowledgeBase, set[Key]]:
@@ -177,23 +196,18 @@ class LeaveOneOut:
         whichever process asks it (a vector can differ in its last bits with the
         batch it was encoded in). Call before the checks that ask them.
         """
-        normalized = list(dict.fromkeys(normalize(text) for text in texts))
-        for start in range(0, len(normalized), BATCH):
-            batch = normalized[start:start + BATCH]
-            self._shared.update(zip(batch, memo_encoder().encode(batch)))
+        self._shared.update(encode_once(texts))
         self.close()  # a running pool started without them
 
     def __call__(self, kb: KnowledgeBase, keys: Iterable[Key], folded: Folds, decisions: Settings) -> dict[Key, Replied]:
         """What each phrasing of ``keys`` finds with its fold (``folded``) left out of ``kb``."""
-        by_fold: dict[int, list[Key]] = {}
-        for key, fold in folded.items():
-            by_fold.setdefault(fold, []).append(key)
+        grouped = by_fold(folded)
         asked: dict[int, list[Key]] = {}
         for key in keys:
             if key in folded:
                 asked.setdefault(folded[key], []).append(key)
         parallel = self.workers > 1 and sum(map(len, asked.values())) >= self.min_parallel
-        work = [(by_fold[fold], piece) for fold, wanted in sorted(asked.items())
+        work = [(grouped[fold], piece) for fold, wanted in sorted(asked.items())
                 for piece in (self._pieces(wanted) if parallel else [wanted])]
         result: dict[Key, Replied] = {}
         for part in self._run(partial(check, decisions=decisions), kb, work, parallel):

@@ -39,7 +39,7 @@ from faq.model import Entry, KnowledgeBase, Settings
 from faq.retriever import Retriever
 
 from bot.learning.blame import Conflict, Problem, blamed, not_made_up
-from bot.learning.leave_one_out import Key, LeaveOneOut, Replied, engine, folds, without_fold
+from bot.learning.leave_one_out import Key, LeaveOneOut, Replied, by_fold, engine, folds, without_fold
 from bot.learning.movable import Change, Reach
 from bot.learning.proposals import Alternate, NewEntry
 
@@ -123,8 +123,7 @@ class Prover:
 
     Each version is evaluated against the last proven one: only the probes and left-out phrasings
     its new phrasings can move are asked again (``bot.learning.movable``); ``exhaustive=True`` asks
-    every probe of every version. Leave-one-out (one index build per phrasing) is the costly part:
-    it is repeated only for a version that passes everything else.
+    every probe of every version. Leave-one-out (an index build per fold) runs only for a version that passes the rest.
     """
 
     def __init__(self, kb: KnowledgeBase, cases: Sequence[Case] = (), labelled: Mapping[str, str] | None = None,
@@ -141,6 +140,7 @@ class Prover:
         self.new_entries = list(new_entries)
         self.keys: list[Key] = [(entry.id, lang, text) for entry in kb.entries for lang, text in entry.phrasings()]
         self.folds = folds(kb)  # the phrasings left out together (``bot.learning.leave_one_out``)
+        self._fold_keys = by_fold(self.folds)
         probes = [Probe(text, entry_id) for entry_id, _, text in self.keys]
         probes += [Probe(text, owner) for text, owner in list((labelled or {}).items())[:max_probes]]
         self.probes = probes
@@ -277,7 +277,7 @@ class Prover:
     def _probe_changes(self, after: list[Replied], added: set[tuple[str, str]]
                        ) -> tuple[list[Problem], list[Problem], list[tuple[str, str]]]:
         """Probes now answered with a wrong entry (when wrong answers grew), probes no longer answered right,
-        and the entries of those newly answered right.
+        and ``(entry, text)`` of those newly answered right.
 
         A probe added as a phrasing of its own entry is left out: it would be its own gain.
         """
@@ -308,13 +308,11 @@ class Prover:
         """
         assert self._reach is not None
         rerun = {key for key in self.keys if key[0] in change.targets}
-        by_fold: dict[int, list[Key]] = {}
-        for key in self.keys:
-            if key in reference.left_out and key[0] not in change.targets:
-                by_fold.setdefault(self.folds[key], []).append(key)
-        for fold, keys in by_fold.items():
-            left_out = [key for key, n in self.folds.items() if n == fold]
-            fold_change = self._reach.change(self._without_fold(reference.kb, fold), without_fold(kb, left_out)[0])
+        others = by_fold({key: self.folds[key] for key in self.keys
+                          if key in reference.left_out and key[0] not in change.targets})
+        for fold, keys in others.items():
+            fold_change = self._reach.change(self._without_fold(reference.kb, fold),
+                                             without_fold(kb, self._fold_keys[fold])[0])
             if fold_change is None:  # a phrasing left out of ``kb`` only (its entry has more now): ask them all
                 rerun.update(keys)
                 continue
@@ -329,7 +327,7 @@ class Prover:
             self._folded = (kb, {})
         found = self._folded[1].get(fold)
         if found is None:
-            found = self._folded[1][fold] = without_fold(kb, [key for key, n in self.folds.items() if n == fold])[0]
+            found = self._folded[1][fold] = without_fold(kb, self._fold_keys[fold])[0]
         return found
 
     def _left_out_touched(self, kb: KnowledgeBase, after: list[Replied], targets: set[str]) -> dict[Key, Replied]:
@@ -345,7 +343,7 @@ class Prover:
         return {**base, **self._leave_one_out(kb, rerun, self.folds, self.decisions)}
 
     def _left_out_changes(self, left_out: dict[Key, Replied]) -> tuple[list[Problem], list[tuple[str, str]]]:
-        """Phrasings that found their entry when left out and no longer do, and the entries of those that find it now and did not."""
+        """Phrasings that found their entry when left out and no longer do, and ``(entry, text)`` of those that find it now."""
         base = self._base.left_out
         lost: list[Problem] = []
         gained: list[tuple[str, str]] = []

@@ -16,11 +16,10 @@ from faq.assistant import Assistant
 from faq.coverage import Case
 from faq.kb_edit import DraftEntry, add_alternates, add_drafts
 from faq.model import KnowledgeBase
-from faq.normalize import is_noise, normalize
-from faq.vector_cache import BATCH
+from faq.normalize import is_noise
 
 from bot.learning.grouping import QuestionVectors, question_key
-from bot.learning.leave_one_out import LeaveOneOut, memo_encoder
+from bot.learning.leave_one_out import LeaveOneOut, encode_once, memo_encoder
 from bot.learning.model import Traffic
 from bot.learning.out_of_scope import OUT_OF_SCOPE
 from bot.learning.proof import Conflict, Prover
@@ -95,11 +94,8 @@ def _engine(kb: KnowledgeBase, traffic: Traffic) -> Assistant:
     to see whether it is answered already, are encoded first in batches (one by one costs several times as much)."""
     if not kb.settings.semantic:
         return Assistant(kb)
-    encoder = memo_encoder()
-    texts = list(dict.fromkeys(normalize(record.question) for record in traffic.labelled))
-    for start in range(0, len(texts), BATCH):
-        encoder.encode(texts[start:start + BATCH])
-    return Assistant(kb, encoder=encoder)
+    encode_once(record.question for record in traffic.labelled)
+    return Assistant(kb, encoder=memo_encoder())
 
 
 def apply(yaml_text: str, kb: KnowledgeBase, suggestions: Suggestions) -> str:
