@@ -39,9 +39,14 @@ def code_fingerprint() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     for library in (opencc.__file__, Stemmer.__file__):
-        found = os.stat(library)
-        digest.update(f"{library} {found.st_size} {found.st_mtime_ns}".encode())
+        digest.update(installed(library).encode())
     return digest.hexdigest()
+
+
+def installed(path: str) -> str:
+    """An installed library's file with its size and time: an upgrade changes them."""
+    found = os.stat(path)
+    return f"{path} {found.st_size} {found.st_mtime_ns}"
 
 
 def read_pickled(path: Path, kind: type[T]) -> T | None:

@@ -15,11 +15,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
-import os
 from functools import lru_cache
 from pathlib import Path
 
-from faq.disk_cache import code_fingerprint, read_pickled, write_pickled
+from faq.disk_cache import code_fingerprint, installed, read_pickled, write_pickled
 from faq.errors import KnowledgeError
 from faq.model import KnowledgeBase
 from faq.notices import Problem
@@ -61,10 +60,7 @@ def parse_knowledge(text: str, source: str = "<string>") -> KnowledgeBase:
 def _yaml_library() -> str:
     """The installed YAML library's file, its size and time (an upgrade changes them), found without importing it."""
     spec = importlib.util.find_spec("yaml")
-    if spec is None or spec.origin is None:
-        return "no yaml"
-    found = os.stat(spec.origin)
-    return f"{spec.origin} {found.st_size} {found.st_mtime_ns}"
+    return "no yaml" if spec is None or spec.origin is None else installed(spec.origin)
 
 
 def knowledge_key(data: bytes, source: str) -> str:
