@@ -22,8 +22,8 @@ what that changes (``docs/performance.md``).
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -39,10 +39,11 @@ from bot.learning.leave_one_out import Replied
 
 #: Points of score kept between a target's score and the threshold it must stay under (rounding, float noise).
 SLACK = 0.5
-#: Lexical indexes a ``Reach`` keeps (it starts over when full): a proof compares many versions with the same one.
-INDEX_MEMO = 16
-#: Similarity values (entries x questions) a ``Reach`` keeps over its indexes (it starts over when more).
-SIMILARITY_MEMO = 5_000_000
+#: Lexical indexes a ``Reach`` keeps, the least recently used one dropped first: a proof compares each
+#: version with the same reference copies (one per fold), and those must stay.
+INDEX_MEMO = 24
+#: Similarity values (entries x questions) a ``Reach`` keeps for one index (it starts over when more).
+SIMILARITY_MEMO = 500_000
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,16 @@ class Change:
     new_words: tuple[str, ...]     # words of the added phrasings (for typo corrections)
     vectors: np.ndarray            # what the targets are compared with by meaning, before and after (rows)
     owners: np.ndarray             # the target (position) of each row, in runs
-    indexes: tuple[tuple[Retriever, np.ndarray], ...]  # the lexical index before and after, with each target's row
+    indexes: tuple[tuple[_Indexed, np.ndarray], ...]  # the lexical index before and after, with each target's row
+
+
+@dataclass
+class _Indexed:
+    """A knowledge base (kept alive: it is known by identity), its lexical index and questions' similarities in it."""
+
+    kb: KnowledgeBase
+    retriever: Retriever
+    similarities: dict[str, np.ndarray | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,7 @@ class _Query:
     """A question as the lexical index sees it."""
 
     prepared: str                  # normalized, synonyms applied, typos corrected as the knowledge base has it
+    terms: list[tuple[str, float]]  # its index terms and their weights (``faq.terms.text_terms``)
     squared: dict[str, float]      # its index terms, each with its squared share of the question's term vector
     mentions: frozenset[str]       # its content terms (what it asks about)
     brief: bool                    # it names too little to be answered outright by scores alone (``faq.terms``)
@@ -92,9 +103,8 @@ class Reach:
         self._stems: Counter = Counter()
         for word, count in self._word_texts.items():
             self._stems[stem(word)] += count
-        # per knowledge base (by identity, kept alive here): its lexical index, and each question's similarities in it
-        self._indexes: dict[int, tuple[KnowledgeBase, Retriever]] = {}
-        self._similarities: dict[tuple[int, str], np.ndarray | None] = {}
+        # per knowledge base (by identity): its lexical index, and each question's similarities in it
+        self._indexes: OrderedDict[int, _Indexed] = OrderedDict()
 
     def change(self, before: KnowledgeBase, after: KnowledgeBase) -> Change | None:
         """What ``after`` changes against ``before``; None when it takes a phrasing away (only additions are followed)."""
@@ -173,54 +183,61 @@ class Reach:
         if float(np.maximum(meaning + self.lexical_share * lexical, self.floor * lexical).max()) < threshold:
             return best
         lexical = np.zeros(len(change.targets))
-        for retriever, rows in change.indexes:
-            lexical = np.maximum(lexical, self._lexical(retriever, rows, query.prepared))
+        for indexed, rows in change.indexes:
+            lexical = np.maximum(lexical, self._lexical(indexed, rows, query))
         bound = np.maximum(meaning + self.lexical_share * lexical, self.floor * lexical)
         bound[lexical >= 99.9] = 100.0  # every word shared: it may be one of the target's phrasings word for word
         return float(min(bound.max(), 100.0))
 
-    def _lexical(self, retriever: Retriever, rows: np.ndarray, prepared: str) -> np.ndarray:
+    def _lexical(self, indexed: _Indexed, rows: np.ndarray, query: _Query) -> np.ndarray:
         """At most each target's lexical score for the question: ``100 x sqrt(similarity)``, the similarity
         being what ``Retriever.score`` weighs down by the evidence (a factor of at most 1) and the wording (too)."""
         found = np.zeros(len(rows))
-        similarity = self._similarity(retriever, prepared)
+        similarity = self._similarity(indexed, query)
         if similarity is None:
             return found
         present = rows >= 0
         found[present] = 100 * np.sqrt(np.clip(similarity[rows[present]], 0.0, 1.0))
         return found
 
-    def _similarity(self, retriever: Retriever, prepared: str) -> np.ndarray | None:
+    @staticmethod
+    def _similarity(indexed: _Indexed, query: _Query) -> np.ndarray | None:
         """Every entry's word similarity to the question (best phrasing and centroid, as weighed); None: no word known."""
-        key = (id(retriever), prepared)
-        if key in self._similarities:
-            return self._similarities[key]
+        memo = indexed.similarities
+        if query.prepared in memo:
+            return memo[query.prepared]
+        retriever = indexed.retriever
         index = retriever.index
-        query = index.vector(text_terms(prepared))
+        vector = index.vector(query.terms)
         similarity = None
-        if query:
-            best = np.maximum.reduceat(index.phrasing_scores(query), index.entry_bounds[:-1])
+        if vector:
+            best = np.maximum.reduceat(index.phrasing_scores(vector), index.entry_bounds[:-1])
             weight = retriever.tuning.phrasing_weight
-            similarity = weight * best + (1 - weight) * index.centroid_scores(query)
-        if len(self._similarities) * index.n_entries >= SIMILARITY_MEMO:
-            self._similarities.clear()
-        self._similarities[key] = similarity
+            similarity = weight * best + (1 - weight) * index.centroid_scores(vector)
+        if len(memo) * index.n_entries >= SIMILARITY_MEMO:
+            memo.clear()
+        memo[query.prepared] = similarity
         return similarity
 
     def index(self, kb: KnowledgeBase) -> Retriever:
         """``kb``'s lexical index, built once per knowledge base (the proof's near-duplicate check reads it too)."""
-        held = self._indexes.get(id(kb))
-        if held is None:
-            if len(self._indexes) >= INDEX_MEMO:
-                self._indexes.clear()
-                self._similarities.clear()
-            held = self._indexes[id(kb)] = (kb, Retriever(kb, self.engine.retriever.tuning, self.engine.retriever.prepared))
-        return held[1]
+        return self._indexed(kb).retriever
 
-    def _index(self, kb: KnowledgeBase, targets: list[str]) -> tuple[Retriever, np.ndarray]:
+    def _indexed(self, kb: KnowledgeBase) -> _Indexed:
+        """``kb`` with its lexical index, from the memo when it is there (then it counts as used last)."""
+        held = self._indexes.get(id(kb))
+        if held is not None:
+            self._indexes.move_to_end(id(kb))
+            return held
+        if len(self._indexes) >= INDEX_MEMO:
+            self._indexes.popitem(last=False)
+        held = self._indexes[id(kb)] = _Indexed(kb, Retriever(kb, self.engine.retriever.tuning, self.engine.retriever.prepared))
+        return held
+
+    def _index(self, kb: KnowledgeBase, targets: list[str]) -> tuple[_Indexed, np.ndarray]:
         """``kb``'s lexical index and the row of each target in it (-1: not in ``kb``)."""
         rows = {entry.id: n for n, entry in enumerate(kb.entries)}
-        return self.index(kb), np.array([rows.get(entry_id, -1) for entry_id in targets], dtype=np.int64)
+        return self._indexed(kb), np.array([rows.get(entry_id, -1) for entry_id in targets], dtype=np.int64)
 
     def _query(self, text: str) -> _Query:
         """``text`` as the lexical index sees it, once per text."""
@@ -234,17 +251,18 @@ class Reach:
                                    if len(word) >= tuning.min_typo_length and word.isalpha() and not han_runs(word)
                                    and word not in EN_FUNCTION_WORDS
                                    and (self._word_texts[word] <= 1 or self._stems[stem(word)] <= 1))
-            found = _Query(corrected, self._squared(corrected),
+            terms = text_terms(corrected)
+            found = _Query(corrected, terms, self._squared(terms),
                            content_terms(prepared) | content_terms(corrected), too_little(text), typo_words)
             self._queries[text] = found
         return found
 
-    def _squared(self, prepared: str) -> dict[str, float]:
+    def _squared(self, terms: list[tuple[str, float]]) -> dict[str, float]:
         """Each index term of a question with its squared weight in the question's unit term vector
         (a term the knowledge base does not use at the highest weight one can have: it may come to use it)."""
         index = self.engine.retriever.index
         counts: dict[str, float] = {}
-        for term, weight in text_terms(prepared):
+        for term, weight in terms:
             counts[term] = counts.get(term, 0.0) + weight
         squared = {}
         for term, count in counts.items():

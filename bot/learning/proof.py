@@ -255,8 +255,11 @@ class Prover:
         return replies
 
     def _duplicate_problems(self, kb: KnowledgeBase, alternates: Sequence[Alternate]) -> list[Problem]:
-        """New phrasings that read almost the same as another entry's phrasing."""
+        """New phrasings that read almost the same as another entry's phrasing (those of the last proven version
+        passed this check together)."""
         found: list[Problem] = []
+        proven = {(entry.id, text) for entry in self._proven.kb.entries for _, text in entry.phrasings()}
+        alternates = [alternate for alternate in alternates if (alternate.entry_id, alternate.text) not in proven]
         texts = {(alternate.entry_id, alternate.text) for alternate in alternates}
         assert self._reach is not None
         for text, owner, other, other_owner in _duplicates(kb, self._reach.index(kb), alternates):
