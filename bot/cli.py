@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Iterable, TextIO
 
 # faqbot multiplies with one BLAS thread everywhere (the encoder, the query path: ``faq.encoder.one_blas_thread``).
-# Told so before numpy loads, OpenBLAS starts no thread pool of its own, whose idle threads spin on the other
-# processor: ``faqbot ask`` used about a quarter less CPU. A value set by the user is kept.
+# Told so before numpy loads, OpenBLAS starts no pool of threads of its own: ``faqbot ask`` used about a fifth
+# less CPU (the same wall time on an idle machine). A value set by the user is kept.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # The engine first, before bot's modules: measured on CPython 3.11, numpy (which the engine imports)
