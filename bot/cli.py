@@ -16,10 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, TextIO
 
-# faqbot multiplies with one BLAS thread everywhere (the encoder, the query path: ``faq.encoder.one_blas_thread``).
-# Told so before numpy loads, OpenBLAS starts no pool of threads of its own: ``faqbot ask`` used about a fifth
-# less CPU (the same wall time on an idle machine). A value set by the user is kept.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from bot.config import one_blas_thread_by_default
+
+one_blas_thread_by_default()  # before numpy loads
 
 # The engine first, before bot's modules: measured on CPython 3.11, numpy (which the engine imports)
 # took about 40 ms longer to import at the end of bot's chain of imports than at its start.
